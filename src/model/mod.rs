@@ -1,0 +1,72 @@
+//! The event model: what a recording is made of.
+//!
+//! This module owns the types every other stage speaks: [`Event`] and its [`EventKind`],
+//! every rrweb 2.x event type and incremental source, serialized DOM nodes as a flat
+//! [`NodeTree`], and the newtypes [`NodeId`] and [`Timestamp`]. Numbers keep their
+//! integer-or-float identity ([`Num`]), and everything the model does not type in depth
+//! (canvas commands, plugin payloads, unknown fields and event kinds) is carried as
+//! opaque [`Json`], so a recording passes through the crate without loss. All types
+//! derive serde and bincode 2 `Encode`/`Decode`; no type here is recursive except
+//! [`Json`], whose depth is bounded wherever it is decoded.
+
+mod event;
+pub(crate) mod json;
+mod node;
+mod summary;
+
+pub use event::*;
+pub use json::{Json, MAX_OPAQUE_DEPTH, Num};
+pub use node::*;
+pub use summary::{MutationCounts, Summary};
+
+use bincode::{Decode, Encode};
+use serde::{Deserialize, Serialize};
+
+/// A node's id as rrweb assigns it: positive from 1; `-1` unknown, `-2` ignored.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Encode, Decode,
+)]
+#[serde(transparent)]
+pub struct NodeId(pub i32);
+
+impl NodeId {
+    /// rrweb's id for a node it does not know (`-1`).
+    pub const UNKNOWN: NodeId = NodeId(-1);
+    /// rrweb's id for an ignored node (`-2`).
+    pub const IGNORED: NodeId = NodeId(-2);
+}
+
+impl std::fmt::Display for NodeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// A point in time: epoch milliseconds, as in rrweb's `timestamp`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    Encode,
+    Decode,
+)]
+#[serde(transparent)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// Milliseconds from `earlier` to `self` (negative if `self` is earlier).
+    pub fn millis_since(self, earlier: Timestamp) -> i64 {
+        self.0.saturating_sub(earlier.0)
+    }
+}
+
+/// Fields the model does not know, in their original order, kept verbatim.
+pub type Extra = Vec<(String, Json)>;
