@@ -523,7 +523,7 @@ mod tests {
         bomb.extend_from_slice(&(1u64 << 40).to_le_bytes());
         assert!(bincode::decode_from_slice::<Json, _>(&bomb, cfg).is_err());
         // Deep nesting is refused.
-        let deep = vec![TAG_ARRAY, 1].repeat(MAX_OPAQUE_DEPTH + 2);
+        let deep = [TAG_ARRAY, 1].repeat(MAX_OPAQUE_DEPTH + 2);
         let cfg_big = bincode::config::standard().with_limit::<{ 1 << 20 }>();
         assert!(bincode::decode_from_slice::<Json, _>(&deep, cfg_big).is_err());
     }

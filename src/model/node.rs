@@ -244,12 +244,11 @@ impl NodeTree {
     pub fn children_index(&self) -> Vec<Vec<u32>> {
         let mut children: Vec<Vec<u32>> = vec![Vec::new(); self.nodes.len()];
         for (i, n) in self.nodes.iter().enumerate() {
-            if let Some(p) = n.parent {
-                if (p as usize) < i {
-                    if let Some(list) = children.get_mut(p as usize) {
-                        list.push(i as u32);
-                    }
-                }
+            if let Some(p) = n.parent
+                && (p as usize) < i
+                && let Some(list) = children.get_mut(p as usize)
+            {
+                list.push(i as u32);
             }
         }
         children

@@ -92,10 +92,10 @@ impl Summary {
                 },
                 _ => {}
             }
-            if let Some(v) = viewport {
-                if s.viewports.last() != Some(&v) {
-                    s.viewports.push(v);
-                }
+            if let Some(v) = viewport
+                && s.viewports.last() != Some(&v)
+            {
+                s.viewports.push(v);
             }
         }
         if let (Some(f), Some(l)) = (first, last) {

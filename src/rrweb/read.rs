@@ -645,7 +645,7 @@ fn event(v: Json, cx: &Cx) -> Res<Event> {
             None => return Err(Fail::new("missing field `data`")),
         },
         4 => EventKind::Meta(o.req("data", cx)?),
-        5 | 6 | 7 => {
+        5..=7 => {
             let key = match type_code {
                 5 => "tag",
                 6 => "plugin",
@@ -742,50 +742,60 @@ impl Reader {
         }
         let mut de = serde_json::Deserializer::from_slice(input);
         de.disable_recursion_limit();
-        let mut seen = 0usize;
+        let mut status = TopStatus::default();
         let result = TopLevel {
             cx: Cx {
                 limits: &self.limits,
             },
             out: &mut out,
             lenient,
-            seen: &mut seen,
+            status: &mut status,
         }
         .deserialize(&mut de)
         .and_then(|()| de.end());
         if let Err(e) = result {
-            // A stop requested after an invalid event is not a syntax error.
-            if !(e.to_string().starts_with(STOP) && !out.errors.is_empty()) {
-                if e.is_data() && e.to_string().starts_with(NOT_ARRAY) {
-                    out.errors.push(RrwebError::NotAnArray {
-                        found: e.to_string()[NOT_ARRAY.len()..]
-                            .split(" at line")
-                            .next()
-                            .unwrap_or("")
-                            .to_owned(),
-                    });
-                } else {
-                    out.errors.push(RrwebError::Syntax {
-                        line: e.line(),
-                        column: e.column(),
-                        event_index: seen,
-                        message: e.to_string(),
-                    });
-                }
+            if let Some(found) = status.not_an_array {
+                out.errors.push(RrwebError::NotAnArray {
+                    found: found.to_owned(),
+                });
+            } else if !status.stopped {
+                out.errors.push(RrwebError::Syntax {
+                    line: e.line(),
+                    column: e.column(),
+                    event_index: status.seen,
+                    message: e.to_string(),
+                });
             }
         }
         out
     }
 }
 
-const STOP: &str = "stopped after an invalid event";
-const NOT_ARRAY: &str = "not an array: ";
+/// What the top-level visitor saw, beyond the events themselves.
+#[derive(Default)]
+struct TopStatus {
+    /// Array elements visited so far.
+    seen: usize,
+    /// Reading stopped on purpose after an invalid event (strict mode).
+    stopped: bool,
+    /// The top-level value was not an array; what it was.
+    not_an_array: Option<&'static str>,
+}
 
 struct TopLevel<'a, 'l> {
     cx: Cx<'l>,
     out: &'a mut Recovered,
     lenient: bool,
-    seen: &'a mut usize,
+    status: &'a mut TopStatus,
+}
+
+impl TopLevel<'_, '_> {
+    fn not_an_array<E: serde::de::Error>(self, found: &'static str) -> Result<(), E> {
+        self.status.not_an_array = Some(found);
+        Err(E::custom(format_args!(
+            "a recording is an array; found {found}"
+        )))
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for TopLevel<'_, '_> {
@@ -806,14 +816,15 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_> {
             max_depth: self.cx.limits.json_depth,
         };
         while let Some(v) = seq.next_element_seed(seed)? {
-            let index = *self.seen;
-            *self.seen += 1;
+            let index = self.status.seen;
+            self.status.seen += 1;
             match event(v, &self.cx) {
                 Ok(e) => self.out.events.push(e),
                 Err(f) => {
                     self.out.errors.push(f.into_error(index));
                     if !self.lenient {
-                        return Err(serde::de::Error::custom(STOP));
+                        self.status.stopped = true;
+                        return Err(serde::de::Error::custom("stopped after an invalid event"));
                     }
                 }
             }
@@ -821,27 +832,25 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_> {
         Ok(())
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
-        Err(serde::de::Error::custom(format_args!(
-            "{NOT_ARRAY}an object"
-        )))
+        self.not_an_array("an object")
     }
     fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
-        Err(E::custom(format_args!("{NOT_ARRAY}a string")))
+        self.not_an_array("a string")
     }
     fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
-        Err(E::custom(format_args!("{NOT_ARRAY}a boolean")))
+        self.not_an_array("a boolean")
     }
     fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
-        Err(E::custom(format_args!("{NOT_ARRAY}a number")))
+        self.not_an_array("a number")
     }
     fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
-        Err(E::custom(format_args!("{NOT_ARRAY}a number")))
+        self.not_an_array("a number")
     }
     fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
-        Err(E::custom(format_args!("{NOT_ARRAY}a number")))
+        self.not_an_array("a number")
     }
     fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
-        Err(E::custom(format_args!("{NOT_ARRAY}null")))
+        self.not_an_array("null")
     }
 }
 
