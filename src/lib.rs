@@ -52,6 +52,7 @@
 pub mod error;
 mod limits;
 pub mod model;
+pub mod replay;
 pub mod rrweb;
 
 pub use error::RrwebError;

@@ -12,13 +12,16 @@ pub struct Limits {
     /// Deepest JSON nesting accepted when reading rrweb JSON (each DOM level costs two:
     /// the node object and its `childNodes` array). Default 512.
     pub json_depth: usize,
-    /// Most nodes in one serialized tree (a full snapshot or an added subtree).
-    /// Default 1,000,000.
+    /// Most nodes in one serialized tree (a full snapshot or an added subtree), and in
+    /// a replayed DOM. Default 1,000,000.
     pub nodes: usize,
     /// Longest string (text, attribute value, CSS), in bytes. Default 32 MiB.
     pub string_len: usize,
     /// Largest rrweb JSON input, in bytes. Default 1 GiB.
     pub input_bytes: usize,
+    /// Most adds in one mutation batch that may wait for a parent or sibling that has
+    /// not arrived yet. Default 100,000.
+    pub pending_adds: usize,
 }
 
 impl Limits {
@@ -28,6 +31,7 @@ impl Limits {
         nodes: 1_000_000,
         string_len: 32 << 20,
         input_bytes: 1 << 30,
+        pending_adds: 100_000,
     };
 
     /// Sets [`Limits::json_depth`].
@@ -45,6 +49,12 @@ impl Limits {
     /// Sets [`Limits::string_len`].
     pub fn with_string_len(mut self, len: usize) -> Self {
         self.string_len = len;
+        self
+    }
+
+    /// Sets [`Limits::pending_adds`].
+    pub fn with_pending_adds(mut self, n: usize) -> Self {
+        self.pending_adds = n;
         self
     }
 

@@ -1,0 +1,725 @@
+//! The arena DOM: nodes in a `Vec`, linked by slot indices, found by id through a
+//! bounded id map. Every walk is iterative.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::model::{NodeId, NodeKind, NodeTree, SerializedNode};
+
+/// "No node" in a link field.
+pub(crate) const NIL: u32 = u32::MAX;
+
+/// An interned name (tag or attribute name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Atom(u32);
+
+/// The interned names, shared between keyframes (copied only when a new name arrives
+/// while shared).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Atoms {
+    names: Vec<Box<str>>,
+    index: BTreeMap<Box<str>, u32>,
+}
+
+impl Atoms {
+    fn get(&self, a: Atom) -> &str {
+        self.names.get(a.0 as usize).map_or("", |s| s)
+    }
+    fn find(&self, name: &str) -> Option<Atom> {
+        self.index.get(name).map(|&i| Atom(i))
+    }
+}
+
+fn intern(atoms: &mut Arc<Atoms>, name: &str) -> Atom {
+    if let Some(a) = atoms.find(name) {
+        return a;
+    }
+    let table = Arc::make_mut(atoms);
+    let i = table.names.len() as u32;
+    table.names.push(name.into());
+    table.index.insert(name.into(), i);
+    Atom(i)
+}
+
+/// What kind of node a [`DomNode`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DomKind {
+    /// A document (the page's, or an iframe's content document).
+    Document,
+    /// A doctype.
+    Doctype,
+    /// An element.
+    Element,
+    /// A text node.
+    Text,
+    /// A CDATA section.
+    CData,
+    /// A comment.
+    Comment,
+    /// A node type the model did not know.
+    Unknown,
+}
+
+bitflags::bitflags! {
+    /// Per-node markers.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct DomFlags: u8 {
+        /// An SVG element.
+        const SVG = 1;
+        /// The element hosts a shadow root.
+        const SHADOW_HOST = 2;
+        /// The node is a child of its parent's shadow root.
+        const IN_SHADOW = 4;
+        /// A text node inside `<style>`.
+        const STYLE_TEXT = 8;
+        /// rrweb's `needBlock`.
+        const NEED_BLOCK = 16;
+        /// A custom element.
+        const CUSTOM = 32;
+        /// The node's id is no longer mapped (rrweb unmaps a node whose removal failed).
+        const UNMAPPED = 64;
+    }
+}
+
+/// An attribute of a replayed element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DomAttr {
+    pub(crate) name: Atom,
+    pub(crate) value: Box<str>,
+}
+
+/// A node's payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NodeData {
+    None,
+    Text(Box<str>),
+    Attrs(Vec<DomAttr>),
+    Doctype(Box<[Box<str>; 2]>),
+    UnknownType(i64),
+}
+
+/// One node of the arena: 64 bytes plus its text and attributes.
+#[derive(Debug, Clone)]
+pub(crate) struct DomNode {
+    pub(crate) id: NodeId,
+    pub(crate) parent: u32,
+    pub(crate) first_child: u32,
+    pub(crate) last_child: u32,
+    pub(crate) prev: u32,
+    pub(crate) next: u32,
+    pub(crate) kind: DomKind,
+    pub(crate) flags: DomFlags,
+    /// Tag name (elements), doctype name, or compat mode (documents; empty if none).
+    pub(crate) name: Atom,
+    pub(crate) data: NodeData,
+}
+
+/// Maps node ids to slots: a dense vector for the ids rrweb hands out (1, 2, 3...), a
+/// sorted map for ids far outside that range, so a hostile id costs no memory.
+#[derive(Debug, Clone, Default)]
+struct IdMap {
+    dense: Vec<u32>,
+    sparse: BTreeMap<i32, u32>,
+}
+
+impl IdMap {
+    const DENSE_SLACK: usize = 1 << 16;
+
+    fn get(&self, id: NodeId) -> Option<u32> {
+        let slot = if id.0 >= 0 && (id.0 as usize) < self.dense.len() {
+            self.dense.get(id.0 as usize).copied()
+        } else {
+            self.sparse.get(&id.0).copied()
+        };
+        slot.filter(|&s| s != NIL)
+    }
+
+    fn insert(&mut self, id: NodeId, slot: u32, live: usize) {
+        if id.0 >= 0 {
+            let i = id.0 as usize;
+            if i < self.dense.len() {
+                if let Some(e) = self.dense.get_mut(i) {
+                    *e = slot;
+                }
+                return;
+            }
+            if i < 2 * live + Self::DENSE_SLACK {
+                self.dense.resize(i + 1, NIL);
+                if let Some(e) = self.dense.get_mut(i) {
+                    *e = slot;
+                }
+                return;
+            }
+        }
+        self.sparse.insert(id.0, slot);
+    }
+
+    fn remove(&mut self, id: NodeId) {
+        if id.0 >= 0 && (id.0 as usize) < self.dense.len() {
+            if let Some(e) = self.dense.get_mut(id.0 as usize) {
+                *e = NIL;
+            }
+        } else {
+            self.sparse.remove(&id.0);
+        }
+    }
+
+    fn clear(&mut self) {
+        self.dense.clear();
+        self.sparse.clear();
+    }
+}
+
+/// Why a DOM operation did not happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DomIssue {
+    DuplicateId(NodeId),
+    TooManyNodes,
+}
+
+/// The replayed document.
+#[derive(Debug, Clone, Default)]
+pub struct Dom {
+    nodes: Vec<DomNode>,
+    free: Vec<u32>,
+    ids: IdMap,
+    atoms: Arc<Atoms>,
+    root: u32,
+    live: usize,
+    max_nodes: usize,
+}
+
+impl Dom {
+    pub(crate) fn new(max_nodes: usize) -> Self {
+        Dom {
+            root: NIL,
+            max_nodes,
+            ..Dom::default()
+        }
+    }
+
+    /// Number of live nodes (in the tree or detached but not freed).
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    /// True when there is no node.
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.nodes.clear();
+        self.free.clear();
+        self.ids.clear();
+        self.root = NIL;
+        self.live = 0;
+    }
+
+    pub(crate) fn root(&self) -> u32 {
+        self.root
+    }
+
+    pub(crate) fn node(&self, slot: u32) -> Option<&DomNode> {
+        self.nodes.get(slot as usize)
+    }
+
+    fn node_mut(&mut self, slot: u32) -> Option<&mut DomNode> {
+        self.nodes.get_mut(slot as usize)
+    }
+
+    pub(crate) fn slot_of(&self, id: NodeId) -> Option<u32> {
+        self.ids.get(id)
+    }
+
+    pub(crate) fn name(&self, a: Atom) -> &str {
+        self.atoms.get(a)
+    }
+
+    pub(crate) fn atom(&self, name: &str) -> Option<Atom> {
+        self.atoms.find(name)
+    }
+
+    /// Tag name of an element slot.
+    pub(crate) fn tag(&self, slot: u32) -> Option<&str> {
+        let n = self.node(slot)?;
+        (n.kind == DomKind::Element).then(|| self.name(n.name))
+    }
+
+    pub(crate) fn attrs(&self, slot: u32) -> &[DomAttr] {
+        match self.node(slot).map(|n| &n.data) {
+            Some(NodeData::Attrs(a)) => a,
+            _ => &[],
+        }
+    }
+
+    pub(crate) fn attr(&self, slot: u32, name: &str) -> Option<&str> {
+        let a = self.atom(name)?;
+        self.attrs(slot)
+            .iter()
+            .find(|x| x.name == a)
+            .map(|x| &*x.value)
+    }
+
+    pub(crate) fn text(&self, slot: u32) -> Option<&str> {
+        match self.node(slot).map(|n| &n.data) {
+            Some(NodeData::Text(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The children of `slot`, in order.
+    pub(crate) fn children(&self, slot: u32) -> Children<'_> {
+        Children {
+            dom: self,
+            next: self.node(slot).map_or(NIL, |n| n.first_child),
+        }
+    }
+
+    /// The slots of the subtree at `slot` in document order (pre-order), iteratively.
+    pub(crate) fn descendants(&self, slot: u32) -> Descendants<'_> {
+        Descendants {
+            dom: self,
+            top: slot,
+            next: if self.node(slot).is_some() { slot } else { NIL },
+        }
+    }
+
+    fn alloc(&mut self, node: DomNode) -> Result<u32, DomIssue> {
+        if self.live >= self.max_nodes {
+            return Err(DomIssue::TooManyNodes);
+        }
+        self.live += 1;
+        if let Some(slot) = self.free.pop()
+            && let Some(n) = self.nodes.get_mut(slot as usize)
+        {
+            *n = node;
+            return Ok(slot);
+        }
+        self.nodes.push(node);
+        Ok((self.nodes.len() - 1) as u32)
+    }
+
+    fn make_node(&mut self, n: &SerializedNode) -> DomNode {
+        let mut flags = DomFlags::empty();
+        if n.is_shadow_host == Some(true) {
+            flags |= DomFlags::SHADOW_HOST;
+        }
+        if n.is_shadow == Some(true) {
+            flags |= DomFlags::IN_SHADOW;
+        }
+        let (kind, name, data) = match &n.kind {
+            NodeKind::Document { compat_mode } => (
+                DomKind::Document,
+                intern(&mut self.atoms, compat_mode.as_deref().unwrap_or("")),
+                NodeData::None,
+            ),
+            NodeKind::DocumentType {
+                name,
+                public_id,
+                system_id,
+            } => (
+                DomKind::Doctype,
+                intern(&mut self.atoms, name),
+                NodeData::Doctype(Box::new([
+                    public_id.as_str().into(),
+                    system_id.as_str().into(),
+                ])),
+            ),
+            NodeKind::Element {
+                tag,
+                attributes,
+                is_svg,
+                need_block,
+                is_custom,
+            } => {
+                if *is_svg == Some(true) {
+                    flags |= DomFlags::SVG;
+                }
+                if *need_block == Some(true) {
+                    flags |= DomFlags::NEED_BLOCK;
+                }
+                if *is_custom == Some(true) {
+                    flags |= DomFlags::CUSTOM;
+                }
+                let mut attrs = Vec::with_capacity(attributes.len());
+                for a in attributes {
+                    if let Some(v) = a.value.as_text() {
+                        let name = intern(&mut self.atoms, &a.name);
+                        attrs.push(DomAttr {
+                            name,
+                            value: v.into(),
+                        });
+                    }
+                }
+                // rrweb drops `rel` (and `href`) from a stylesheet link whose CSS it
+                // inlines as `_cssText`; the live page had `rel="stylesheet"`.
+                if tag == "link"
+                    && attributes.iter().any(|a| a.name == "_cssText")
+                    && !attributes.iter().any(|a| a.name == "rel")
+                {
+                    attrs.push(DomAttr {
+                        name: intern(&mut self.atoms, "rel"),
+                        value: "stylesheet".into(),
+                    });
+                }
+                (
+                    DomKind::Element,
+                    intern(&mut self.atoms, tag),
+                    NodeData::Attrs(attrs),
+                )
+            }
+            NodeKind::Text { text, is_style } => {
+                if *is_style == Some(true) {
+                    flags |= DomFlags::STYLE_TEXT;
+                }
+                (
+                    DomKind::Text,
+                    intern(&mut self.atoms, ""),
+                    NodeData::Text(text.as_str().into()),
+                )
+            }
+            NodeKind::CData { text } => (
+                DomKind::CData,
+                intern(&mut self.atoms, ""),
+                NodeData::Text(text.as_str().into()),
+            ),
+            NodeKind::Comment { text } => (
+                DomKind::Comment,
+                intern(&mut self.atoms, ""),
+                NodeData::Text(text.as_str().into()),
+            ),
+            NodeKind::Unknown { type_code } => (
+                DomKind::Unknown,
+                intern(&mut self.atoms, ""),
+                NodeData::UnknownType(*type_code),
+            ),
+        };
+        DomNode {
+            id: n.id,
+            parent: NIL,
+            first_child: NIL,
+            last_child: NIL,
+            prev: NIL,
+            next: NIL,
+            kind,
+            flags,
+            name,
+            data,
+        }
+    }
+
+    /// Links a detached `slot` under `parent`, before `before` (`NIL` appends).
+    pub(crate) fn link(&mut self, slot: u32, parent: u32, before: u32) {
+        let prev = if before == NIL {
+            self.node(parent).map_or(NIL, |p| p.last_child)
+        } else {
+            self.node(before).map_or(NIL, |b| b.prev)
+        };
+        if let Some(n) = self.node_mut(slot) {
+            n.parent = parent;
+            n.prev = prev;
+            n.next = before;
+        }
+        match self.node_mut(prev) {
+            Some(p) => p.next = slot,
+            None => {
+                if let Some(p) = self.node_mut(parent) {
+                    p.first_child = slot;
+                }
+            }
+        }
+        match self.node_mut(before) {
+            Some(b) => b.prev = slot,
+            None => {
+                if let Some(p) = self.node_mut(parent) {
+                    p.last_child = slot;
+                }
+            }
+        }
+    }
+
+    /// Unlinks `slot` from its parent (it stays allocated, with its subtree).
+    pub(crate) fn unlink(&mut self, slot: u32) {
+        let Some(n) = self.node(slot) else { return };
+        let (parent, prev, next) = (n.parent, n.prev, n.next);
+        match self.node_mut(prev) {
+            Some(p) => p.next = next,
+            None => {
+                if let Some(p) = self.node_mut(parent) {
+                    p.first_child = next;
+                }
+            }
+        }
+        match self.node_mut(next) {
+            Some(x) => x.prev = prev,
+            None => {
+                if let Some(p) = self.node_mut(parent) {
+                    p.last_child = prev;
+                }
+            }
+        }
+        if let Some(n) = self.node_mut(slot) {
+            n.parent = NIL;
+            n.prev = NIL;
+            n.next = NIL;
+        }
+        if self.root == slot {
+            self.root = NIL;
+        }
+    }
+
+    /// Frees `slot` and its subtree (unlinking it first) and unmaps their ids.
+    pub(crate) fn remove(&mut self, slot: u32) {
+        self.unlink(slot);
+        let subtree: Vec<u32> = self.descendants(slot).collect();
+        for s in subtree {
+            if let Some(n) = self.nodes.get_mut(s as usize) {
+                let id = n.id;
+                let mapped = !n.flags.contains(DomFlags::UNMAPPED);
+                n.data = NodeData::None;
+                n.parent = NIL;
+                n.first_child = NIL;
+                n.last_child = NIL;
+                n.prev = NIL;
+                n.next = NIL;
+                if mapped && self.ids.get(id) == Some(s) {
+                    self.ids.remove(id);
+                }
+                self.free.push(s);
+                self.live = self.live.saturating_sub(1);
+            }
+        }
+    }
+
+    /// Unmaps the ids of the subtree at `slot` but leaves the nodes in place (what
+    /// rrweb does when a removal names the wrong parent).
+    pub(crate) fn unmap_subtree(&mut self, slot: u32) {
+        let subtree: Vec<u32> = self.descendants(slot).collect();
+        for s in subtree {
+            if let Some(n) = self.nodes.get_mut(s as usize) {
+                let id = n.id;
+                n.flags |= DomFlags::UNMAPPED;
+                if self.ids.get(id) == Some(s) {
+                    self.ids.remove(id);
+                }
+            }
+        }
+    }
+
+    /// Creates one node (not its children) from a serialized node, detached.
+    pub(crate) fn create(&mut self, n: &SerializedNode) -> Result<u32, DomIssue> {
+        if self.ids.get(n.id).is_some() {
+            return Err(DomIssue::DuplicateId(n.id));
+        }
+        let node = self.make_node(n);
+        let slot = self.alloc(node)?;
+        self.ids.insert(n.id, slot, self.live);
+        Ok(slot)
+    }
+
+    /// Builds a whole serialized tree, detached; returns its root slot. Nodes with
+    /// duplicate ids are skipped with their subtrees and reported.
+    pub(crate) fn build(
+        &mut self,
+        tree: &NodeTree,
+        issues: &mut Vec<DomIssue>,
+    ) -> Result<Option<u32>, DomIssue> {
+        let mut slots: Vec<u32> = Vec::with_capacity(tree.nodes.len());
+        let mut root = None;
+        for (i, tn) in tree.nodes.iter().enumerate() {
+            let parent_slot = match tn.parent {
+                Some(p) if (p as usize) < i => match slots.get(p as usize) {
+                    Some(&s) if s != NIL => Some(s),
+                    _ => {
+                        // The parent was skipped: skip this node too.
+                        slots.push(NIL);
+                        continue;
+                    }
+                },
+                _ if i == 0 => None,
+                _ => {
+                    slots.push(NIL);
+                    continue;
+                }
+            };
+            match self.create(&tn.node) {
+                Ok(slot) => {
+                    slots.push(slot);
+                    match parent_slot {
+                        Some(p) => self.link(slot, p, NIL),
+                        None => root = Some(slot),
+                    }
+                }
+                Err(DomIssue::TooManyNodes) => {
+                    if let Some(r) = root {
+                        self.remove(r);
+                    }
+                    return Err(DomIssue::TooManyNodes);
+                }
+                Err(e) => {
+                    issues.push(e);
+                    slots.push(NIL);
+                }
+            }
+        }
+        Ok(root)
+    }
+
+    /// Makes `slot` the document root.
+    pub(crate) fn set_root(&mut self, slot: u32) {
+        self.root = slot;
+    }
+
+    pub(crate) fn set_text(&mut self, slot: u32, text: &str) {
+        if let Some(n) = self.node_mut(slot) {
+            n.data = NodeData::Text(text.into());
+        }
+    }
+
+    /// Sets (or with `None` removes) an attribute; a new one goes last.
+    pub(crate) fn set_attr(&mut self, slot: u32, name: &str, value: Option<&str>) {
+        let atom = match value {
+            Some(_) => intern(&mut self.atoms, name),
+            None => match self.atoms.find(name) {
+                Some(a) => a,
+                None => return,
+            },
+        };
+        let Some(n) = self.node_mut(slot) else { return };
+        let NodeData::Attrs(attrs) = &mut n.data else {
+            return;
+        };
+        let pos = attrs.iter().position(|a| a.name == atom);
+        match (pos, value) {
+            (Some(i), Some(v)) => {
+                if let Some(a) = attrs.get_mut(i) {
+                    a.value = v.into();
+                }
+            }
+            (None, Some(v)) => attrs.push(DomAttr {
+                name: atom,
+                value: v.into(),
+            }),
+            (Some(i), None) => {
+                attrs.remove(i);
+            }
+            (None, None) => {}
+        }
+    }
+
+    pub(crate) fn add_flags(&mut self, slot: u32, flags: DomFlags) {
+        if let Some(n) = self.node_mut(slot) {
+            n.flags |= flags;
+        }
+    }
+
+    /// Replaces the children of `slot` by one unmapped text node (`textContent =` on an
+    /// element).
+    pub(crate) fn replace_children_with_text(&mut self, slot: u32, text: &str) {
+        let kids: Vec<u32> = self.children(slot).collect();
+        for k in kids {
+            self.remove(k);
+        }
+        if text.is_empty() {
+            return;
+        }
+        let empty = intern(&mut self.atoms, "");
+        let node = DomNode {
+            id: NodeId(0),
+            parent: NIL,
+            first_child: NIL,
+            last_child: NIL,
+            prev: NIL,
+            next: NIL,
+            kind: DomKind::Text,
+            flags: DomFlags::UNMAPPED,
+            name: empty,
+            data: NodeData::Text(text.into()),
+        };
+        if let Ok(t) = self.alloc(node) {
+            self.link(t, slot, NIL);
+        }
+    }
+
+    /// Bytes held by the arena's own structures (not counting text and attribute values).
+    pub(crate) fn structure_bytes(&self) -> usize {
+        let attrs: usize = self
+            .nodes
+            .iter()
+            .map(|n| match &n.data {
+                NodeData::Attrs(a) => a.capacity() * std::mem::size_of::<DomAttr>(),
+                NodeData::Doctype(_) => 2 * std::mem::size_of::<Box<str>>(),
+                _ => 0,
+            })
+            .sum();
+        self.nodes.capacity() * std::mem::size_of::<DomNode>()
+            + self.free.capacity() * 4
+            + self.ids.dense.capacity() * 4
+            + self.ids.sparse.len() * 16
+            + attrs
+    }
+
+    /// Bytes of text and attribute values.
+    pub(crate) fn text_bytes(&self) -> usize {
+        self.nodes
+            .iter()
+            .map(|n| match &n.data {
+                NodeData::Text(t) => t.len(),
+                NodeData::Attrs(a) => a.iter().map(|x| x.value.len()).sum(),
+                NodeData::Doctype(d) => d.iter().map(|s| s.len()).sum(),
+                _ => 0,
+            })
+            .sum()
+    }
+}
+
+/// Iterator over a node's children.
+pub(crate) struct Children<'a> {
+    dom: &'a Dom,
+    next: u32,
+}
+
+impl Iterator for Children<'_> {
+    type Item = u32;
+    fn next(&mut self) -> Option<u32> {
+        let cur = self.next;
+        let n = self.dom.node(cur)?;
+        self.next = n.next;
+        Some(cur)
+    }
+}
+
+/// Pre-order iterator over a subtree, following links (no stack).
+pub(crate) struct Descendants<'a> {
+    dom: &'a Dom,
+    top: u32,
+    next: u32,
+}
+
+impl Iterator for Descendants<'_> {
+    type Item = u32;
+    fn next(&mut self) -> Option<u32> {
+        let cur = self.next;
+        let n = self.dom.node(cur)?;
+        self.next = if n.first_child != NIL {
+            n.first_child
+        } else {
+            // Climb until a node with a next sibling, stopping at the subtree's top.
+            let mut at = cur;
+            loop {
+                if at == self.top {
+                    break NIL;
+                }
+                let Some(x) = self.dom.node(at) else {
+                    break NIL;
+                };
+                if x.next != NIL {
+                    break x.next;
+                }
+                at = x.parent;
+            }
+        };
+        Some(cur)
+    }
+}

@@ -1,0 +1,153 @@
+//! Deterministic replay: the page state at any time `t`.
+//!
+//! This module owns the arena DOM that events are applied to, the [`State`] at a moment
+//! (DOM, pointer, scroll, viewport, focus, form values, selection, media, stylesheets),
+//! its stable [`State::hash`], the keyframe index behind [`Replayer::seek`], the
+//! host-driven [`Player`] clock, and HTML output ([`State::to_html`]). Events are applied
+//! in rrweb's order (removes, adds with retry, texts, attributes); problems in the
+//! recording are skipped and counted in [`Diagnostics`], or in strict mode returned as a
+//! [`ReplayError`] naming the event and the node. Nothing here recurses over the DOM.
+
+mod css;
+mod diag;
+mod dom;
+mod html;
+mod player;
+mod replayer;
+mod state;
+
+pub use diag::{Diagnostics, Issue, ReplayError};
+pub use dom::{DomFlags, DomKind};
+pub use html::HtmlOptions;
+pub use player::{DEFAULT_INACTIVITY_MS, DomDiff, Player, PlayerOutput};
+pub use replayer::{ReplayConfig, Replayer};
+pub use state::{Click, FormValue, MediaState, Pointer, SelectedRange, SheetKey, State};
+
+use crate::model::NodeId;
+use dom::{Dom, NIL};
+
+/// A read-only view of a state's DOM.
+#[derive(Clone, Copy)]
+pub struct DomView<'a> {
+    dom: &'a Dom,
+}
+
+impl<'a> DomView<'a> {
+    pub(crate) fn new(dom: &'a Dom) -> Self {
+        DomView { dom }
+    }
+
+    /// The document node.
+    pub fn root(&self) -> Option<NodeRef<'a>> {
+        let root = self.dom.root();
+        (root != NIL).then_some(NodeRef {
+            dom: self.dom,
+            slot: root,
+        })
+    }
+
+    /// The node with this id, if it is in the DOM.
+    pub fn get(&self, id: NodeId) -> Option<NodeRef<'a>> {
+        self.dom.slot_of(id).map(|slot| NodeRef {
+            dom: self.dom,
+            slot,
+        })
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.dom.len()
+    }
+
+    /// True when the DOM is empty.
+    pub fn is_empty(&self) -> bool {
+        self.dom.is_empty()
+    }
+}
+
+/// A node of a [`DomView`].
+#[derive(Clone, Copy)]
+pub struct NodeRef<'a> {
+    dom: &'a Dom,
+    slot: u32,
+}
+
+impl std::fmt::Debug for NodeRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeRef")
+            .field("id", &self.id())
+            .field("kind", &self.kind())
+            .field("tag", &self.tag())
+            .finish()
+    }
+}
+
+impl<'a> NodeRef<'a> {
+    fn at(&self, slot: u32) -> Option<NodeRef<'a>> {
+        self.dom.node(slot).map(|_| NodeRef {
+            dom: self.dom,
+            slot,
+        })
+    }
+
+    /// The node's id.
+    pub fn id(&self) -> NodeId {
+        self.dom.node(self.slot).map_or(NodeId(0), |n| n.id)
+    }
+
+    /// What kind of node.
+    pub fn kind(&self) -> DomKind {
+        self.dom
+            .node(self.slot)
+            .map_or(DomKind::Unknown, |n| n.kind)
+    }
+
+    /// Markers (SVG, shadow host, in shadow root, ...).
+    pub fn flags(&self) -> DomFlags {
+        self.dom
+            .node(self.slot)
+            .map_or(DomFlags::empty(), |n| n.flags)
+    }
+
+    /// The tag name, for elements.
+    pub fn tag(&self) -> Option<&'a str> {
+        self.dom.tag(self.slot)
+    }
+
+    /// The attributes, in order.
+    pub fn attributes(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        let dom = self.dom;
+        dom.attrs(self.slot)
+            .iter()
+            .map(move |a| (dom.name(a.name), &*a.value))
+    }
+
+    /// One attribute's value.
+    pub fn attr(&self, name: &str) -> Option<&'a str> {
+        self.dom.attr(self.slot, name)
+    }
+
+    /// The text, for text, comment and CDATA nodes.
+    pub fn text(&self) -> Option<&'a str> {
+        self.dom.text(self.slot)
+    }
+
+    /// The parent.
+    pub fn parent(&self) -> Option<NodeRef<'a>> {
+        self.dom.node(self.slot).and_then(|n| self.at(n.parent))
+    }
+
+    /// The children, in order.
+    pub fn children(&self) -> impl Iterator<Item = NodeRef<'a>> + 'a {
+        let dom = self.dom;
+        dom.children(self.slot)
+            .map(move |slot| NodeRef { dom, slot })
+    }
+
+    /// This node and everything under it, in document order.
+    pub fn descendants(&self) -> impl Iterator<Item = NodeRef<'a>> + 'a {
+        let dom = self.dom;
+        dom.descendants(self.slot)
+            .map(move |slot| NodeRef { dom, slot })
+    }
+}

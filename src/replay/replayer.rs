@@ -1,0 +1,298 @@
+//! Seeking: a keyframe index over the recording so that any seek applies a bounded
+//! number of events.
+
+use super::diag::ReplayError;
+use super::state::State;
+use crate::limits::Limits;
+use crate::model::{Event, EventKind, Incremental, Timestamp};
+
+/// How a [`Replayer`] is set up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReplayConfig {
+    /// Resource limits (nodes in the DOM, adds waiting for a parent).
+    pub limits: Limits,
+    /// Turn the first skipped operation into an error instead of counting it.
+    pub strict: bool,
+    /// Keep a keyframe at least every this many events. Default 256.
+    pub keyframe_every_events: usize,
+    /// Keep a keyframe at least every this many milliseconds of recording. Default 10 s.
+    pub keyframe_every_ms: i64,
+    /// Most memory all keyframes together may take, in bytes; past it, every other
+    /// keyframe is dropped and the spacing doubles. Default 64 MiB.
+    pub keyframe_budget_bytes: usize,
+}
+
+impl Default for ReplayConfig {
+    fn default() -> Self {
+        ReplayConfig {
+            limits: Limits::DEFAULT,
+            strict: false,
+            keyframe_every_events: 256,
+            keyframe_every_ms: 10_000,
+            keyframe_budget_bytes: 64 << 20,
+        }
+    }
+}
+
+impl ReplayConfig {
+    /// Lenient or strict.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// Sets the limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Sets the keyframe spacing (events, milliseconds).
+    pub fn keyframe_every(mut self, events: usize, ms: i64) -> Self {
+        self.keyframe_every_events = events.max(1);
+        self.keyframe_every_ms = ms.max(1);
+        self
+    }
+
+    /// Sets the keyframe memory budget.
+    pub fn keyframe_budget(mut self, bytes: usize) -> Self {
+        self.keyframe_budget_bytes = bytes;
+        self
+    }
+}
+
+struct Keyframe {
+    /// Events applied in this state.
+    applied: usize,
+    state: State,
+    bytes: usize,
+}
+
+/// The recording with a keyframe index: [`Replayer::seek`] gives the state at any time.
+///
+/// Events are replayed in time order (a stable sort; out-of-order events are counted in
+/// the diagnostics). The state at `t` is the result of applying every event with
+/// `timestamp <= t`; whatever seeks came before, the state is the same, bit for bit
+/// ([`State::hash`]).
+///
+/// ```
+/// use session_replay::{rrweb, replay::Replayer, Timestamp};
+/// let events = rrweb::read(br#"[
+///   {"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":10},
+///   {"type":2,"data":{"node":{"type":0,"childNodes":[{"type":2,"tagName":"html","attributes":{},"childNodes":[],"id":2}],"id":1},"initialOffset":{"top":0,"left":0}},"timestamp":11},
+///   {"type":3,"data":{"source":4,"width":400,"height":300},"timestamp":20}
+/// ]"#)?;
+/// let mut r = Replayer::new(events)?;
+/// assert_eq!(r.seek(Timestamp(15)).viewport(), Some((800.0, 600.0)));
+/// assert_eq!(r.seek(Timestamp(20)).viewport(), Some((400.0, 300.0)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Replayer {
+    events: Vec<Event>,
+    times: Vec<i64>,
+    keyframes: Vec<Keyframe>,
+    state: State,
+    applied: usize,
+    config: ReplayConfig,
+    pointer_track: Vec<(i64, f64, f64)>,
+}
+
+impl std::fmt::Debug for Replayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Replayer")
+            .field("events", &self.events.len())
+            .field("keyframes", &self.keyframes.len())
+            .field("applied", &self.applied)
+            .finish()
+    }
+}
+
+impl Replayer {
+    /// A lenient replayer with the default configuration.
+    pub fn new(events: Vec<Event>) -> Result<Self, ReplayError> {
+        Self::with_config(events, ReplayConfig::default())
+    }
+
+    /// A replayer with a configuration. Builds the keyframe index in one pass over the
+    /// events; in strict mode the first problem is returned as an error.
+    pub fn with_config(mut events: Vec<Event>, config: ReplayConfig) -> Result<Self, ReplayError> {
+        let mut out_of_order = 0u64;
+        for w in events.windows(2) {
+            if let [a, b] = w
+                && b.timestamp < a.timestamp
+            {
+                out_of_order += 1;
+            }
+        }
+        if out_of_order > 0 {
+            events.sort_by_key(|e| e.timestamp);
+        }
+        let times: Vec<i64> = events.iter().map(|e| e.timestamp.0).collect();
+        let mut initial = State::new(config.limits, config.strict);
+        initial.diagnostics.out_of_order = out_of_order;
+        let mut pointer_track = Vec::new();
+        for e in &events {
+            if let EventKind::Incremental(Incremental::Moves(m)) = &e.kind {
+                for p in &m.positions {
+                    let at = e
+                        .timestamp
+                        .0
+                        .saturating_add(p.time_offset.as_i64().unwrap_or(0));
+                    pointer_track.push((at, p.x.as_f64(), p.y.as_f64()));
+                }
+            }
+        }
+        pointer_track.sort_by_key(|p| p.0);
+        let mut r = Replayer {
+            events,
+            times,
+            keyframes: Vec::new(),
+            state: initial.clone(),
+            applied: 0,
+            config,
+            pointer_track,
+        };
+        r.build_keyframes(initial)?;
+        Ok(r)
+    }
+
+    fn build_keyframes(&mut self, initial: State) -> Result<(), ReplayError> {
+        let mut every_events = self.config.keyframe_every_events.max(1);
+        let mut every_ms = self.config.keyframe_every_ms.max(1);
+        let mut state = initial;
+        let (a, b) = state.memory();
+        let bytes = a + b;
+        self.keyframes.push(Keyframe {
+            applied: 0,
+            state: state.clone(),
+            bytes,
+        });
+        let mut total = bytes;
+        let (mut last_i, mut last_t) = (0usize, self.times.first().copied().unwrap_or(0));
+        for i in 0..self.events.len() {
+            let Some(e) = self.events.get(i) else { break };
+            state.apply(e, i)?;
+            let applied = i + 1;
+            let t = e.timestamp.0;
+            if applied - last_i >= every_events || t.saturating_sub(last_t) >= every_ms {
+                let (a, b) = state.memory();
+                self.keyframes.push(Keyframe {
+                    applied,
+                    state: state.clone(),
+                    bytes: a + b,
+                });
+                total += a + b;
+                last_i = applied;
+                last_t = t;
+                // Over budget: keep every other keyframe and space them out twice as far.
+                while total > self.config.keyframe_budget_bytes && self.keyframes.len() > 2 {
+                    let mut keep = 0usize;
+                    self.keyframes.retain(|_| {
+                        keep += 1;
+                        keep % 2 == 1
+                    });
+                    total = self.keyframes.iter().map(|k| k.bytes).sum();
+                    every_events = every_events.saturating_mul(2);
+                    every_ms = every_ms.saturating_mul(2);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The events, in time order.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// The first and last timestamps, if there are events.
+    pub fn time_range(&self) -> Option<(Timestamp, Timestamp)> {
+        Some((
+            Timestamp(*self.times.first()?),
+            Timestamp(*self.times.last()?),
+        ))
+    }
+
+    /// How many keyframes the index holds.
+    pub fn keyframe_count(&self) -> usize {
+        self.keyframes.len()
+    }
+
+    /// Memory the keyframes take, in bytes (estimate).
+    pub fn keyframe_bytes(&self) -> usize {
+        self.keyframes.iter().map(|k| k.bytes).sum()
+    }
+
+    /// How many events the current state has applied.
+    pub fn applied(&self) -> usize {
+        self.applied
+    }
+
+    /// The current state (after the last seek).
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// Number of events with `timestamp <= t`.
+    pub fn events_until(&self, t: Timestamp) -> usize {
+        self.times.partition_point(|&x| x <= t.0)
+    }
+
+    /// The state at `t`: every event with `timestamp <= t` applied. Seeks forward by
+    /// applying events from the current state when no keyframe is closer, otherwise
+    /// restores the nearest keyframe at or before `t` and applies from there.
+    pub fn seek(&mut self, t: Timestamp) -> &State {
+        let target = self.events_until(t);
+        self.advance_to(target);
+        self.state.set_time(t);
+        &self.state
+    }
+
+    /// Moves the current state to "`target` events applied".
+    pub(crate) fn advance_to(&mut self, target: usize) {
+        let k = self.keyframes.partition_point(|k| k.applied <= target);
+        let best = k.checked_sub(1).and_then(|i| self.keyframes.get(i));
+        let restore = match best {
+            Some(kf) => target < self.applied || kf.applied > self.applied,
+            None => target < self.applied,
+        };
+        if restore && let Some(kf) = best {
+            self.state.clone_from(&kf.state);
+            self.applied = kf.applied;
+        }
+        while self.applied < target {
+            let i = self.applied;
+            if let Some(e) = self.events.get(i) {
+                // Errors were reported when the index was built; a strict replayer that
+                // got this far has none.
+                let _ = self.state.apply(e, i);
+            }
+            self.applied += 1;
+        }
+    }
+
+    /// The pointer at `t`, linearly interpolated between the recorded samples around it
+    /// (it uses samples after `t`, so it is for display, not part of [`State`]).
+    pub fn pointer_at(&self, t: Timestamp) -> Option<(f64, f64)> {
+        let i = self.pointer_track.partition_point(|p| p.0 <= t.0);
+        let before = i.checked_sub(1).and_then(|j| self.pointer_track.get(j))?;
+        match self.pointer_track.get(i) {
+            Some(after) if after.0 > before.0 => {
+                let f = (t.0 - before.0) as f64 / (after.0 - before.0) as f64;
+                Some((
+                    before.1 + (after.1 - before.1) * f,
+                    before.2 + (after.2 - before.2) * f,
+                ))
+            }
+            _ => Some((before.1, before.2)),
+        }
+    }
+
+    /// Pointer samples with time in `(from, to]`, in order.
+    pub(crate) fn pointer_samples(&self, from: i64, to: i64) -> &[(i64, f64, f64)] {
+        let a = self.pointer_track.partition_point(|p| p.0 <= from);
+        let b = self.pointer_track.partition_point(|p| p.0 <= to);
+        self.pointer_track.get(a..b.max(a)).unwrap_or_default()
+    }
+}
