@@ -145,6 +145,7 @@ impl Writer<'_> {
             let lower = name.to_ascii_lowercase();
             // Anything that could run code or navigate is renamed to data-rr-*.
             let neutralize = lower.starts_with("on")
+                || lower == "autofocus"
                 || (tag == "script" && matches!(lower.as_str(), "src" | "type"))
                 || (tag == "iframe" && lower == "src")
                 || (tag == "meta" && lower == "http-equiv")
@@ -205,6 +206,9 @@ impl Writer<'_> {
                     self.attr(out, "selected", "");
                 }
             }
+        }
+        if self.state.focus == Some(id) {
+            self.attr(out, "data-rr-focused", "");
         }
         if let Some((x, y)) = self.state.element_scroll.get(&id) {
             self.attr(out, "data-rr-scroll-left", &fmt_num(*x));
@@ -373,7 +377,6 @@ impl Writer<'_> {
                                 continue;
                             }
                             if tag == "head"
-                                && top
                                 && let Some(css) =
                                     self.dom.node(doc).and_then(|d| self.adopted_css(d.id))
                             {
@@ -416,7 +419,7 @@ impl Writer<'_> {
         out
     }
 
-    /// Our scroll-restoring script, last in `<body>`.
+    /// Our restoring script, last in `<body>`: scroll positions and focus.
     fn after_body(&self, out: &mut String) {
         if !self.opts.restore_scroll {
             return;
@@ -427,6 +430,7 @@ impl Writer<'_> {
         out.push_str("document.querySelectorAll('[data-rr-scroll-top]').forEach(function(e){");
         out.push_str("e.scrollTop=+e.getAttribute('data-rr-scroll-top');e.scrollLeft=+e.getAttribute('data-rr-scroll-left');});");
         out.push_str(&format!("window.scrollTo({},{});", fmt_num(x), fmt_num(y)));
+        out.push_str("var f=document.querySelector('[data-rr-focused]');if(f){f.focus({preventScroll:true});}");
         out.push_str("})();</script>");
     }
 }

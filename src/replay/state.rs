@@ -282,6 +282,7 @@ impl State {
 
     /// Applies one event. `event_index` is used in diagnostics and strict-mode errors.
     pub fn apply(&mut self, event: &Event, event_index: usize) -> Result<(), ReplayError> {
+        self.time = event.timestamp;
         match &event.kind {
             EventKind::FullSnapshot(snap) => self.full_snapshot(snap, event_index)?,
             EventKind::Meta(m) => {
@@ -317,7 +318,7 @@ impl State {
         match built {
             Ok(Some(root)) => {
                 self.dom.set_root(root);
-                self.init_media_from_attributes(root, Timestamp(0));
+                self.init_media_from_attributes(root, self.time);
             }
             Ok(None) => {}
             Err(i) => self.dom_issue(ev, i)?,
@@ -888,7 +889,9 @@ impl State {
         Ok(())
     }
 
-    pub(crate) fn set_time(&mut self, t: Timestamp) {
+    /// Sets the moment the state shows (what [`super::Replayer::seek`] does after applying
+    /// the events up to it); playing media advance to it.
+    pub fn set_time(&mut self, t: Timestamp) {
         self.time = t;
     }
 
