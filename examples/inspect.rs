@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 
+use session_replay::replay::Replayer;
 use session_replay::{Summary, rrweb};
 
 fn main() -> ExitCode {
@@ -23,6 +24,23 @@ fn main() -> ExitCode {
         eprintln!("warning: {e}");
     }
     print!("{}", report(&path, &Summary::of(&recovered.events)));
+    match Replayer::new(recovered.events.clone()) {
+        Ok(mut r) => {
+            if let Some((_, end)) = r.time_range() {
+                let s = r.seek(end);
+                println!(
+                    "  state at the end: {} nodes, hash {:016x}",
+                    s.node_count(),
+                    s.hash()
+                );
+                let d = s.diagnostics();
+                if d.problems() > 0 || d.out_of_order > 0 {
+                    println!("  replay diagnostics: {d:?}");
+                }
+            }
+        }
+        Err(e) => println!("  replay failed: {e}"),
+    }
     if recovered.is_clean() {
         ExitCode::SUCCESS
     } else {

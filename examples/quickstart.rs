@@ -2,10 +2,12 @@
 //!
 //! `cargo run --release --example quickstart`
 //!
-//! Today the pipeline is: read rrweb JSON into the model, inspect it, and write it back
-//! as rrweb JSON, checking that nothing was lost.
+//! Today the pipeline is: read rrweb JSON into the model, inspect it, write it back as
+//! rrweb JSON (checking that nothing was lost), then replay it: seek backwards and
+//! forwards through the keyframe index, and render the final page as HTML.
 
-use session_replay::{EventKind, Summary, rrweb};
+use session_replay::replay::Replayer;
+use session_replay::{EventKind, Summary, Timestamp, rrweb};
 
 /// A real rrweb recording of a login page (see tests/data/corpus/README.md).
 const RECORDING: &[u8] = include_bytes!("../tests/data/corpus/login.raw.json");
@@ -56,5 +58,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if before != after {
         return Err("round trip was not lossless".into());
     }
+
+    // 4. Replay: seek anywhere, in any order; the state is the same whatever the path.
+    let mut replayer = Replayer::new(events)?;
+    let (start, end) = replayer.time_range().ok_or("no events")?;
+    let middle = Timestamp(start.0 + (end.0 - start.0) / 2);
+    let end_hash = replayer.seek(end).hash();
+    let mid = replayer.seek(middle);
+    println!(
+        "seek to +{:.1} s: {} nodes, viewport {:?}, window scroll {:?}, focus {:?}",
+        (middle.0 - start.0) as f64 / 1000.0,
+        mid.node_count(),
+        mid.viewport().unwrap_or_default(),
+        mid.window_scroll(),
+        mid.focus()
+    );
+    let again = replayer.seek(end).hash();
+    println!(
+        "seek back to the end: state hash {again:016x} ({}), {} keyframes",
+        if again == end_hash {
+            "same as the first time"
+        } else {
+            "DIFFERENT"
+        },
+        replayer.keyframe_count()
+    );
+    if again != end_hash {
+        return Err("seek was not path-independent".into());
+    }
+
+    // 5. Render the final state as a self-contained, inert HTML document.
+    let state = replayer.state();
+    let html = state.to_html();
+    let out = std::env::temp_dir().join("session-replay-quickstart.html");
+    std::fs::write(&out, &html)?;
+    println!(
+        "rendered the end state: {} bytes of HTML -> {} (diagnostics: {} problems)",
+        html.len(),
+        out.display(),
+        state.diagnostics().problems()
+    );
     Ok(())
 }

@@ -60,16 +60,29 @@ proptest! {
 #[test]
 fn todo_sweep_forward_backward_and_random() {
     let evs = events("corpus/todo.raw.json");
-    let mut linear = Replayer::with_config(evs.clone(), ReplayConfig::default().keyframe_every(usize::MAX, i64::MAX)).unwrap();
+    let mut linear = Replayer::with_config(
+        evs.clone(),
+        ReplayConfig::default().keyframe_every(usize::MAX, i64::MAX),
+    )
+    .unwrap();
     let mut indexed = Replayer::new(evs.clone()).unwrap();
-    assert!(indexed.keyframe_count() > 5, "{} keyframes", indexed.keyframe_count());
+    assert!(
+        indexed.keyframe_count() > 5,
+        "{} keyframes",
+        indexed.keyframe_count()
+    );
     let (start, end) = indexed.time_range().unwrap();
     let step = (end.0 - start.0) / 40;
     // Forward with the keyframe-less replayer; backwards with the indexed one.
     let times: Vec<Timestamp> = (0..=41).map(|i| Timestamp(start.0 + i * step)).collect();
     let forward: Vec<u64> = times.iter().map(|&t| linear.seek(t).hash()).collect();
     for (i, &t) in times.iter().enumerate().rev() {
-        assert_eq!(indexed.seek(t).hash(), forward[i], "backward seek to {}", t.0);
+        assert_eq!(
+            indexed.seek(t).hash(),
+            forward[i],
+            "backward seek to {}",
+            t.0
+        );
     }
     // A scrambled order.
     for k in 0..times.len() {
@@ -89,7 +102,11 @@ fn state_memory_is_under_150_bytes_per_node_plus_text() {
         let s = r.seek(end);
         let (structure, text) = s.memory();
         let per_node = structure as f64 / s.node_count() as f64;
-        assert!(per_node < 150.0, "{name}: {per_node:.1} bytes per node ({structure} B for {} nodes, {text} B text)", s.node_count());
+        assert!(
+            per_node < 150.0,
+            "{name}: {per_node:.1} bytes per node ({structure} B for {} nodes, {text} B text)",
+            s.node_count()
+        );
     }
 }
 
@@ -126,7 +143,10 @@ fn player_plays_to_the_end_with_skips_and_outputs() {
         while let Some(out) = player.poll() {
             match out {
                 PlayerOutput::Event { index, .. } => {
-                    assert!(last_index.is_none_or(|l| index == l + 1), "events in order, none skipped");
+                    assert!(
+                        last_index.is_none_or(|l| index == l + 1),
+                        "events in order, none skipped"
+                    );
                     last_index = Some(index);
                     applied += 1;
                 }
@@ -139,7 +159,10 @@ fn player_plays_to_the_end_with_skips_and_outputs() {
                 _ => {}
             }
         }
-        assert!(now < 1_000 + 30_000, "4x speed finishes a 26 s recording in under 7 s");
+        assert!(
+            now < 1_000 + 30_000,
+            "4x speed finishes a 26 s recording in under 7 s"
+        );
     }
     // The first event (at `start`) was applied when the player was created.
     assert_eq!(applied, total - player.replayer().events_until(start));
@@ -148,7 +171,10 @@ fn player_plays_to_the_end_with_skips_and_outputs() {
     assert_eq!(player.state().hash(), end_hash);
     assert!(!player.is_playing());
     let played_ms = (now - 1_000) as f64 * 4.0;
-    assert!(played_ms >= (end.0 - start.0) as f64 - 100.0, "no gap over 10 s in login: nothing skipped");
+    assert!(
+        played_ms >= (end.0 - start.0) as f64 - 100.0,
+        "no gap over 10 s in login: nothing skipped"
+    );
 }
 
 #[test]
@@ -182,7 +208,10 @@ fn player_skips_inactivity_and_seeks_back() {
     player.seek(Timestamp(200));
     let outs: Vec<PlayerOutput> = std::iter::from_fn(|| player.poll()).collect();
     assert!(outs.contains(&PlayerOutput::DomReset));
-    assert_eq!(player.state().dom().get(NodeId(3)).unwrap().attr("class"), None);
+    assert_eq!(
+        player.state().dom().get(NodeId(3)).unwrap().attr("class"),
+        None
+    );
 
     // With skipping off, the same stretch plays in real time.
     let mut slow = Player::new(Replayer::new(rrweb::read(json).unwrap()).unwrap());
@@ -196,17 +225,31 @@ fn player_skips_inactivity_and_seeks_back() {
 const BASE: &str = r#"{"type":2,"data":{"node":{"type":0,"childNodes":[{"type":2,"tagName":"html","attributes":{},"childNodes":[{"type":2,"tagName":"body","attributes":{},"childNodes":[{"type":2,"tagName":"ul","attributes":{},"childNodes":[],"id":4}],"id":3}],"id":2}],"id":1},"initialOffset":{"top":0,"left":0}},"timestamp":1}"#;
 
 fn mutation(adds: &str, removes: &str, t: i64) -> String {
-    format!(r#"{{"type":3,"data":{{"source":0,"texts":[],"attributes":[],"removes":[{removes}],"adds":[{adds}]}},"timestamp":{t}}}"#)
+    format!(
+        r#"{{"type":3,"data":{{"source":0,"texts":[],"attributes":[],"removes":[{removes}],"adds":[{adds}]}},"timestamp":{t}}}"#
+    )
 }
 
 fn li(id: i32, parent: i32, next: &str) -> String {
-    format!(r#"{{"parentId":{parent},"nextId":{next},"node":{{"type":2,"tagName":"li","attributes":{{}},"childNodes":[],"id":{id}}}}}"#)
+    format!(
+        r#"{{"parentId":{parent},"nextId":{next},"node":{{"type":2,"tagName":"li","attributes":{{}},"childNodes":[],"id":{id}}}}}"#
+    )
 }
 
 #[test]
 fn adds_wait_for_parents_and_siblings_in_their_batch() {
     // Child before parent, and a node before its next sibling exists.
-    let m = mutation(&[li(11, 10, "null"), li(12, 4, "13"), li(10, 4, "null"), li(13, 4, "10")].join(","), "", 2);
+    let m = mutation(
+        &[
+            li(11, 10, "null"),
+            li(12, 4, "13"),
+            li(10, 4, "null"),
+            li(13, 4, "10"),
+        ]
+        .join(","),
+        "",
+        2,
+    );
     let json = format!("[{BASE},{m}]");
     let mut r = Replayer::new(rrweb::read(json.as_bytes()).unwrap()).unwrap();
     let s = r.seek(Timestamp(2));
@@ -214,7 +257,10 @@ fn adds_wait_for_parents_and_siblings_in_their_batch() {
     let ul = s.dom().get(NodeId(4)).unwrap();
     let order: Vec<i32> = ul.children().map(|c| c.id().0).collect();
     assert_eq!(order, vec![12, 13, 10]);
-    assert_eq!(s.dom().get(NodeId(11)).unwrap().parent().unwrap().id(), NodeId(10));
+    assert_eq!(
+        s.dom().get(NodeId(11)).unwrap().parent().unwrap().id(),
+        NodeId(10)
+    );
 }
 
 #[test]
@@ -224,7 +270,11 @@ fn lenient_counts_and_strict_names_event_and_node() {
         (mutation(&li(3, 4, "null"), "", 2), "duplicate"),
         (mutation(&li(20, 77, "null"), "", 2), "orphan"),
         (mutation("", r#"{"parentId":2,"id":4}"#, 2), "not a child"),
-        (r#"{"type":3,"data":{"source":5,"text":"x","isChecked":false,"id":55},"timestamp":2}"#.to_owned(), "unknown"),
+        (
+            r#"{"type":3,"data":{"source":5,"text":"x","isChecked":false,"id":55},"timestamp":2}"#
+                .to_owned(),
+            "unknown",
+        ),
     ];
     for (ev, what) in cases {
         let json = format!("[{BASE},{ev}]");
@@ -247,7 +297,10 @@ fn lenient_counts_and_strict_names_event_and_node() {
             "orphan" => 20,
             _ => 4,
         };
-        assert!(err.to_string().contains(&format!("#{expected_node}")), "{what}: {err}");
+        assert!(
+            err.to_string().contains(&format!("#{expected_node}")),
+            "{what}: {err}"
+        );
     }
 }
 
@@ -257,12 +310,20 @@ fn node_limit_is_an_error_or_a_count_never_a_crash() {
     let json = format!("[{BASE},{}]", mutation(&adds.join(","), "", 2));
     let evs = rrweb::read(json.as_bytes()).unwrap();
     let limits = session_replay::Limits::DEFAULT.with_nodes(20);
-    let mut r = Replayer::with_config(evs.clone(), ReplayConfig::default().with_limits(limits)).unwrap();
+    let mut r =
+        Replayer::with_config(evs.clone(), ReplayConfig::default().with_limits(limits)).unwrap();
     let s = r.seek(Timestamp(2));
     assert_eq!(s.node_count(), 20);
     assert_eq!(s.diagnostics().too_many_nodes, 34);
-    let err = Replayer::with_config(evs, ReplayConfig::default().with_limits(limits).strict(true)).unwrap_err();
-    assert!(matches!(err, ReplayError::LimitExceeded { event_index: 1, .. }), "{err}");
+    let err = Replayer::with_config(
+        evs,
+        ReplayConfig::default().with_limits(limits).strict(true),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, ReplayError::LimitExceeded { event_index: 1, .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -276,7 +337,11 @@ fn fixtures_shadow_iframe_styles_media_selection() {
     // Shadow DOM: children in the shadow root are marked, and rendered declaratively.
     let r = end("rrweb-fixtures/shadow-dom.json");
     let html = r.state().to_html();
-    assert_eq!(html.matches("<template shadowrootmode=\"open\">").count(), 2, "{html}");
+    assert_eq!(
+        html.matches("<template shadowrootmode=\"open\">").count(),
+        2,
+        "{html}"
+    );
     assert!(html.contains("shadow dom two"));
 
     // Same-origin iframes: documents attached under the iframe, rendered through srcdoc.
@@ -290,14 +355,20 @@ fn fixtures_shadow_iframe_styles_media_selection() {
     let r = end("rrweb-fixtures/style-sheet-rule-events.json");
     let html = r.state().to_html();
     assert!(html.contains(".css-added-at-3100{color:blue;}"), "{html}");
-    assert!(!html.contains("css-added-at-1000-deleted-at-2500 {"), "deleted rule is gone");
+    assert!(
+        !html.contains("css-added-at-1000-deleted-at-2500 {"),
+        "deleted rule is gone"
+    );
 
     // Adopted stylesheets are rendered for the document and each shadow root.
     let r = end("rrweb-fixtures/adopted-style-sheet.json");
     let html = r.state().to_html();
     // The document, two shadow roots, and the iframe's document (inside its srcdoc).
     assert_eq!(html.matches("<style data-rr-adopted>").count(), 4, "{html}");
-    assert!(html.contains("srcdoc=\"<html><head><style data-rr-adopted>"), "{html}");
+    assert!(
+        html.contains("srcdoc=\"<html><head><style data-rr-adopted>"),
+        "{html}"
+    );
 
     // Selection ranges.
     let r = end("rrweb-fixtures/selection.json");

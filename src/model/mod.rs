@@ -13,6 +13,7 @@ mod event;
 pub(crate) mod json;
 mod node;
 mod summary;
+mod visit;
 
 pub use event::*;
 pub use json::{Json, MAX_OPAQUE_DEPTH, Num};

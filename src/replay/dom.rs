@@ -114,59 +114,126 @@ pub(crate) struct DomNode {
     pub(crate) data: NodeData,
 }
 
-/// Maps node ids to slots: a dense vector for the ids rrweb hands out (1, 2, 3...), a
-/// sorted map for ids far outside that range, so a hostile id costs no memory.
+impl DomNode {
+    /// A copy of everything but the payload.
+    fn clone_links(&self) -> DomNode {
+        DomNode {
+            data: NodeData::None,
+            ..*self
+        }
+    }
+}
+
+/// Maps node ids to slots: a dense window `[base, base + len)` for the ids rrweb hands
+/// out (consecutive, rising over a session), and a sorted map for ids outside it, so a
+/// hostile id costs no memory and a lookup is never worse than logarithmic.
 #[derive(Debug, Clone, Default)]
 struct IdMap {
+    base: i64,
     dense: Vec<u32>,
     sparse: BTreeMap<i32, u32>,
 }
 
 impl IdMap {
-    const DENSE_SLACK: usize = 1 << 16;
+    /// How far past the window's end (beyond twice the live count) it may grow.
+    const SLACK: usize = 1024;
+
+    fn index(&self, id: NodeId) -> Option<usize> {
+        let off = i64::from(id.0) - self.base;
+        (off >= 0 && (off as usize) < self.dense.len()).then_some(off as usize)
+    }
 
     fn get(&self, id: NodeId) -> Option<u32> {
-        let slot = if id.0 >= 0 && (id.0 as usize) < self.dense.len() {
-            self.dense.get(id.0 as usize).copied()
-        } else {
-            self.sparse.get(&id.0).copied()
+        let slot = match self.index(id) {
+            Some(i) => self.dense.get(i).copied(),
+            None => self.sparse.get(&id.0).copied(),
         };
         slot.filter(|&s| s != NIL)
     }
 
     fn insert(&mut self, id: NodeId, slot: u32, live: usize) {
-        if id.0 >= 0 {
-            let i = id.0 as usize;
-            if i < self.dense.len() {
-                if let Some(e) = self.dense.get_mut(i) {
-                    *e = slot;
-                }
-                return;
+        if self.dense.is_empty() && self.sparse.is_empty() {
+            self.base = i64::from(id.0);
+        }
+        if let Some(i) = self.index(id) {
+            if let Some(e) = self.dense.get_mut(i) {
+                *e = slot;
             }
-            if i < 2 * live + Self::DENSE_SLACK {
-                self.dense.resize(i + 1, NIL);
-                if let Some(e) = self.dense.get_mut(i) {
-                    *e = slot;
+            return;
+        }
+        let off = i64::from(id.0) - self.base;
+        if off >= 0 && (off as usize) < 2 * live + Self::SLACK {
+            let old_len = self.dense.len();
+            self.dense.resize(off as usize + 1, NIL);
+            // Ids that lived in the sparse map and now fall in the window move in.
+            let lo = self.base + old_len as i64;
+            let moved: Vec<(i32, u32)> = self
+                .sparse
+                .range(lo as i32..=id.0)
+                .map(|(&k, &v)| (k, v))
+                .collect();
+            for (k, v) in moved {
+                self.sparse.remove(&k);
+                if let Some(e) = self.index(NodeId(k)).and_then(|i| self.dense.get_mut(i)) {
+                    *e = v;
                 }
-                return;
             }
+            if let Some(e) = self.dense.get_mut(off as usize) {
+                *e = slot;
+            }
+            return;
         }
         self.sparse.insert(id.0, slot);
     }
 
     fn remove(&mut self, id: NodeId) {
-        if id.0 >= 0 && (id.0 as usize) < self.dense.len() {
-            if let Some(e) = self.dense.get_mut(id.0 as usize) {
-                *e = NIL;
+        match self.index(id) {
+            Some(i) => {
+                if let Some(e) = self.dense.get_mut(i) {
+                    *e = NIL;
+                }
             }
-        } else {
-            self.sparse.remove(&id.0);
+            None => {
+                self.sparse.remove(&id.0);
+            }
         }
     }
 
     fn clear(&mut self) {
+        self.base = 0;
         self.dense.clear();
         self.sparse.clear();
+    }
+
+    /// Rebuilds the map for these (id, slot) pairs: the window covers the highest ids
+    /// down to where they are at least a quarter dense; the rest go to the sorted map.
+    fn rebuild(&mut self, mut pairs: Vec<(i32, u32)>) {
+        self.clear();
+        pairs.sort_unstable();
+        let Some(&(max, _)) = pairs.last() else {
+            return;
+        };
+        let mut base = i64::from(max);
+        for (k, &(id, _)) in pairs.iter().rev().enumerate() {
+            let span = i64::from(max) - i64::from(id) + 1;
+            if (k as i64 + 1) * 4 >= span {
+                base = i64::from(id);
+            }
+        }
+        self.base = base;
+        self.dense = vec![NIL; (i64::from(max) - base + 1) as usize];
+        for (id, slot) in pairs {
+            match self.index(NodeId(id)) {
+                Some(i) => {
+                    if let Some(e) = self.dense.get_mut(i) {
+                        *e = slot;
+                    }
+                }
+                None => {
+                    self.sparse.insert(id, slot);
+                }
+            }
+        }
     }
 }
 
@@ -642,6 +709,54 @@ impl Dom {
         }
     }
 
+    /// Renumbers the slots in document order and drops freed ones, when more than half
+    /// of the arena is free (long sessions leave a high-water mark behind). Slots are not
+    /// part of the state's meaning, so nothing observable changes.
+    pub(crate) fn compact_if_sparse(&mut self) {
+        let sparse_ids = self.ids.sparse.len() > 64 && self.ids.sparse.len() * 4 > self.live;
+        if self.free.len() <= self.live.max(1024) && !sparse_ids {
+            return;
+        }
+        let order: Vec<u32> = self.descendants(self.root).collect();
+        if order.len() != self.live {
+            // Detached nodes exist (mid-operation); leave the arena as it is.
+            return;
+        }
+        let mut remap = vec![NIL; self.nodes.len()];
+        for (new, &old) in order.iter().enumerate() {
+            if let Some(r) = remap.get_mut(old as usize) {
+                *r = new as u32;
+            }
+        }
+        let map = |s: u32| remap.get(s as usize).copied().unwrap_or(NIL);
+        let mut nodes = Vec::with_capacity(order.len());
+        for &old in &order {
+            let Some(n) = self.nodes.get_mut(old as usize) else {
+                continue;
+            };
+            let mut moved = n.clone_links();
+            moved.data = std::mem::replace(&mut n.data, NodeData::None);
+            let mut n = moved;
+            n.parent = map(n.parent);
+            n.first_child = map(n.first_child);
+            n.last_child = map(n.last_child);
+            n.prev = map(n.prev);
+            n.next = map(n.next);
+            nodes.push(n);
+        }
+        self.root = map(self.root);
+        self.nodes = nodes;
+        self.free = Vec::new();
+        let pairs = self
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| !n.flags.contains(DomFlags::UNMAPPED))
+            .map(|(slot, n)| (n.id.0, slot as u32))
+            .collect();
+        self.ids.rebuild(pairs);
+    }
+
     /// Bytes held by the arena's own structures (not counting text and attribute values).
     pub(crate) fn structure_bytes(&self) -> usize {
         let attrs: usize = self
@@ -721,5 +836,42 @@ impl Iterator for Descendants<'_> {
             }
         };
         Some(cur)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_map_window_sparse_and_rebuild() {
+        let mut m = IdMap::default();
+        m.insert(NodeId(1), 0, 0);
+        m.insert(NodeId(100_000), 1, 1);
+        m.insert(NodeId(-5), 2, 2);
+        assert_eq!(m.get(NodeId(100_000)), Some(1));
+        assert!(m.dense.len() < 10);
+        // With many live nodes the window grows over 100,000, moving it in.
+        m.insert(NodeId(100_500), 3, 60_000);
+        assert_eq!(m.get(NodeId(100_000)), Some(1));
+        assert_eq!(m.get(NodeId(100_500)), Some(3));
+        assert_eq!(m.get(NodeId(-5)), Some(2));
+        assert!(m.sparse.contains_key(&-5) && !m.sparse.contains_key(&100_000));
+        m.remove(NodeId(100_000));
+        assert_eq!(m.get(NodeId(100_000)), None);
+        // A hostile id costs no memory.
+        m.insert(NodeId(i32::MAX), 4, 1);
+        assert!(m.dense.len() < 200_000);
+        assert_eq!(m.get(NodeId(i32::MAX)), Some(4));
+        // Rebuilding puts the dense run of high ids in the window.
+        let mut pairs: Vec<(i32, u32)> = (1..100).map(|i| (i, i as u32)).collect();
+        pairs.extend((370_000..371_000).map(|i| (i, i as u32)));
+        m.rebuild(pairs);
+        assert_eq!(m.base, 370_000);
+        assert_eq!(m.dense.len(), 1000);
+        assert_eq!(m.sparse.len(), 99);
+        assert_eq!(m.get(NodeId(370_500)), Some(370_500));
+        assert_eq!(m.get(NodeId(50)), Some(50));
+        assert_eq!(m.get(NodeId(200)), None);
     }
 }

@@ -176,6 +176,7 @@ impl Replayer {
             let applied = i + 1;
             let t = e.timestamp.0;
             if applied - last_i >= every_events || t.saturating_sub(last_t) >= every_ms {
+                state.compact();
                 let (a, b) = state.memory();
                 self.keyframes.push(Keyframe {
                     applied,
@@ -270,6 +271,7 @@ impl Replayer {
             }
             self.applied += 1;
         }
+        self.state.compact();
     }
 
     /// The pointer at `t`, linearly interpolated between the recorded samples around it

@@ -889,6 +889,11 @@ impl State {
         Ok(())
     }
 
+    /// Compacts the DOM arena when most of it is free (before a keyframe is taken).
+    pub(crate) fn compact(&mut self) {
+        self.dom.compact_if_sparse();
+    }
+
     /// Sets the moment the state shows (what [`super::Replayer::seek`] does after applying
     /// the events up to it); playing media advance to it.
     pub fn set_time(&mut self, t: Timestamp) {
