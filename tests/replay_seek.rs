@@ -424,3 +424,16 @@ fn html_output_is_inert() {
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
     assert!(!html.contains(" autofocus"));
 }
+
+#[test]
+fn blocked_elements_keep_their_size_and_canvases_their_image() {
+    let json = br#"[{"type":2,"data":{"node":{"type":0,"childNodes":[{"type":2,"tagName":"html","attributes":{},"childNodes":[{"type":2,"tagName":"body","attributes":{},"childNodes":[
+      {"type":2,"tagName":"div","attributes":{"class":"rr-block","rr_width":"300px","rr_height":"120px","style":"color: red"},"childNodes":[],"id":4},
+      {"type":2,"tagName":"canvas","attributes":{"rr_dataURL":"data:image/png;base64,AAAA"},"childNodes":[],"id":5}
+    ],"id":3}],"id":2}],"id":1},"initialOffset":{"top":0,"left":0}},"timestamp":1}]"#;
+    let mut r = Replayer::new(rrweb::read(json).unwrap()).unwrap();
+    let html = r.seek(Timestamp(1)).to_html();
+    assert!(html.contains(r#"style="color: red; width: 300px !important; height: 120px !important;""#), "{html}");
+    assert!(html.contains(r#"rr_width="300px""#));
+    assert!(html.contains(r#"<canvas rr_dataURL="data:image/png;base64,AAAA" style="background: url(&quot;data:image/png;base64,AAAA&quot;) 0 0 / 100% 100% no-repeat;"></canvas>"#), "{html}");
+}

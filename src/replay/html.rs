@@ -130,6 +130,22 @@ impl Writer<'_> {
         out.push('<');
         out.push_str(out_tag);
         let form = self.state.form_value(id);
+        // Blocked elements keep their recorded size; canvases show their recorded image.
+        let mut extra_style = String::new();
+        if let Some(w) = self.dom.attr(slot, "rr_width") {
+            extra_style.push_str(&format!("width: {w} !important; "));
+        }
+        if let Some(h) = self.dom.attr(slot, "rr_height") {
+            extra_style.push_str(&format!("height: {h} !important; "));
+        }
+        if let Some(url) = self.dom.attr(slot, "rr_dataURL")
+            && url.starts_with("data:image/")
+            && !url.contains(['"', '\'', ')', '\\'])
+        {
+            extra_style.push_str(&format!(
+                "background: url(\"{url}\") 0 0 / 100% 100% no-repeat; "
+            ));
+        }
         for a in self.dom.attrs(slot) {
             let name = self.dom.name(a.name);
             let value = &*a.value;
@@ -157,8 +173,10 @@ impl Writer<'_> {
                     .to_ascii_lowercase()
                     .starts_with("javascript:"));
             let renamed = neutralize.then(|| format!("data-rr-{lower}"));
-            // Form state is written from the live values below.
-            if form.is_some() && matches!(lower.as_str(), "value" | "checked") {
+            // Form state is written from the live values below; style gets the extras.
+            if (form.is_some() && matches!(lower.as_str(), "value" | "checked"))
+                || (lower == "style" && !extra_style.is_empty())
+            {
                 continue;
             }
             match renamed {
@@ -168,6 +186,12 @@ impl Writer<'_> {
         }
         if tag == "script" {
             self.attr(out, "type", "text/x-rr-inert");
+        }
+        if !extra_style.is_empty() {
+            let own = self.dom.attr(slot, "style").unwrap_or("").trim();
+            let sep = if own.is_empty() || own.ends_with(';') { "" } else { ";" };
+            let style = format!("{own}{sep} {}", extra_style.trim_end());
+            self.attr(out, "style", style.trim());
         }
         if let Some(f) = &form {
             match tag {
