@@ -52,6 +52,7 @@
 pub mod error;
 mod limits;
 pub mod model;
+pub mod privacy;
 pub mod replay;
 pub mod rrweb;
 

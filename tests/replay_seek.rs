@@ -433,7 +433,10 @@ fn blocked_elements_keep_their_size_and_canvases_their_image() {
     ],"id":3}],"id":2}],"id":1},"initialOffset":{"top":0,"left":0}},"timestamp":1}]"#;
     let mut r = Replayer::new(rrweb::read(json).unwrap()).unwrap();
     let html = r.seek(Timestamp(1)).to_html();
-    assert!(html.contains(r#"style="color: red; width: 300px !important; height: 120px !important;""#), "{html}");
+    assert!(
+        html.contains(r#"style="color: red; width: 300px !important; height: 120px !important;""#),
+        "{html}"
+    );
     assert!(html.contains(r#"rr_width="300px""#));
     assert!(html.contains(r#"<canvas rr_dataURL="data:image/png;base64,AAAA" style="background: url(&quot;data:image/png;base64,AAAA&quot;) 0 0 / 100% 100% no-repeat;"></canvas>"#), "{html}");
 }

@@ -189,7 +189,11 @@ impl Writer<'_> {
         }
         if !extra_style.is_empty() {
             let own = self.dom.attr(slot, "style").unwrap_or("").trim();
-            let sep = if own.is_empty() || own.ends_with(';') { "" } else { ";" };
+            let sep = if own.is_empty() || own.ends_with(';') {
+                ""
+            } else {
+                ";"
+            };
             let style = format!("{own}{sep} {}", extra_style.trim_end());
             self.attr(out, "style", style.trim());
         }

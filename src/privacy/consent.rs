@@ -1,0 +1,97 @@
+//! Consent: recording happens only with it, and stops the moment it is withdrawn.
+
+/// The user's consent to being recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Consent {
+    /// Not given (the start, and what Global Privacy Control means).
+    #[default]
+    None,
+    /// Given.
+    Granted,
+    /// Given, then taken back: recording stops for good.
+    Withdrawn,
+}
+
+/// Gates recorded events on consent. Events wait in the gate until the host takes them
+/// ([`ConsentGate::take`]); withdrawal drops everything not yet handed out and every
+/// event after it.
+///
+/// ```
+/// use session_replay::privacy::ConsentGate;
+/// let mut gate: ConsentGate<&str> = ConsentGate::new(false);
+/// assert!(!gate.push("before consent"));      // dropped: no consent yet
+/// gate.grant();
+/// assert!(gate.push("a"));
+/// assert_eq!(gate.take(), vec!["a"]);         // handed out
+/// gate.push("b");
+/// gate.withdraw();                            // "b" was never handed out: gone
+/// assert!(gate.take().is_empty());
+/// assert!(!gate.push("c"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct ConsentGate<T> {
+    consent: Consent,
+    gpc: bool,
+    pending: Vec<T>,
+    dropped: u64,
+}
+
+impl<T> ConsentGate<T> {
+    /// A gate with no consent yet. With `global_privacy_control` set (the browser's
+    /// `navigator.globalPrivacyControl`), consent cannot be granted.
+    pub fn new(global_privacy_control: bool) -> Self {
+        ConsentGate {
+            consent: Consent::None,
+            gpc: global_privacy_control,
+            pending: Vec::new(),
+            dropped: 0,
+        }
+    }
+
+    /// The consent state.
+    pub fn consent(&self) -> Consent {
+        self.consent
+    }
+
+    /// Whether recording is allowed now.
+    pub fn allows_recording(&self) -> bool {
+        self.consent == Consent::Granted
+    }
+
+    /// Grants consent, unless Global Privacy Control is on or consent was withdrawn
+    /// (a new session needs a new gate). Returns whether recording is now allowed.
+    pub fn grant(&mut self) -> bool {
+        if !self.gpc && self.consent == Consent::None {
+            self.consent = Consent::Granted;
+        }
+        self.allows_recording()
+    }
+
+    /// Withdraws consent: everything not handed out is dropped, and recording stops.
+    pub fn withdraw(&mut self) {
+        self.consent = Consent::Withdrawn;
+        self.dropped += self.pending.len() as u64;
+        self.pending.clear();
+    }
+
+    /// Offers an item; returns whether it was kept.
+    pub fn push(&mut self, item: T) -> bool {
+        if self.allows_recording() {
+            self.pending.push(item);
+            true
+        } else {
+            self.dropped += 1;
+            false
+        }
+    }
+
+    /// Hands out what is waiting.
+    pub fn take(&mut self) -> Vec<T> {
+        std::mem::take(&mut self.pending)
+    }
+
+    /// How many items were refused or dropped.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+}
