@@ -3,9 +3,11 @@
 //! `cargo run --release --example quickstart`
 //!
 //! Today the pipeline is: read rrweb JSON into the model, inspect it, write it back as
-//! rrweb JSON (checking that nothing was lost), then replay it: seek backwards and
-//! forwards through the keyframe index, and render the final page as HTML.
+//! rrweb JSON (checking that nothing was lost), mask it with the default (private)
+//! policy, then replay the masked stream: seek backwards and forwards through the
+//! keyframe index, and render the final page as HTML.
 
+use session_replay::privacy::{Policy, scrub};
 use session_replay::replay::Replayer;
 use session_replay::{EventKind, Summary, Timestamp, rrweb};
 
@@ -59,7 +61,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("round trip was not lossless".into());
     }
 
-    // 4. Replay: seek anywhere, in any order; the state is the same whatever the path.
+    // 4. Mask: the recording typed an email and two passwords in clear text.
+    let secrets = ["jane.canary@example.com", "Tr0ub4dor&3-canaryA", "CanaryPass!2024-second"];
+    let raw_json = String::from_utf8_lossy(RECORDING);
+    let in_raw = secrets.iter().filter(|s| raw_json.contains(*s)).count();
+    let (events, report) = scrub(events, &Policy::default());
+    let masked_json = rrweb::write_string(&events);
+    let leaked = secrets.iter().filter(|s| masked_json.contains(*s)).count();
+    println!(
+        "masked with the private policy: {} actions ({} input values, {} texts, {} attributes); planted secrets: {in_raw} in the input, {leaked} in the output",
+        report.total(),
+        report.by_kind.get("input_masked").copied().unwrap_or(0),
+        report.by_kind.get("text_masked").copied().unwrap_or(0),
+        report.by_kind.get("attribute_masked").copied().unwrap_or(0),
+    );
+    if leaked > 0 {
+        return Err("a secret survived masking".into());
+    }
+
+    // 5. Replay: seek anywhere, in any order; the state is the same whatever the path.
     let mut replayer = Replayer::new(events)?;
     let (start, end) = replayer.time_range().ok_or("no events")?;
     let middle = Timestamp(start.0 + (end.0 - start.0) / 2);
@@ -87,7 +107,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("seek was not path-independent".into());
     }
 
-    // 5. Render the final state as a self-contained, inert HTML document.
+    // 6. Render the final state as a self-contained, inert HTML document.
     let state = replayer.state();
     let html = state.to_html();
     let out = std::env::temp_dir().join("session-replay-quickstart.html");
