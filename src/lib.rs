@@ -51,6 +51,7 @@
 
 pub mod error;
 mod limits;
+pub mod codec;
 pub mod model;
 pub mod privacy;
 pub mod replay;

@@ -22,6 +22,11 @@ pub struct Limits {
     /// Most adds in one mutation batch that may wait for a parent or sibling that has
     /// not arrived yet. Default 100,000.
     pub pending_adds: usize,
+    /// Largest chunk of the binary format, before and after decompression, in bytes.
+    /// Default 64 MiB.
+    pub chunk_bytes: usize,
+    /// Most events (keyframe included) in one chunk. Default 1,000,000.
+    pub events_per_chunk: usize,
 }
 
 impl Limits {
@@ -32,6 +37,8 @@ impl Limits {
         string_len: 32 << 20,
         input_bytes: 1 << 30,
         pending_adds: 100_000,
+        chunk_bytes: 64 << 20,
+        events_per_chunk: 1_000_000,
     };
 
     /// Sets [`Limits::json_depth`].
@@ -49,6 +56,18 @@ impl Limits {
     /// Sets [`Limits::string_len`].
     pub fn with_string_len(mut self, len: usize) -> Self {
         self.string_len = len;
+        self
+    }
+
+    /// Sets [`Limits::chunk_bytes`].
+    pub fn with_chunk_bytes(mut self, n: usize) -> Self {
+        self.chunk_bytes = n;
+        self
+    }
+
+    /// Sets [`Limits::events_per_chunk`].
+    pub fn with_events_per_chunk(mut self, n: usize) -> Self {
+        self.events_per_chunk = n;
         self
     }
 

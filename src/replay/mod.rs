@@ -11,6 +11,7 @@
 mod css;
 mod diag;
 mod dom;
+mod export;
 mod html;
 mod player;
 mod replayer;

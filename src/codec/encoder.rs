@@ -1,0 +1,244 @@
+//! The streaming encoder.
+
+use super::frame::{self, FLAG_COMPRESSED};
+use super::wire::{Ctx, Enc};
+use crate::limits::Limits;
+use crate::model::Event;
+use crate::replay::State;
+
+/// How the encoder cuts chunks and whether it compresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EncoderConfig {
+    /// Close a chunk after this many events. Default 1,000.
+    pub chunk_events: usize,
+    /// Close a chunk when its events span this many milliseconds. Default 30,000.
+    pub chunk_ms: i64,
+    /// Close a chunk when its encoded body reaches this many bytes. Default 1 MiB.
+    pub chunk_bytes: usize,
+    /// Compress chunk bodies (brotli). Default on with the `compress` feature.
+    pub compress: bool,
+    /// Brotli quality, 0 to 11. Default 9.
+    pub quality: u32,
+    /// Open each chunk after the first with a keyframe (the page state at its start).
+    /// Default on; off makes chunks smaller but readable only from the first one.
+    pub keyframes: bool,
+    /// Limits for the replay state kept for keyframes.
+    pub limits: Limits,
+}
+
+impl Default for EncoderConfig {
+    fn default() -> Self {
+        EncoderConfig {
+            chunk_events: 1_000,
+            chunk_ms: 30_000,
+            chunk_bytes: 1 << 20,
+            compress: cfg!(feature = "compress"),
+            quality: 9,
+            keyframes: true,
+            limits: Limits::DEFAULT,
+        }
+    }
+}
+
+impl EncoderConfig {
+    /// Sets the chunk cadence.
+    pub fn chunk_every(mut self, events: usize, ms: i64, bytes: usize) -> Self {
+        self.chunk_events = events.max(1);
+        self.chunk_ms = ms.max(1);
+        self.chunk_bytes = bytes.max(1);
+        self
+    }
+
+    /// Turns compression on or off (on needs the `compress` feature).
+    pub fn compress(mut self, on: bool) -> Self {
+        self.compress = on && cfg!(feature = "compress");
+        self
+    }
+
+    /// Sets the brotli quality.
+    pub fn quality(mut self, q: u32) -> Self {
+        self.quality = q.min(11);
+        self
+    }
+
+    /// Turns keyframes on or off.
+    pub fn keyframes(mut self, on: bool) -> Self {
+        self.keyframes = on;
+        self
+    }
+}
+
+/// A sans-IO streaming encoder: push events in, take bytes out whenever a chunk closes.
+///
+/// ```
+/// use session_replay::{codec::{Encoder, EncoderConfig, decode}, rrweb};
+/// let events = rrweb::read(br#"[{"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":1}]"#)?;
+/// let mut enc = Encoder::new(EncoderConfig::default());
+/// let mut bytes = Vec::new();
+/// for e in &events {
+///     enc.push(e);
+///     bytes.extend(enc.take_output()); // upload or store as chunks close
+/// }
+/// bytes.extend(enc.finish());
+/// let (back, errors) = decode(&bytes);
+/// assert!(errors.is_empty());
+/// assert_eq!(back, events);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Encoder {
+    config: EncoderConfig,
+    state: State,
+    enc: Enc,
+    keyframe_events: u64,
+    events: u64,
+    first_ts: Option<i64>,
+    base_ts: Option<i64>,
+    index: u64,
+    prev_hash: [u8; 32],
+    out: Vec<u8>,
+    wrote_header: bool,
+    chunks: u64,
+    applied: usize,
+    last_ts: Option<i64>,
+}
+
+impl std::fmt::Debug for Encoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Encoder")
+            .field("config", &self.config)
+            .field("chunks", &self.chunks)
+            .field("pending_events", &self.events)
+            .finish()
+    }
+}
+
+impl Encoder {
+    /// A new encoder.
+    pub fn new(config: EncoderConfig) -> Self {
+        Encoder {
+            config,
+            state: State::new(config.limits, false),
+            enc: Enc::default(),
+            keyframe_events: 0,
+            events: 0,
+            first_ts: None,
+            base_ts: None,
+            index: 0,
+            prev_hash: [0; 32],
+            out: Vec::new(),
+            wrote_header: false,
+            chunks: 0,
+            applied: 0,
+            last_ts: None,
+        }
+    }
+
+    fn header(&mut self) {
+        if !self.wrote_header {
+            let flags = if self.config.compress { FLAG_COMPRESSED } else { 0 };
+            self.out.extend(frame::write_header(flags));
+            self.wrote_header = true;
+        }
+    }
+
+    fn start_chunk(&mut self, first_ts: i64) {
+        self.enc = Enc::default();
+        self.keyframe_events = 0;
+        self.events = 0;
+        self.first_ts = Some(first_ts);
+        if self.config.keyframes && self.index > 0 {
+            let key = self.state.to_keyframe_events();
+            let base = key.first().map_or(first_ts, |e| e.timestamp.0);
+            self.base_ts = Some(base);
+            self.enc.ctx = Ctx::new(base);
+            for e in &key {
+                self.enc.event(e);
+            }
+            self.keyframe_events = key.len() as u64;
+        } else {
+            self.base_ts = Some(first_ts);
+            self.enc.ctx = Ctx::new(first_ts);
+        }
+    }
+
+    /// Adds one event (closing the current chunk first when it is full).
+    pub fn push(&mut self, event: &Event) {
+        self.header();
+        let t = event.timestamp.0;
+        if let Some(first) = self.first_ts {
+            let full = self.events as usize >= self.config.chunk_events
+                || t.saturating_sub(first) >= self.config.chunk_ms
+                || self.enc.buf.bytes.len() >= self.config.chunk_bytes;
+            // Never split events of the same millisecond: a reader starting at a chunk
+            // sees every event of each moment it covers.
+            if full && self.events > 0 && self.last_ts.is_some_and(|l| t > l) {
+                self.close_chunk();
+            }
+        }
+        if self.first_ts.is_none() {
+            self.start_chunk(t);
+        }
+        self.enc.event(event);
+        self.events += 1;
+        self.last_ts = Some(t);
+        // Lenient: problems in the recording are counted in the state, never fatal here.
+        let _ = self.state.apply(event, self.applied);
+        self.applied += 1;
+    }
+
+    fn close_chunk(&mut self) {
+        if self.first_ts.is_none() {
+            return;
+        }
+        let compress = self.config.compress.then_some(self.config.quality);
+        let frame = frame::build_frame(
+            self.index,
+            &self.prev_hash,
+            self.base_ts.unwrap_or(0),
+            self.keyframe_events,
+            self.events,
+            &self.enc,
+            compress,
+        );
+        self.prev_hash = frame::frame_hash(&frame);
+        self.out.extend_from_slice(&frame);
+        self.index += 1;
+        self.chunks += 1;
+        self.first_ts = None;
+        self.enc = Enc::default();
+        self.events = 0;
+        self.keyframe_events = 0;
+    }
+
+    /// Closes the current chunk now (e.g. before the page unloads).
+    pub fn flush(&mut self) {
+        self.header();
+        self.close_chunk();
+    }
+
+    /// The bytes of the chunks closed so far, taken out of the encoder.
+    pub fn take_output(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.out)
+    }
+
+    /// Closes the last chunk and returns the remaining bytes.
+    pub fn finish(mut self) -> Vec<u8> {
+        self.flush();
+        std::mem::take(&mut self.out)
+    }
+
+    /// Chunks closed so far.
+    pub fn chunks(&self) -> u64 {
+        self.chunks
+    }
+}
+
+/// Encodes a whole recording.
+pub fn encode(events: &[Event], config: EncoderConfig) -> Vec<u8> {
+    let mut e = Encoder::new(config);
+    for ev in events {
+        e.push(ev);
+    }
+    e.finish()
+}

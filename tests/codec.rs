@@ -1,0 +1,234 @@
+//! The binary format: lossless on every corpus stream and fixture, damage isolation
+//! (truncation at every byte, bit flips), the SHA-256 chain, keyframes that let a reader
+//! start at any chunk, and bounded decoding.
+
+mod common;
+
+use common::read;
+use serde_json::Value;
+use session_replay::codec::*;
+use session_replay::model::*;
+use session_replay::replay::Replayer;
+use session_replay::rrweb;
+
+fn all_streams() -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for dir in ["corpus", "rrweb-fixtures"] {
+        let path = common::data(dir);
+        let mut files: Vec<_> = std::fs::read_dir(path).unwrap().map(|e| e.unwrap().path()).collect();
+        files.sort();
+        for f in files {
+            let name = f.file_name().unwrap().to_str().unwrap().to_owned();
+            let ok = name.ends_with(".raw.json") || name.ends_with(".rrweb-default.json") || dir == "rrweb-fixtures";
+            if ok && name.ends_with(".json") && !name.contains("README") {
+                out.push((name, std::fs::read(&f).unwrap()));
+            }
+        }
+    }
+    out.push(("hard-page.json".into(), read("pages/hard-page.json")));
+    out
+}
+
+#[test]
+fn json_binary_json_is_lossless_everywhere() {
+    for (name, bytes) in all_streams() {
+        let events = rrweb::read(&bytes).unwrap();
+        for config in [
+            EncoderConfig::default(),
+            EncoderConfig::default().compress(false),
+            EncoderConfig::default().chunk_every(7, 1_000, 1 << 20),
+        ] {
+            let bin = encode(&events, config);
+            let (back, errors) = decode(&bin);
+            assert!(errors.is_empty(), "{name}: {errors:?}");
+            assert_eq!(back, events, "{name}");
+            let a: Value = serde_json::from_slice(&bytes).unwrap();
+            let b: Value = serde_json::from_slice(&rrweb::write_events(&back)).unwrap();
+            assert_eq!(a, b, "{name}");
+            assert!(verify(&bin).is_ok(), "{name}");
+        }
+    }
+}
+
+#[test]
+fn encoding_is_deterministic() {
+    let events = rrweb::read(&read("corpus/todo.raw.json")).unwrap();
+    assert_eq!(encode(&events, EncoderConfig::default()), encode(&events, EncoderConfig::default()));
+}
+
+#[test]
+fn streaming_decoder_takes_any_split() {
+    let events = rrweb::read(&read("corpus/login.raw.json")).unwrap();
+    let bin = encode(&events, EncoderConfig::default().chunk_every(20, 5_000, 1 << 20));
+    for step in [1usize, 3, 7, 64, 1000] {
+        let mut d = Decoder::new();
+        let mut got = Vec::new();
+        for piece in bin.chunks(step) {
+            d.push(piece);
+            while let Some(o) = d.poll() {
+                match o {
+                    DecoderOutput::Chunk(c) => got.extend(c.events),
+                    DecoderOutput::Error(e) => panic!("{e}"),
+                    _ => {}
+                }
+            }
+        }
+        assert!(d.finish().is_none());
+        assert_eq!(got, events, "split every {step} bytes");
+    }
+}
+
+fn small_stream() -> (Vec<Event>, Vec<u8>, usize) {
+    let events = rrweb::read(&read("rrweb-fixtures/input.json")).unwrap();
+    let config = EncoderConfig::default().chunk_every(3, 1_000_000, 1 << 20);
+    let bin = encode(&events, config);
+    let chunks = verify(&bin).chunks;
+    (events, bin, chunks)
+}
+
+/// Events of the chunks that are whole in `bytes[..cut]`.
+fn chunk_events(bin: &[u8]) -> Vec<(usize, usize, Vec<Event>)> {
+    // (start, end, events) of each chunk, from a clean decode.
+    let mut d = Decoder::new();
+    d.push(bin);
+    let mut out = Vec::new();
+    while let Some(o) = d.poll() {
+        if let DecoderOutput::Chunk(c) = o {
+            let start = c.offset;
+            let len = u32::from_le_bytes(bin[start + 4..start + 8].try_into().unwrap()) as usize;
+            out.push((start, start + 12 + len, c.events));
+        }
+    }
+    out
+}
+
+#[test]
+fn truncation_at_every_byte_keeps_every_whole_chunk() {
+    let (events, bin, n) = small_stream();
+    assert!(n >= 3, "{n} chunks");
+    let spans = chunk_events(&bin);
+    for cut in 0..bin.len() {
+        let (got, errors) = decode(&bin[..cut]);
+        let whole: Vec<Event> = spans.iter().filter(|s| s.1 <= cut).flat_map(|s| s.2.clone()).collect();
+        assert_eq!(got, whole, "cut at {cut}");
+        let boundary = cut == 8 || spans.iter().any(|s| s.1 == cut);
+        if !boundary {
+            assert!(!errors.is_empty(), "cut at {cut} reports an error");
+        }
+    }
+    assert_eq!(decode(&bin).0, events);
+}
+
+#[test]
+fn bit_flips_lose_only_the_damaged_chunk() {
+    let (_, bin, n) = small_stream();
+    let spans = chunk_events(&bin);
+    for pos in (8..bin.len()).step_by(3) {
+        for bit in [0u8, 3, 7] {
+            let mut damaged = bin.clone();
+            damaged[pos] ^= 1 << bit;
+            let (got, errors) = decode(&damaged);
+            let hit = spans.iter().position(|s| pos >= s.0 && pos < s.1).unwrap();
+            let expected: Vec<Event> = spans.iter().enumerate().filter(|(i, _)| *i != hit).flat_map(|(_, s)| s.2.clone()).collect();
+            assert_eq!(got, expected, "flip at {pos} bit {bit}");
+            assert!(errors.iter().any(|e| e.chunk() == Some(hit)), "flip at {pos}: {errors:?}");
+        }
+    }
+    assert!(n >= 3);
+}
+
+#[test]
+fn the_chain_reveals_deleted_reordered_and_edited_chunks() {
+    let (_, bin, _) = small_stream();
+    let spans = chunk_events(&bin);
+    assert!(verify(&bin).is_ok());
+    let piece = |i: usize| bin[spans[i].0..spans[i].1].to_vec();
+    let header = bin[..8].to_vec();
+    // Deleted.
+    let mut deleted = header.clone();
+    for i in (0..spans.len()).filter(|&i| i != 1) {
+        deleted.extend(piece(i));
+    }
+    let r = verify(&deleted);
+    assert!(!r.is_ok() && r.errors.is_empty() && r.chain_breaks == vec![1], "{r:?}");
+    // Reordered.
+    let mut reordered = header.clone();
+    for i in [0, 2, 1] {
+        reordered.extend(piece(i));
+    }
+    for i in 3..spans.len() {
+        reordered.extend(piece(i));
+    }
+    assert!(!verify(&reordered).chain_breaks.is_empty());
+    // Edited: chunk 1 re-encoded with other content but a valid CRC.
+    let other = rrweb::read(&read("rrweb-fixtures/scroll.json")).unwrap();
+    let forged_stream = encode(&other, EncoderConfig::default().chunk_every(3, 1_000_000, 1 << 20));
+    let forged_spans = chunk_events(&forged_stream);
+    let mut edited = header;
+    edited.extend(piece(0));
+    edited.extend(forged_stream[forged_spans[1].0..forged_spans[1].1].to_vec());
+    for i in 2..spans.len() {
+        edited.extend(piece(i));
+    }
+    let r = verify(&edited);
+    assert!(r.errors.is_empty() && !r.chain_breaks.is_empty(), "{r:?}");
+}
+
+#[test]
+fn a_reader_can_start_at_any_chunk() {
+    let events = rrweb::read(&read("corpus/todo.raw.json")).unwrap();
+    let bin = encode(&events, EncoderConfig::default().chunk_every(300, 1_000_000, 1 << 20));
+    let mut d = Decoder::new();
+    d.push(&bin);
+    let mut chunks = Vec::new();
+    while let Some(DecoderOutput::Chunk(c)) = d.poll() {
+        chunks.push(c);
+    }
+    assert!(chunks.len() >= 8);
+    let mut full = Replayer::new(events.clone()).unwrap();
+    for c in chunks.iter().skip(1) {
+        // Only this chunk: its keyframe, then its events.
+        let mut from_chunk: Vec<Event> = c.keyframe.clone();
+        from_chunk.extend(c.events.iter().cloned());
+        let end = c.events.last().unwrap().timestamp;
+        let mut r = Replayer::new(from_chunk).unwrap();
+        let partial = r.seek(end);
+        let whole = full.seek(end);
+        assert_eq!(partial.to_node_tree(), whole.to_node_tree(), "chunk {}", c.index);
+        assert_eq!(partial.form_values(), whole.form_values());
+        assert_eq!(partial.window_scroll(), whole.window_scroll());
+        assert_eq!(partial.viewport(), whole.viewport());
+        assert_eq!(partial.diagnostics().problems(), 0);
+    }
+}
+
+#[test]
+fn hostile_bytes_are_refused_without_allocation() {
+    // Header only, then a frame claiming 4 GiB.
+    let mut bin = encode(&[], EncoderConfig::default());
+    bin.extend_from_slice(&CHUNK_MAGIC);
+    bin.extend_from_slice(&u32::MAX.to_le_bytes());
+    bin.extend_from_slice(&[0; 4]);
+    let (events, errors) = decode(&bin);
+    assert!(events.is_empty());
+    assert!(matches!(errors.first(), Some(CodecError::LimitExceeded { .. })), "{errors:?}");
+    // Not our format at all.
+    assert_eq!(decode(b"GIF89a......").1, vec![CodecError::BadMagic]);
+    let mut v2 = encode(&[], EncoderConfig::default());
+    v2[4] = 2;
+    assert_eq!(decode(&v2).1, vec![CodecError::UnsupportedVersion(2)]);
+    // An uncompressed body whose string count claims 2^40 entries.
+    let mut body = vec![0u8]; // flags: raw
+    body.push(0); // index
+    body.extend_from_slice(&[0; 32]); // prev hash
+    body.push(0); // base ts
+    body.push(253);
+    body.extend_from_slice(&(1u64 << 40).to_le_bytes());
+    let mut bomb = encode(&[], EncoderConfig::default());
+    bomb.extend_from_slice(&CHUNK_MAGIC);
+    bomb.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    bomb.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+    bomb.extend_from_slice(&body);
+    let (events, errors) = decode(&bomb);
+    assert!(events.is_empty() && errors.len() == 1, "{errors:?}");
+}
