@@ -8,7 +8,10 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use session_replay::privacy::{Policy, scrub_rrweb_json};
 
 const STREAMS: [(&str, &[u8]); 3] = [
-    ("login", include_bytes!("../tests/data/corpus/login.raw.json")),
+    (
+        "login",
+        include_bytes!("../tests/data/corpus/login.raw.json"),
+    ),
     ("todo", include_bytes!("../tests/data/corpus/todo.raw.json")),
     ("feed", include_bytes!("../tests/data/corpus/feed.raw.json")),
 ];
@@ -23,8 +26,13 @@ fn bench(c: &mut Criterion) {
                 serde_json::to_vec(&v).unwrap()
             })
         });
-        for (label, policy) in [("private", Policy::private()), ("balanced", Policy::balanced())] {
-            g.bench_function(label, |b| b.iter(|| scrub_rrweb_json(black_box(bytes), &policy).unwrap()));
+        for (label, policy) in [
+            ("private", Policy::private()),
+            ("balanced", Policy::balanced()),
+        ] {
+            g.bench_function(label, |b| {
+                b.iter(|| scrub_rrweb_json(black_box(bytes), &policy).unwrap())
+            });
         }
         g.finish();
     }

@@ -1,15 +1,40 @@
-//! Converts a recording: rrweb JSON in, rrweb JSON out (lossless).
+//! Converts a recording between rrweb JSON and the binary format, optionally masking it.
 //!
-//! `cargo run --release --example convert -- IN.json OUT.json`
+//! `cargo run --release --example convert -- [--policy private|balanced|relaxed] [--no-compress] IN OUT`
+//!
+//! The input may be rrweb JSON or binary (recognised by its magic). The output is rrweb
+//! JSON when OUT ends in `.json`, binary otherwise.
 
 use std::process::ExitCode;
 
+use session_replay::codec::{self, EncoderConfig, FILE_MAGIC};
+use session_replay::privacy::{Policy, Preset, scrub};
 use session_replay::rrweb;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut policy: Option<Preset> = None;
+    let mut compress = true;
+    if let Some(i) = args.iter().position(|a| a == "--no-compress") {
+        compress = false;
+        args.remove(i);
+    }
+    if let Some(i) = args.iter().position(|a| a == "--policy") {
+        match args.get(i + 1).map(|n| n.parse::<Preset>()) {
+            Some(Ok(p)) => policy = Some(p),
+            Some(Err(e)) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+            None => {
+                eprintln!("--policy needs a name");
+                return ExitCode::from(2);
+            }
+        }
+        args.drain(i..i + 2);
+    }
     let [input, output] = args.as_slice() else {
-        eprintln!("usage: convert IN.json OUT.json");
+        eprintln!("usage: convert [--policy private|balanced|relaxed] [--no-compress] IN OUT");
         return ExitCode::from(2);
     };
     let bytes = match std::fs::read(input) {
@@ -19,22 +44,47 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let recovered = rrweb::read_recovering(&bytes);
-    for e in &recovered.errors {
-        eprintln!("warning: {e} (skipped)");
+    let mut clean = true;
+    let mut events = if bytes.starts_with(&FILE_MAGIC) {
+        let (events, errors) = codec::decode(&bytes);
+        for e in &errors {
+            eprintln!("warning: {e} (skipped)");
+        }
+        clean &= errors.is_empty();
+        events
+    } else {
+        let recovered = rrweb::read_recovering(&bytes);
+        for e in &recovered.errors {
+            eprintln!("warning: {e} (skipped)");
+        }
+        clean &= recovered.is_clean();
+        recovered.events
+    };
+    if let Some(p) = policy {
+        let (scrubbed, report) = scrub(events, &Policy::preset(p));
+        events = scrubbed;
+        println!(
+            "masked with the {} policy: {} actions",
+            p.name(),
+            report.total()
+        );
     }
-    let out = rrweb::write_events(&recovered.events);
+    let out = if output.ends_with(".json") {
+        rrweb::write_events(&events)
+    } else {
+        codec::encode(&events, EncoderConfig::default().compress(compress))
+    };
     if let Err(e) = std::fs::write(output, &out) {
         eprintln!("{output}: {e}");
         return ExitCode::from(1);
     }
     println!(
         "{input} -> {output}: {} events, {} -> {} bytes",
-        recovered.events.len(),
+        events.len(),
         bytes.len(),
         out.len()
     );
-    if recovered.is_clean() {
+    if clean {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

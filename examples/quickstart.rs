@@ -4,9 +4,10 @@
 //!
 //! Today the pipeline is: read rrweb JSON into the model, inspect it, write it back as
 //! rrweb JSON (checking that nothing was lost), mask it with the default (private)
-//! policy, then replay the masked stream: seek backwards and forwards through the
-//! keyframe index, and render the final page as HTML.
+//! policy, encode it to the binary format and back, then replay it: seek backwards and
+//! forwards through the keyframe index, and render the final page as HTML.
 
+use session_replay::codec::{self, EncoderConfig};
 use session_replay::privacy::{Policy, scrub};
 use session_replay::replay::Replayer;
 use session_replay::{EventKind, Summary, Timestamp, rrweb};
@@ -62,7 +63,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // 4. Mask: the recording typed an email and two passwords in clear text.
-    let secrets = ["jane.canary@example.com", "Tr0ub4dor&3-canaryA", "CanaryPass!2024-second"];
+    let secrets = [
+        "jane.canary@example.com",
+        "Tr0ub4dor&3-canaryA",
+        "CanaryPass!2024-second",
+    ];
     let raw_json = String::from_utf8_lossy(RECORDING);
     let in_raw = secrets.iter().filter(|s| raw_json.contains(*s)).count();
     let (events, report) = scrub(events, &Policy::default());
@@ -79,7 +84,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("a secret survived masking".into());
     }
 
-    // 5. Replay: seek anywhere, in any order; the state is the same whatever the path.
+    // 5. Encode to the binary format and back.
+    let plain = codec::encode(&events, EncoderConfig::default().compress(false));
+    let packed = codec::encode(&events, EncoderConfig::default());
+    let (decoded, errors) = codec::decode(&packed);
+    println!(
+        "encoded: {} bytes without compression, {} with ({:.1}% of the JSON); decoded {} events, {}",
+        plain.len(),
+        packed.len(),
+        100.0 * packed.len() as f64 / RECORDING.len() as f64,
+        decoded.len(),
+        if decoded == events && errors.is_empty() {
+            "identical"
+        } else {
+            "DIFFERENT"
+        }
+    );
+    if decoded != events || !errors.is_empty() {
+        return Err("binary round trip failed".into());
+    }
+    let events = decoded;
+
+    // 6. Replay: seek anywhere, in any order; the state is the same whatever the path.
     let mut replayer = Replayer::new(events)?;
     let (start, end) = replayer.time_range().ok_or("no events")?;
     let middle = Timestamp(start.0 + (end.0 - start.0) / 2);
@@ -107,7 +133,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("seek was not path-independent".into());
     }
 
-    // 6. Render the final state as a self-contained, inert HTML document.
+    // 7. Render the final state as a self-contained, inert HTML document.
     let state = replayer.state();
     let html = state.to_html();
     let out = std::env::temp_dir().join("session-replay-quickstart.html");

@@ -46,7 +46,12 @@ fn main() -> ExitCode {
         eprintln!("{output}: {e}");
         return ExitCode::from(1);
     }
-    println!("{input} -> {output} with the {} policy: {} -> {} bytes", preset.name(), bytes.len(), out.len());
+    println!(
+        "{input} -> {output} with the {} policy: {} -> {} bytes",
+        preset.name(),
+        bytes.len(),
+        out.len()
+    );
     print!("{report}");
     if clean {
         ExitCode::SUCCESS

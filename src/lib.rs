@@ -49,9 +49,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod codec;
 pub mod error;
 mod limits;
-pub mod codec;
 pub mod model;
 pub mod privacy;
 pub mod replay;

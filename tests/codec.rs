@@ -15,11 +15,16 @@ fn all_streams() -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     for dir in ["corpus", "rrweb-fixtures"] {
         let path = common::data(dir);
-        let mut files: Vec<_> = std::fs::read_dir(path).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut files: Vec<_> = std::fs::read_dir(path)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         files.sort();
         for f in files {
             let name = f.file_name().unwrap().to_str().unwrap().to_owned();
-            let ok = name.ends_with(".raw.json") || name.ends_with(".rrweb-default.json") || dir == "rrweb-fixtures";
+            let ok = name.ends_with(".raw.json")
+                || name.ends_with(".rrweb-default.json")
+                || dir == "rrweb-fixtures";
             if ok && name.ends_with(".json") && !name.contains("README") {
                 out.push((name, std::fs::read(&f).unwrap()));
             }
@@ -36,7 +41,9 @@ fn json_binary_json_is_lossless_everywhere() {
         for config in [
             EncoderConfig::default(),
             EncoderConfig::default().compress(false),
-            EncoderConfig::default().chunk_every(7, 1_000, 1 << 20),
+            EncoderConfig::default()
+                .compress(false)
+                .chunk_every(7, 1_000, 1 << 20),
         ] {
             let bin = encode(&events, config);
             let (back, errors) = decode(&bin);
@@ -53,13 +60,19 @@ fn json_binary_json_is_lossless_everywhere() {
 #[test]
 fn encoding_is_deterministic() {
     let events = rrweb::read(&read("corpus/todo.raw.json")).unwrap();
-    assert_eq!(encode(&events, EncoderConfig::default()), encode(&events, EncoderConfig::default()));
+    assert_eq!(
+        encode(&events, EncoderConfig::default()),
+        encode(&events, EncoderConfig::default())
+    );
 }
 
 #[test]
 fn streaming_decoder_takes_any_split() {
     let events = rrweb::read(&read("corpus/login.raw.json")).unwrap();
-    let bin = encode(&events, EncoderConfig::default().chunk_every(20, 5_000, 1 << 20));
+    let bin = encode(
+        &events,
+        EncoderConfig::default().chunk_every(20, 5_000, 1 << 20),
+    );
     for step in [1usize, 3, 7, 64, 1000] {
         let mut d = Decoder::new();
         let mut got = Vec::new();
@@ -109,7 +122,11 @@ fn truncation_at_every_byte_keeps_every_whole_chunk() {
     let spans = chunk_events(&bin);
     for cut in 0..bin.len() {
         let (got, errors) = decode(&bin[..cut]);
-        let whole: Vec<Event> = spans.iter().filter(|s| s.1 <= cut).flat_map(|s| s.2.clone()).collect();
+        let whole: Vec<Event> = spans
+            .iter()
+            .filter(|s| s.1 <= cut)
+            .flat_map(|s| s.2.clone())
+            .collect();
         assert_eq!(got, whole, "cut at {cut}");
         let boundary = cut == 8 || spans.iter().any(|s| s.1 == cut);
         if !boundary {
@@ -129,9 +146,17 @@ fn bit_flips_lose_only_the_damaged_chunk() {
             damaged[pos] ^= 1 << bit;
             let (got, errors) = decode(&damaged);
             let hit = spans.iter().position(|s| pos >= s.0 && pos < s.1).unwrap();
-            let expected: Vec<Event> = spans.iter().enumerate().filter(|(i, _)| *i != hit).flat_map(|(_, s)| s.2.clone()).collect();
+            let expected: Vec<Event> = spans
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != hit)
+                .flat_map(|(_, s)| s.2.clone())
+                .collect();
             assert_eq!(got, expected, "flip at {pos} bit {bit}");
-            assert!(errors.iter().any(|e| e.chunk() == Some(hit)), "flip at {pos}: {errors:?}");
+            assert!(
+                errors.iter().any(|e| e.chunk() == Some(hit)),
+                "flip at {pos}: {errors:?}"
+            );
         }
     }
     assert!(n >= 3);
@@ -150,7 +175,10 @@ fn the_chain_reveals_deleted_reordered_and_edited_chunks() {
         deleted.extend(piece(i));
     }
     let r = verify(&deleted);
-    assert!(!r.is_ok() && r.errors.is_empty() && r.chain_breaks == vec![1], "{r:?}");
+    assert!(
+        !r.is_ok() && r.errors.is_empty() && r.chain_breaks == vec![1],
+        "{r:?}"
+    );
     // Reordered.
     let mut reordered = header.clone();
     for i in [0, 2, 1] {
@@ -162,7 +190,10 @@ fn the_chain_reveals_deleted_reordered_and_edited_chunks() {
     assert!(!verify(&reordered).chain_breaks.is_empty());
     // Edited: chunk 1 re-encoded with other content but a valid CRC.
     let other = rrweb::read(&read("rrweb-fixtures/scroll.json")).unwrap();
-    let forged_stream = encode(&other, EncoderConfig::default().chunk_every(3, 1_000_000, 1 << 20));
+    let forged_stream = encode(
+        &other,
+        EncoderConfig::default().chunk_every(3, 1_000_000, 1 << 20),
+    );
     let forged_spans = chunk_events(&forged_stream);
     let mut edited = header;
     edited.extend(piece(0));
@@ -177,7 +208,10 @@ fn the_chain_reveals_deleted_reordered_and_edited_chunks() {
 #[test]
 fn a_reader_can_start_at_any_chunk() {
     let events = rrweb::read(&read("corpus/todo.raw.json")).unwrap();
-    let bin = encode(&events, EncoderConfig::default().chunk_every(300, 1_000_000, 1 << 20));
+    let bin = encode(
+        &events,
+        EncoderConfig::default().chunk_every(300, 1_000_000, 1 << 20),
+    );
     let mut d = Decoder::new();
     d.push(&bin);
     let mut chunks = Vec::new();
@@ -194,7 +228,12 @@ fn a_reader_can_start_at_any_chunk() {
         let mut r = Replayer::new(from_chunk).unwrap();
         let partial = r.seek(end);
         let whole = full.seek(end);
-        assert_eq!(partial.to_node_tree(), whole.to_node_tree(), "chunk {}", c.index);
+        assert_eq!(
+            partial.to_node_tree(),
+            whole.to_node_tree(),
+            "chunk {}",
+            c.index
+        );
         assert_eq!(partial.form_values(), whole.form_values());
         assert_eq!(partial.window_scroll(), whole.window_scroll());
         assert_eq!(partial.viewport(), whole.viewport());
@@ -211,7 +250,10 @@ fn hostile_bytes_are_refused_without_allocation() {
     bin.extend_from_slice(&[0; 4]);
     let (events, errors) = decode(&bin);
     assert!(events.is_empty());
-    assert!(matches!(errors.first(), Some(CodecError::LimitExceeded { .. })), "{errors:?}");
+    assert!(
+        matches!(errors.first(), Some(CodecError::LimitExceeded { .. })),
+        "{errors:?}"
+    );
     // Not our format at all.
     assert_eq!(decode(b"GIF89a......").1, vec![CodecError::BadMagic]);
     let mut v2 = encode(&[], EncoderConfig::default());

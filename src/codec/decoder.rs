@@ -143,7 +143,10 @@ impl Decoder {
                 // If a later magic already shows with a valid frame, this one is broken.
                 return;
             }
-            let payload = self.buf.get(FRAME_HEAD..FRAME_HEAD + len).unwrap_or_default();
+            let payload = self
+                .buf
+                .get(FRAME_HEAD..FRAME_HEAD + len)
+                .unwrap_or_default();
             if crc32fast::hash(payload) != crc {
                 self.damaged(CodecError::Checksum { chunk, offset });
                 continue;
@@ -179,15 +182,16 @@ impl Decoder {
         self.run();
         if !self.header_done && !self.failed {
             self.failed = true;
-            self.outputs.push_back(DecoderOutput::Error(if self.buf.is_empty() {
-                CodecError::Truncated {
-                    chunk: 0,
-                    offset: 0,
-                    missing: HEADER_LEN,
-                }
-            } else {
-                CodecError::BadMagic
-            }));
+            self.outputs
+                .push_back(DecoderOutput::Error(if self.buf.is_empty() {
+                    CodecError::Truncated {
+                        chunk: 0,
+                        offset: 0,
+                        missing: HEADER_LEN,
+                    }
+                } else {
+                    CodecError::BadMagic
+                }));
         } else if !self.buf.is_empty() && !self.resyncing {
             let have = self.buf.len();
             let need = if have >= FRAME_HEAD {
@@ -202,11 +206,12 @@ impl Decoder {
             // A truncated chunk may hide intact ones after it (if its length was damaged).
             let rest = self.buf.split_off(0);
             let start = self.base;
-            self.outputs.push_back(DecoderOutput::Error(CodecError::Truncated {
-                chunk: self.next_chunk,
-                offset: start,
-                missing: need.saturating_sub(have),
-            }));
+            self.outputs
+                .push_back(DecoderOutput::Error(CodecError::Truncated {
+                    chunk: self.next_chunk,
+                    offset: start,
+                    missing: need.saturating_sub(have),
+                }));
             self.next_chunk += 1;
             if let Some(p) = find_magic(&rest, 1) {
                 self.base = start + p;

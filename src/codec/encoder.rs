@@ -136,7 +136,11 @@ impl Encoder {
 
     fn header(&mut self) {
         if !self.wrote_header {
-            let flags = if self.config.compress { FLAG_COMPRESSED } else { 0 };
+            let flags = if self.config.compress {
+                FLAG_COMPRESSED
+            } else {
+                0
+            };
             self.out.extend(frame::write_header(flags));
             self.wrote_header = true;
         }

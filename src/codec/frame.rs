@@ -49,7 +49,8 @@ pub(crate) fn write_header(flags: u8) -> Vec<u8> {
 }
 
 pub(crate) fn read_header(b: &[u8]) -> Result<FileHeader, CodecError> {
-    let (h, _): (FileHeader, usize) = bincode::decode_from_slice(b, header_config()).map_err(|_| CodecError::BadMagic)?;
+    let (h, _): (FileHeader, usize) =
+        bincode::decode_from_slice(b, header_config()).map_err(|_| CodecError::BadMagic)?;
     if h.magic != FILE_MAGIC {
         return Err(CodecError::BadMagic);
     }
@@ -213,13 +214,19 @@ pub(crate) fn decode_payload(
     let mut prev_hash = [0u8; 32];
     prev_hash.copy_from_slice(rd.take(32).map_err(|e| e.in_chunk(chunk))?);
     let base_ts = rd.iv().map_err(|e| e.in_chunk(chunk))?;
-    let n_strings = rd.count(1, limits.chunk_bytes).map_err(|e| e.in_chunk(chunk))?;
+    let n_strings = rd
+        .count(1, limits.chunk_bytes)
+        .map_err(|e| e.in_chunk(chunk))?;
     let mut strings = Vec::with_capacity(n_strings.min(1 << 16));
     for _ in 0..n_strings {
         strings.push(rd.str(limits.string_len).map_err(|e| e.in_chunk(chunk))?);
     }
-    let n_key = rd.count(2, limits.events_per_chunk).map_err(|e| e.in_chunk(chunk))?;
-    let n_events = rd.count(2, limits.events_per_chunk).map_err(|e| e.in_chunk(chunk))?;
+    let n_key = rd
+        .count(2, limits.events_per_chunk)
+        .map_err(|e| e.in_chunk(chunk))?;
+    let n_events = rd
+        .count(2, limits.events_per_chunk)
+        .map_err(|e| e.in_chunk(chunk))?;
     if n_key.saturating_add(n_events) > limits.events_per_chunk {
         return Err(CodecError::LimitExceeded {
             chunk,

@@ -86,11 +86,9 @@ impl CodecError {
                 offset,
                 what,
             },
-            CodecError::LimitExceeded { what, limit, .. } => CodecError::LimitExceeded {
-                chunk,
-                what,
-                limit,
-            },
+            CodecError::LimitExceeded { what, limit, .. } => {
+                CodecError::LimitExceeded { chunk, what, limit }
+            }
             other => other,
         }
     }

@@ -78,7 +78,10 @@ impl<'a> Rd<'a> {
     }
 
     pub(crate) fn u8(&mut self) -> Result<u8, CodecError> {
-        let v = *self.b.get(self.pos).ok_or_else(|| self.bad("unexpected end of chunk"))?;
+        let v = *self
+            .b
+            .get(self.pos)
+            .ok_or_else(|| self.bad("unexpected end of chunk"))?;
         self.pos += 1;
         Ok(v)
     }
@@ -87,7 +90,10 @@ impl<'a> Rd<'a> {
         if n > self.left() {
             return Err(self.bad("length beyond the end of the chunk"));
         }
-        let s = self.b.get(self.pos..self.pos + n).ok_or_else(|| self.bad("length beyond the end of the chunk"))?;
+        let s = self
+            .b
+            .get(self.pos..self.pos + n)
+            .ok_or_else(|| self.bad("length beyond the end of the chunk"))?;
         self.pos += n;
         Ok(s)
     }
@@ -98,7 +104,10 @@ impl<'a> Rd<'a> {
             0..=250 => u64::from(first),
             251 => {
                 let b = self.take(2)?;
-                u64::from(u16::from_le_bytes([b.first().copied().unwrap_or(0), b.get(1).copied().unwrap_or(0)]))
+                u64::from(u16::from_le_bytes([
+                    b.first().copied().unwrap_or(0),
+                    b.get(1).copied().unwrap_or(0),
+                ]))
             }
             252 => {
                 let mut a = [0u8; 4];
@@ -170,7 +179,18 @@ mod tests {
     #[test]
     fn matches_bincode_standard_encoding() {
         let cfg = bincode::config::standard();
-        for v in [0u64, 1, 250, 251, 252, 65535, 65536, u64::from(u32::MAX), u64::from(u32::MAX) + 1, u64::MAX] {
+        for v in [
+            0u64,
+            1,
+            250,
+            251,
+            252,
+            65535,
+            65536,
+            u64::from(u32::MAX),
+            u64::from(u32::MAX) + 1,
+            u64::MAX,
+        ] {
             let mut b = Buf::default();
             b.uv(v);
             assert_eq!(b.bytes, bincode::encode_to_vec(v, cfg).unwrap(), "{v}");

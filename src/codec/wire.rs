@@ -20,7 +20,11 @@ impl std::hash::Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for &b in bytes {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0000_0100_0000_01b3);
@@ -255,7 +259,9 @@ impl Enc {
             NodeKind::Unknown { type_code } => self.buf.iv(*type_code),
         }
         if !n.extra.is_empty() {
-            let json = String::from_utf8_lossy(&crate::rrweb::write_json(&Json::Object(n.extra.clone()))).into_owned();
+            let json =
+                String::from_utf8_lossy(&crate::rrweb::write_json(&Json::Object(n.extra.clone())))
+                    .into_owned();
             self.s(&json);
         }
     }
@@ -309,7 +315,9 @@ impl Enc {
                 self.num(m.width);
                 self.num(m.height);
             }
-            EventKind::FullSnapshot(s) if no_extra(&s.extra) && no_extra(&s.initial_offset.extra) => {
+            EventKind::FullSnapshot(s)
+                if no_extra(&s.extra) && no_extra(&s.initial_offset.extra) =>
+            {
                 self.buf.uv(E_SNAPSHOT);
                 self.ts(e.timestamp);
                 self.tree(&s.tree);
@@ -375,9 +383,15 @@ impl Enc {
                 if no_extra(&m.extra)
                     && m.positions.iter().all(|p| {
                         no_extra(&p.extra)
-                            && matches!((p.x, p.y, p.time_offset), (Num::Int(_), Num::Int(_), Num::Int(_)))
+                            && matches!(
+                                (p.x, p.y, p.time_offset),
+                                (Num::Int(_), Num::Int(_), Num::Int(_))
+                            )
                     })
-                    && matches!(m.source, MoveSource::Mouse | MoveSource::Touch | MoveSource::Drag) =>
+                    && matches!(
+                        m.source,
+                        MoveSource::Mouse | MoveSource::Touch | MoveSource::Drag
+                    ) =>
             {
                 self.buf.uv(E_MOVES);
                 self.ts(t);
@@ -401,7 +415,9 @@ impl Enc {
                 self.ts(t);
                 self.buf.iv(m.kind.code());
                 self.id(m.id);
-                let flags = u8::from(m.x.is_some()) | u8::from(m.y.is_some()) << 1 | u8::from(m.pointer_type.is_some()) << 2;
+                let flags = u8::from(m.x.is_some())
+                    | u8::from(m.y.is_some()) << 1
+                    | u8::from(m.pointer_type.is_some()) << 2;
                 self.buf.u8(flags);
                 if let Some(x) = m.x {
                     self.num(x);
@@ -436,11 +452,12 @@ impl Enc {
                 self.buf.uv(pre as u64);
                 self.buf.uv(suf as u64);
                 self.buf.str(mid);
-                let flags = u8::from(i.is_checked) | match i.user_triggered {
-                    None => 0,
-                    Some(false) => 2,
-                    Some(true) => 4,
-                };
+                let flags = u8::from(i.is_checked)
+                    | match i.user_triggered {
+                        None => 0,
+                        Some(false) => 2,
+                        Some(true) => 4,
+                    };
                 self.buf.u8(flags);
                 self.ctx.inputs.insert(i.id.0, i.text.clone());
             }
@@ -460,11 +477,7 @@ impl Enc {
 
 /// Byte lengths of the common prefix and (non-overlapping) suffix, on char boundaries.
 fn common_affixes(a: &str, b: &str) -> (usize, usize) {
-    let mut pre = a
-        .bytes()
-        .zip(b.bytes())
-        .take_while(|(x, y)| x == y)
-        .count();
+    let mut pre = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
     while !a.is_char_boundary(pre) || !b.is_char_boundary(pre) {
         pre -= 1;
     }
@@ -511,7 +524,9 @@ impl<'a> Dec<'a, '_> {
         let d = self.rd.iv()?;
         let v = self.ctx.prev_id.wrapping_add(d);
         self.ctx.prev_id = v;
-        i32::try_from(v).map(NodeId).map_err(|_| self.bad("node id out of range"))
+        i32::try_from(v)
+            .map(NodeId)
+            .map_err(|_| self.bad("node id out of range"))
     }
 
     fn num(&mut self) -> Result<Num, CodecError> {
@@ -533,7 +548,8 @@ impl<'a> Dec<'a, '_> {
     }
 
     fn json(&mut self, s: &str) -> Result<Json, CodecError> {
-        Json::parse(s.as_bytes(), self.limits.json_depth).map_err(|_| self.bad("invalid embedded JSON"))
+        Json::parse(s.as_bytes(), self.limits.json_depth)
+            .map_err(|_| self.bad("invalid embedded JSON"))
     }
 
     fn attr_value(&mut self) -> Result<AttrValue, CodecError> {
@@ -550,7 +566,9 @@ impl<'a> Dec<'a, '_> {
                     let k = self.s()?.to_owned();
                     let c = match self.rd.u8()? {
                         0 => StyleChange::Set(self.s()?.to_owned()),
-                        1 => StyleChange::SetWithPriority(self.s()?.to_owned(), self.s()?.to_owned()),
+                        1 => {
+                            StyleChange::SetWithPriority(self.s()?.to_owned(), self.s()?.to_owned())
+                        }
                         2 => StyleChange::Remove,
                         _ => return Err(self.bad("invalid style change")),
                     };
@@ -680,9 +698,13 @@ impl<'a> Dec<'a, '_> {
             E_JSON => {
                 let s = self.rd.str(self.limits.string_len)?;
                 let v = self.json(s)?;
-                crate::rrweb::event_from_json(v, 0, self.limits).map_err(|_| self.bad("invalid embedded event"))?
+                crate::rrweb::event_from_json(v, 0, self.limits)
+                    .map_err(|_| self.bad("invalid embedded event"))?
             }
-            E_DCL => Self::ev(t, EventKind::DomContentLoaded(Some(Json::Object(Vec::new())))),
+            E_DCL => Self::ev(
+                t,
+                EventKind::DomContentLoaded(Some(Json::Object(Vec::new()))),
+            ),
             E_LOAD => Self::ev(t, EventKind::Load(Some(Json::Object(Vec::new())))),
             E_META => Self::ev(
                 t,
@@ -805,8 +827,16 @@ impl<'a> Dec<'a, '_> {
                 let kind = MouseInteractionKind::from_code(self.rd.iv()?);
                 let id = self.id()?;
                 let flags = self.rd.u8()?;
-                let x = if flags & 1 != 0 { Some(self.num()?) } else { None };
-                let y = if flags & 2 != 0 { Some(self.num()?) } else { None };
+                let x = if flags & 1 != 0 {
+                    Some(self.num()?)
+                } else {
+                    None
+                };
+                let y = if flags & 2 != 0 {
+                    Some(self.num()?)
+                } else {
+                    None
+                };
                 let pointer_type = if flags & 4 != 0 {
                     Some(PointerKind::from_code(self.rd.iv()?))
                 } else {
@@ -834,15 +864,18 @@ impl<'a> Dec<'a, '_> {
             })),
             E_INPUT => {
                 let id = self.id()?;
-                let pre = usize::try_from(self.rd.uv()?).map_err(|_| self.bad("edit out of range"))?;
-                let suf = usize::try_from(self.rd.uv()?).map_err(|_| self.bad("edit out of range"))?;
+                let pre =
+                    usize::try_from(self.rd.uv()?).map_err(|_| self.bad("edit out of range"))?;
+                let suf =
+                    usize::try_from(self.rd.uv()?).map_err(|_| self.bad("edit out of range"))?;
                 let mid = self.rd.str(self.limits.string_len)?;
                 let flags = self.rd.u8()?;
                 let prev = self.ctx.inputs.get(&id.0).map_or("", String::as_str);
                 if pre.checked_add(suf).is_none_or(|n| n > prev.len()) {
                     return Err(self.bad("input edit longer than the previous value"));
                 }
-                let (Some(head), Some(tail)) = (prev.get(..pre), prev.get(prev.len() - suf..)) else {
+                let (Some(head), Some(tail)) = (prev.get(..pre), prev.get(prev.len() - suf..))
+                else {
                     return Err(self.bad("input edit splits a character"));
                 };
                 let text = format!("{head}{mid}{tail}");

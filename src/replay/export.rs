@@ -62,8 +62,12 @@ impl State {
                     text: t.to_string(),
                     is_style: flag(DomFlags::STYLE_TEXT),
                 },
-                (DomKind::CData, NodeData::Text(t)) => NodeKind::CData { text: t.to_string() },
-                (DomKind::Comment, NodeData::Text(t)) => NodeKind::Comment { text: t.to_string() },
+                (DomKind::CData, NodeData::Text(t)) => NodeKind::CData {
+                    text: t.to_string(),
+                },
+                (DomKind::Comment, NodeData::Text(t)) => NodeKind::Comment {
+                    text: t.to_string(),
+                },
                 (_, NodeData::UnknownType(c)) => NodeKind::Unknown { type_code: *c },
                 _ => continue,
             };

@@ -1,0 +1,98 @@
+//! Size and speed of the binary format against the baselines, measured in the same run:
+//! rrweb JSON, gzip -9 and zstd -19 of it (sizes); serde_json parsing the JSON into the
+//! model (speed). Prints a size table, then criterion measures encode and decode.
+
+use std::hint::black_box;
+use std::io::Write;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use session_replay::codec::{EncoderConfig, decode, encode};
+use session_replay::rrweb;
+
+const STREAMS: [(&str, &[u8]); 3] = [
+    (
+        "login.raw",
+        include_bytes!("../tests/data/corpus/login.raw.json"),
+    ),
+    (
+        "todo.raw",
+        include_bytes!("../tests/data/corpus/todo.raw.json"),
+    ),
+    (
+        "feed.raw",
+        include_bytes!("../tests/data/corpus/feed.raw.json"),
+    ),
+];
+
+fn gzip9(b: &[u8]) -> usize {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(b).unwrap();
+    e.finish().unwrap().len()
+}
+
+fn zstd19(b: &[u8]) -> usize {
+    zstd::encode_all(b, 19).unwrap().len()
+}
+
+fn sizes() {
+    let mut t = [0usize; 5];
+    eprintln!(
+        "| stream | rrweb JSON | gzip -9 | zstd -19 | ours, no compression | ours, brotli | ours / zstd -19 |"
+    );
+    eprintln!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (name, bytes) in STREAMS {
+        let events = rrweb::read(bytes).unwrap();
+        let raw = encode(&events, EncoderConfig::default().compress(false)).len();
+        let comp = encode(&events, EncoderConfig::default()).len();
+        let (g, z) = (gzip9(bytes), zstd19(bytes));
+        eprintln!(
+            "| {name} | {} | {g} | {z} | {raw} | {comp} | {:.2}x |",
+            bytes.len(),
+            comp as f64 / z as f64
+        );
+        for (a, v) in t.iter_mut().zip([bytes.len(), g, z, raw, comp]) {
+            *a += v;
+        }
+    }
+    eprintln!(
+        "| total | {} | {} | {} | {} | {} | {:.2}x |",
+        t[0],
+        t[1],
+        t[2],
+        t[3],
+        t[4],
+        t[4] as f64 / t[2] as f64
+    );
+    eprintln!(
+        "uncompressed total / gzip -9 total = {:.2}x",
+        t[3] as f64 / t[1] as f64
+    );
+}
+
+fn bench(c: &mut Criterion) {
+    sizes();
+    for (name, bytes) in STREAMS {
+        let events = rrweb::read(bytes).unwrap();
+        let mut g = c.benchmark_group(format!("codec/{name}"));
+        g.throughput(Throughput::Elements(events.len() as u64));
+        g.bench_function("baseline: serde_json parse into the model", |b| {
+            b.iter(|| rrweb::read(black_box(bytes)).unwrap())
+        });
+        for (label, config) in [
+            ("no compression", EncoderConfig::default().compress(false)),
+            ("brotli", EncoderConfig::default()),
+        ] {
+            let bin = encode(&events, config);
+            g.bench_function(format!("encode, {label}"), |b| {
+                b.iter(|| encode(black_box(&events), config))
+            });
+            g.bench_function(format!("decode, {label}"), |b| {
+                b.iter(|| decode(black_box(&bin)))
+            });
+        }
+        g.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
