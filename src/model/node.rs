@@ -256,13 +256,13 @@ impl NodeTree {
 
     /// Depth of each node (the root is 0).
     pub fn depths(&self) -> Vec<u32> {
-        let mut depth = vec![0u32; self.nodes.len()];
-        for i in 0..self.nodes.len() {
-            let d = match self.nodes[i].parent {
-                Some(p) if (p as usize) < i => depth[p as usize] + 1,
+        let mut depth: Vec<u32> = Vec::with_capacity(self.nodes.len());
+        for (i, n) in self.nodes.iter().enumerate() {
+            let d = match n.parent {
+                Some(p) if (p as usize) < i => depth.get(p as usize).map_or(0, |d| d + 1),
                 _ => 0,
             };
-            depth[i] = d;
+            depth.push(d);
         }
         depth
     }

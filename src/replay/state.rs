@@ -943,9 +943,10 @@ impl State {
                     }
                 }
                 NodeData::Doctype(d) => {
+                    let [public, system] = &**d;
                     h.u8(3);
-                    h.str(&d[0]);
-                    h.str(&d[1]);
+                    h.str(public);
+                    h.str(system);
                 }
                 NodeData::UnknownType(c) => {
                     h.u8(4);

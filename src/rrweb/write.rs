@@ -101,6 +101,7 @@ impl<'a> W<'a> {
 
 /// Which bytes need escaping in a JSON string: 0 = none, else the escape letter
 /// (`u` for `\u00XX`).
+#[allow(clippy::indexing_slicing)] // constant indices below 256, checked at compile time
 const ESCAPE: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0;
@@ -127,15 +128,15 @@ fn escape(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        let esc = ESCAPE[usize::from(b)];
+        let esc = ESCAPE.get(usize::from(b)).copied().unwrap_or(0);
         if esc == 0 {
             continue;
         }
         out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
         if esc == b'u' {
             out.extend_from_slice(b"\\u00");
-            out.push(HEX[usize::from(b >> 4)]);
-            out.push(HEX[usize::from(b & 0xf)]);
+            out.push(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0'));
+            out.push(HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0'));
         } else {
             out.push(b'\\');
             out.push(esc);
