@@ -19,5 +19,5 @@ pub use consent::{Consent, ConsentGate};
 pub use detect::{Detectors, Finding, PiiKind};
 pub use policy::{AttributeAction, AttributeRule, MaskFn, MaskTarget, Policy, Preset};
 pub use scrub::{MASKED_INPUT, NodePrivacy, ScrubReport, Scrubber, scrub, scrub_rrweb_json};
-pub use selector::{MAX_SELECTOR_LEN, Selector, SelectorElement, SelectorError};
+pub use selector::{MAX_ANCESTORS, MAX_SELECTOR_LEN, Selector, SelectorElement, SelectorError};
 pub use url::{UrlMode, secret_name};

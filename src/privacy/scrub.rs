@@ -267,8 +267,9 @@ impl Scrubber {
         self.nodes.get(&id.0).map(|n| n.privacy)
     }
 
-    fn any_match(list: &[Selector], el: &MEl<'_>) -> bool {
-        list.iter().any(|s| s.matches(el))
+    /// Whether a selector of `list` matches; on a tree too deep to decide, `safe`.
+    fn any_match(list: &[Selector], el: &MEl<'_>, safe: bool) -> bool {
+        list.iter().any(|s| s.matches_bounded(el).unwrap_or(safe))
     }
 
     /// Computes the privacy of `id` from its parent's (which must be computed).
@@ -278,10 +279,16 @@ impl Scrubber {
             .nodes
             .get(&n.parent)
             .map_or(NodePrivacy::empty(), |p| p.privacy);
-        // A password stays a password after a type toggle; a blocked element stays blocked
-        // (its children were taken out of the output and cannot come back).
-        let old_own =
-            n.privacy & (NodePrivacy::PASSWORD | NodePrivacy::BLOCKED | NodePrivacy::DROPPED);
+        // Privacy only escalates over a node's life: a password stays a password after a
+        // type toggle, a blocked element stays blocked (its children left the output), and
+        // masked or ignored stays so when the marker class is taken away again.
+        let old_own = n.privacy
+            & (NodePrivacy::PASSWORD
+                | NodePrivacy::BLOCKED
+                | NodePrivacy::DROPPED
+                | NodePrivacy::MASKED
+                | NodePrivacy::IGNORED
+                | NodePrivacy::MASK_INPUT);
         let mut p = parent
             & (NodePrivacy::MASKED
                 | NodePrivacy::DROPPED
@@ -298,22 +305,27 @@ impl Scrubber {
             };
             let policy = &self.policy;
             let v = self.vendor.as_ref();
-            if Self::any_match(&policy.block, &el) || v.is_some_and(|v| v.block.matches(&el)) {
+            if Self::any_match(&policy.block, &el, true) || v.is_some_and(|v| v.block.matches(&el))
+            {
                 p |= NodePrivacy::BLOCKED;
             }
-            if Self::any_match(&policy.mask, &el) || v.is_some_and(|v| v.mask.matches(&el)) {
+            if Self::any_match(&policy.mask, &el, true) || v.is_some_and(|v| v.mask.matches(&el)) {
                 p |= NodePrivacy::MASKED;
             }
-            if Self::any_match(&policy.ignore, &el) || v.is_some_and(|v| v.ignore.matches(&el)) {
+            if Self::any_match(&policy.ignore, &el, true)
+                || v.is_some_and(|v| v.ignore.matches(&el))
+            {
                 p |= NodePrivacy::IGNORED;
             }
             if v.is_some_and(|v| v.mask_input.matches(&el)) {
                 p |= NodePrivacy::MASK_INPUT;
             }
-            if Self::any_match(&policy.unmask, &el) || v.is_some_and(|v| v.unmask.matches(&el)) {
+            if Self::any_match(&policy.unmask, &el, false)
+                || v.is_some_and(|v| v.unmask.matches(&el))
+            {
                 p |= NodePrivacy::ALLOWED;
             }
-            if Self::any_match(&policy.allow_input, &el) {
+            if Self::any_match(&policy.allow_input, &el, false) {
                 p |= NodePrivacy::INPUT_ALLOWED;
             }
             let get = |name: &str| el.attr(name).map(str::to_owned);
@@ -358,7 +370,13 @@ impl Scrubber {
         let mut newly_blocked = Vec::new();
         let mut newly_masked_text = Vec::new();
         let mut stack = vec![id];
+        // Each node at most once, even if hostile input made the mirror cyclic.
+        let mut budget = self.nodes.len() + 1;
         while let Some(x) = stack.pop() {
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
             let before = self
                 .nodes
                 .get(&x)
@@ -458,7 +476,10 @@ impl Scrubber {
                 privacy: NodePrivacy::empty(),
             },
         );
-        if let Some(p) = self.nodes.get_mut(&parent) {
+        // A node never becomes its own child (hostile input), so the mirror stays a tree.
+        if parent != node.id.0
+            && let Some(p) = self.nodes.get_mut(&parent)
+        {
             p.children.push(node.id.0);
         }
     }

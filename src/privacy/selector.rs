@@ -27,6 +27,10 @@ pub enum SelectorError {
     },
 }
 
+/// How many ancestors a combinator may walk before matching gives up (keeps matching
+/// linear on pathologically deep trees).
+pub const MAX_ANCESTORS: usize = 256;
+
 /// Longest selector text accepted.
 pub const MAX_SELECTOR_LEN: usize = 4096;
 const MAX_COMPOUNDS: usize = 64;
@@ -299,9 +303,26 @@ impl Selector {
         })
     }
 
-    /// Whether `el` matches any selector of the list.
+    /// Whether `el` matches any selector of the list. Combinators look at most
+    /// [`MAX_ANCESTORS`] levels up; past that this answers `false` (see
+    /// [`Selector::matches_bounded`] to tell that case apart).
     pub fn matches<E: SelectorElement + Clone>(&self, el: &E) -> bool {
-        self.list.iter().any(|c| c.matches(el))
+        self.matches_bounded(el) == Some(true)
+    }
+
+    /// Like [`Selector::matches`], but `None` when the answer would need a walk of more
+    /// than [`MAX_ANCESTORS`] ancestors (a hostile, absurdly deep page). The scrubber
+    /// then errs on the safe side: it masks or blocks, and does not unmask.
+    pub fn matches_bounded<E: SelectorElement + Clone>(&self, el: &E) -> Option<bool> {
+        let mut gave_up = false;
+        for c in &self.list {
+            match c.matches(el) {
+                Some(true) => return Some(true),
+                Some(false) => {}
+                None => gave_up = true,
+            }
+        }
+        if gave_up { None } else { Some(false) }
     }
 
     /// Whether the list is empty (matches nothing).
@@ -351,18 +372,19 @@ fn compound_matches<E: SelectorElement>(c: &Compound, el: &E) -> bool {
 }
 
 impl Complex {
-    fn matches<E: SelectorElement + Clone>(&self, el: &E) -> bool {
+    fn matches<E: SelectorElement + Clone>(&self, el: &E) -> Option<bool> {
         let Some((subject, _)) = self.parts.first() else {
-            return false;
+            return Some(false);
         };
         if !compound_matches(subject, el) {
-            return false;
+            return Some(false);
         }
         // Backtracking over (part index, element) with an explicit stack.
         let mut stack: Vec<(usize, E)> = vec![(1, el.clone())];
+        let mut gave_up = false;
         while let Some((k, at)) = stack.pop() {
             let Some((compound, _)) = self.parts.get(k) else {
-                return true;
+                return Some(true);
             };
             let comb = self.parts.get(k - 1).and_then(|(_, c)| *c);
             match comb {
@@ -377,7 +399,13 @@ impl Complex {
                     // Any ancestor; push candidates so the nearest is tried first.
                     let mut candidates = Vec::new();
                     let mut cur = at.parent_element();
+                    let mut walked = 0;
                     while let Some(p) = cur {
+                        walked += 1;
+                        if walked > MAX_ANCESTORS {
+                            gave_up = true;
+                            break;
+                        }
                         cur = p.parent_element();
                         if compound_matches(compound, &p) {
                             candidates.push(p);
@@ -389,10 +417,10 @@ impl Complex {
                 }
             }
             if stack.len() > 4096 {
-                return false;
+                return None;
             }
         }
-        false
+        if gave_up { None } else { Some(false) }
     }
 }
 
