@@ -64,6 +64,7 @@ pub mod error;
 mod limits;
 pub mod model;
 pub mod privacy;
+pub mod record;
 pub mod replay;
 pub mod rrweb;
 

@@ -1,0 +1,179 @@
+//! An in-process app recording itself, with no browser: it builds a page-like tree,
+//! simulates a user filling a checkout form (card number, password) and editing a list,
+//! records with the default (private) policy, encodes, then decodes, replays and prints
+//! the final state, and checks that no secret reached the bytes.
+//!
+//! `cargo run --release --example record_app`
+
+use session_replay::codec;
+use session_replay::model::MouseInteractionKind;
+use session_replay::privacy::Policy;
+use session_replay::record::{HostKind, HostTree, MutationRecord, Recorder, RecorderConfig};
+use session_replay::replay::Replayer;
+
+const CARD: &str = "4111 1111 1111 1111";
+const PASSWORD: &str = "correct horse battery staple";
+
+fn el(tag: &str, attrs: &[(&str, &str)]) -> HostKind {
+    HostKind::Element {
+        tag: tag.into(),
+        attributes: attrs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect(),
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The app's UI tree; keys are the app's own widget ids.
+    let mut page = HostTree::default();
+    let doc = page.push(1, None, HostKind::Document);
+    let html = page.push(2, Some(doc), el("html", &[]));
+    let body = page.push(3, Some(html), el("body", &[]));
+    let h1 = page.push(4, Some(body), el("h1", &[]));
+    page.push(5, Some(h1), HostKind::Text("Checkout".into()));
+    let form = page.push(6, Some(body), el("form", &[("id", "pay")]));
+    page.push(
+        7,
+        Some(form),
+        el("input", &[("id", "card"), ("autocomplete", "cc-number")]),
+    );
+    page.push(
+        8,
+        Some(form),
+        el("input", &[("id", "pw"), ("type", "password")]),
+    );
+    page.push(9, Some(body), el("ul", &[("id", "list")]));
+
+    let mut rec = Recorder::new(
+        Policy::default(),
+        RecorderConfig::default().encode(true),
+        false,
+    );
+    rec.grant_consent();
+    let mut t = 1_700_000_000_000i64;
+    rec.page(
+        "https://shop.example/checkout?session=s3cr3t",
+        1280.0,
+        800.0,
+        t,
+    );
+    rec.snapshot(&page, t);
+
+    // The user clicks the card field and types the number, key by key.
+    t += 400;
+    rec.pointer_interaction(MouseInteractionKind::Click, 7, 120.0, 200.0, t);
+    rec.focus(7, t);
+    for i in 1..=CARD.len() {
+        t += 90;
+        rec.input(7, &CARD[..i], false, t);
+        rec.tick(t);
+    }
+    rec.blur(7, t);
+    rec.focus(8, t);
+    for i in 1..=PASSWORD.len() {
+        t += 80;
+        rec.input(8, &PASSWORD[..i], false, t);
+    }
+    // Then edits the list: adds three items, renames one, removes one.
+    for (n, text) in ["Gift wrap", "Express shipping", "Receipt by email"]
+        .iter()
+        .enumerate()
+    {
+        t += 500;
+        let mut item = HostTree::default();
+        let li = item.push(100 + n as u64 * 2, None, el("li", &[("class", "item")]));
+        item.push(101 + n as u64 * 2, Some(li), HostKind::Text((*text).into()));
+        rec.mutations(
+            &[MutationRecord::ChildList {
+                target: 9,
+                added: vec![item],
+                removed: vec![],
+                next_sibling: None,
+            }],
+            t,
+        );
+    }
+    t += 500;
+    rec.mutations(
+        &[MutationRecord::CharacterData {
+            target: 103,
+            value: "Standard shipping".into(),
+        }],
+        t,
+    );
+    t += 500;
+    rec.mutations(
+        &[MutationRecord::ChildList {
+            target: 9,
+            added: vec![],
+            removed: vec![100],
+            next_sibling: None,
+        }],
+        t,
+    );
+    for i in 0..40 {
+        t += 16;
+        rec.pointer_move(9, 300.0 + f64::from(i), 400.0, t);
+    }
+    rec.stop(t + 1);
+
+    let events: Vec<_> = std::iter::from_fn(|| rec.poll_event()).collect();
+    let bytes = rec.take_chunks();
+    println!(
+        "recorded {} events; {} bytes encoded",
+        events.len(),
+        bytes.len()
+    );
+
+    // Decode and replay what would have been uploaded.
+    let (decoded, errors) = codec::decode(&bytes);
+    if !errors.is_empty() || decoded != events {
+        return Err("the encoded recording does not decode to what was recorded".into());
+    }
+    let mut replayer = Replayer::new(decoded)?;
+    let (_, end) = replayer.time_range().ok_or("empty recording")?;
+    let state = replayer.seek(end);
+    println!(
+        "replayed final state: {} nodes, url {}",
+        state.node_count(),
+        state.href()
+    );
+    let list: Vec<String> = state
+        .dom()
+        .root()
+        .ok_or("no document")?
+        .descendants()
+        .filter(|n| n.parent().and_then(|p| p.tag()) == Some("li"))
+        .filter_map(|n| n.text().map(str::to_owned))
+        .collect();
+    println!("list items (text masked by the private policy): {list:?}");
+    for (id, v) in state.form_values() {
+        println!("field {id}: value {:?}", v.text);
+    }
+
+    // No secret may reach the bytes or the events.
+    let json = session_replay::rrweb::write_string(&events);
+    let raw = String::from_utf8_lossy(&bytes);
+    let secrets = [
+        CARD,
+        "4111",
+        PASSWORD,
+        "horse",
+        "s3cr3t",
+        "Express shipping",
+    ];
+    let leaked: Vec<&str> = secrets
+        .iter()
+        .copied()
+        .filter(|s| json.contains(s) || raw.contains(s))
+        .collect();
+    if leaked.is_empty() {
+        println!(
+            "no secret reached the recording: card number, password, session token and text all masked"
+        );
+        Ok(())
+    } else {
+        Err(format!("leaked: {leaked:?}").into())
+    }
+}

@@ -1,0 +1,548 @@
+//! The recorder: replaying what it records gives the host's tree after every batch
+//! (proptest), sampling and throttling, coalescing, keyframes, caps, consent, encoding.
+
+use proptest::prelude::*;
+use session_replay::codec;
+use session_replay::model::*;
+use session_replay::privacy::{Detectors, Policy};
+use session_replay::record::*;
+use session_replay::replay::{DomKind, Replayer};
+
+/// The host's own tree: key -> (kind, children).
+#[derive(Clone, Debug, Default)]
+struct Host {
+    nodes: std::collections::BTreeMap<u64, (HostKind, Vec<u64>, Option<u64>)>,
+    next: u64,
+}
+
+impl Host {
+    fn page() -> (Host, HostTree) {
+        let mut h = Host {
+            next: 10,
+            ..Host::default()
+        };
+        let mut t = HostTree::default();
+        let doc = t.push(1, None, HostKind::Document);
+        let html = t.push(
+            2,
+            Some(doc),
+            HostKind::Element {
+                tag: "html".into(),
+                attributes: vec![],
+            },
+        );
+        t.push(
+            3,
+            Some(html),
+            HostKind::Element {
+                tag: "body".into(),
+                attributes: vec![("class".into(), "app".into())],
+            },
+        );
+        h.nodes.insert(1, (HostKind::Document, vec![2], None));
+        h.nodes.insert(
+            2,
+            (
+                HostKind::Element {
+                    tag: "html".into(),
+                    attributes: vec![],
+                },
+                vec![3],
+                Some(1),
+            ),
+        );
+        h.nodes.insert(
+            3,
+            (
+                HostKind::Element {
+                    tag: "body".into(),
+                    attributes: vec![("class".into(), "app".into())],
+                },
+                vec![],
+                Some(2),
+            ),
+        );
+        (h, t)
+    }
+
+    fn elements(&self) -> Vec<u64> {
+        self.nodes
+            .iter()
+            .filter(|(k, v)| **k != 1 && matches!(v.0, HostKind::Element { .. }))
+            .map(|(k, _)| *k)
+            .collect()
+    }
+
+    fn descendants(&self, k: u64) -> Vec<u64> {
+        let mut out = vec![];
+        let mut stack = vec![k];
+        while let Some(x) = stack.pop() {
+            out.push(x);
+            if let Some(n) = self.nodes.get(&x) {
+                stack.extend(n.1.iter().copied());
+            }
+        }
+        out
+    }
+
+    /// (tag or #text, attributes, text) in document order.
+    fn shape(&self) -> Vec<String> {
+        let mut out = vec![];
+        let mut stack = vec![1u64];
+        while let Some(x) = stack.pop() {
+            let (kind, children, _) = &self.nodes[&x];
+            out.push(match kind {
+                HostKind::Document => "#doc".into(),
+                HostKind::Element { tag, attributes } => format!("<{tag} {attributes:?}>"),
+                HostKind::Text(t) => format!("#text {t}"),
+                HostKind::Comment(t) => format!("#comment {t}"),
+                HostKind::Doctype { name } => format!("#doctype {name}"),
+            });
+            stack.extend(children.iter().rev());
+        }
+        out
+    }
+}
+
+fn replayed_shape(events: &[Event]) -> Vec<String> {
+    let mut r = Replayer::new(events.to_vec()).unwrap();
+    let (_, end) = r.time_range().unwrap();
+    let s = r.seek(end);
+    assert_eq!(s.diagnostics().problems(), 0, "{:?}", s.diagnostics());
+    let dom = s.dom();
+    dom.root()
+        .unwrap()
+        .descendants()
+        .map(|n| match n.kind() {
+            DomKind::Document => "#doc".into(),
+            DomKind::Element => format!(
+                "<{} {:?}>",
+                n.tag().unwrap(),
+                n.attributes()
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect::<Vec<_>>()
+            ),
+            DomKind::Text => format!("#text {}", n.text().unwrap()),
+            DomKind::Comment => format!("#comment {}", n.text().unwrap()),
+            _ => "?".into(),
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Add {
+        parent: usize,
+        before: usize,
+        text: bool,
+        depth: u8,
+    },
+    Remove {
+        node: usize,
+    },
+    Attr {
+        node: usize,
+        v: u8,
+    },
+    Text {
+        node: usize,
+        v: u8,
+    },
+    Move {
+        node: usize,
+        parent: usize,
+    },
+    AddRemove {
+        parent: usize,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (any::<usize>(), any::<usize>(), any::<bool>(), 0u8..3).prop_map(
+            |(parent, before, text, depth)| Op::Add {
+                parent,
+                before,
+                text,
+                depth
+            }
+        ),
+        any::<usize>().prop_map(|node| Op::Remove { node }),
+        (any::<usize>(), any::<u8>()).prop_map(|(node, v)| Op::Attr { node, v }),
+        (any::<usize>(), any::<u8>()).prop_map(|(node, v)| Op::Text { node, v }),
+        (any::<usize>(), any::<usize>()).prop_map(|(node, parent)| Op::Move { node, parent }),
+        any::<usize>().prop_map(|parent| Op::AddRemove { parent }),
+    ]
+}
+
+/// Applies one op to the host and returns the records the host's observer would report.
+fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
+    let els = h.elements();
+    match op {
+        Op::Add {
+            parent,
+            before,
+            text,
+            depth,
+        } => {
+            let p = els[parent % els.len()];
+            let siblings = h.nodes[&p].1.clone();
+            let next = if siblings.is_empty() {
+                None
+            } else {
+                Some(siblings[before % siblings.len()]).filter(|_| before % 2 == 0)
+            };
+            let mut t = HostTree::default();
+            let key = h.next;
+            h.next += 1;
+            let kind = if *text {
+                HostKind::Text(format!("words {key}"))
+            } else {
+                HostKind::Element {
+                    tag: "div".into(),
+                    attributes: vec![("class".into(), format!("c{key}"))],
+                }
+            };
+            t.push(key, None, kind.clone());
+            h.nodes.insert(key, (kind, vec![], Some(p)));
+            let mut last = 0;
+            if !*text {
+                for _ in 0..*depth {
+                    let k = h.next;
+                    h.next += 1;
+                    let kind = HostKind::Element {
+                        tag: "span".into(),
+                        attributes: vec![],
+                    };
+                    last = t.push(k, Some(last), kind.clone());
+                    let parent_key = t.nodes[t.nodes[last].parent.unwrap()].key;
+                    h.nodes.insert(k, (kind, vec![], Some(parent_key)));
+                    h.nodes.get_mut(&parent_key).unwrap().1.push(k);
+                }
+            }
+            let list = &mut h.nodes.get_mut(&p).unwrap().1;
+            match next.and_then(|n| list.iter().position(|&c| c == n)) {
+                Some(i) => list.insert(i, key),
+                None => list.push(key),
+            }
+            vec![MutationRecord::ChildList {
+                target: p,
+                added: vec![t],
+                removed: vec![],
+                next_sibling: next,
+            }]
+        }
+        Op::Remove { node } => {
+            let all: Vec<u64> = h.nodes.keys().copied().filter(|&k| k > 3).collect();
+            if all.is_empty() {
+                return vec![];
+            }
+            let k = all[node % all.len()];
+            let p = h.nodes[&k].2.unwrap();
+            h.nodes.get_mut(&p).unwrap().1.retain(|&c| c != k);
+            for d in h.descendants(k) {
+                h.nodes.remove(&d);
+            }
+            vec![MutationRecord::ChildList {
+                target: p,
+                added: vec![],
+                removed: vec![k],
+                next_sibling: None,
+            }]
+        }
+        Op::Attr { node, v } => {
+            let k = els[node % els.len()];
+            let value = (v % 3 != 0).then(|| format!("v{v}"));
+            if let HostKind::Element { attributes, .. } = &mut h.nodes.get_mut(&k).unwrap().0 {
+                attributes.retain(|(n, _)| n != "data-k");
+                if let Some(v) = &value {
+                    attributes.push(("data-k".into(), v.clone()));
+                }
+            }
+            vec![MutationRecord::Attributes {
+                target: k,
+                name: "data-k".into(),
+                value,
+            }]
+        }
+        Op::Text { node, v } => {
+            let texts: Vec<u64> = h
+                .nodes
+                .iter()
+                .filter(|(_, n)| matches!(n.0, HostKind::Text(_)))
+                .map(|(k, _)| *k)
+                .collect();
+            if texts.is_empty() {
+                return vec![];
+            }
+            let k = texts[node % texts.len()];
+            let value = format!("changed {v}");
+            h.nodes.get_mut(&k).unwrap().0 = HostKind::Text(value.clone());
+            vec![MutationRecord::CharacterData { target: k, value }]
+        }
+        Op::Move { node, parent } => {
+            // A leaf moves (a whole-subtree move is a remove plus the subtree added again).
+            let leaves: Vec<u64> = h
+                .nodes
+                .iter()
+                .filter(|(k, n)| **k > 3 && n.1.is_empty())
+                .map(|(k, _)| *k)
+                .collect();
+            if leaves.is_empty() {
+                return vec![];
+            }
+            let k = leaves[node % leaves.len()];
+            let targets: Vec<u64> = els.iter().copied().filter(|&e| e != k).collect();
+            let p = targets[parent % targets.len()];
+            let old = h.nodes[&k].2.unwrap();
+            h.nodes.get_mut(&old).unwrap().1.retain(|&c| c != k);
+            h.nodes.get_mut(&p).unwrap().1.push(k);
+            h.nodes.get_mut(&k).unwrap().2 = Some(p);
+            let mut t = HostTree::default();
+            t.push(k, None, h.nodes[&k].0.clone());
+            vec![
+                MutationRecord::ChildList {
+                    target: old,
+                    added: vec![],
+                    removed: vec![k],
+                    next_sibling: None,
+                },
+                MutationRecord::ChildList {
+                    target: p,
+                    added: vec![t],
+                    removed: vec![],
+                    next_sibling: None,
+                },
+            ]
+        }
+        Op::AddRemove { parent } => {
+            // Added and removed within one batch: nothing to record.
+            let p = els[parent % els.len()];
+            let key = h.next;
+            h.next += 1;
+            let mut t = HostTree::default();
+            t.push(key, None, HostKind::Text("gone".into()));
+            vec![
+                MutationRecord::ChildList {
+                    target: p,
+                    added: vec![t],
+                    removed: vec![],
+                    next_sibling: None,
+                },
+                MutationRecord::ChildList {
+                    target: p,
+                    added: vec![],
+                    removed: vec![key],
+                    next_sibling: None,
+                },
+            ]
+        }
+    }
+}
+
+fn open_policy() -> Policy {
+    Policy::relaxed().detectors(Detectors::empty())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn replay_equals_the_host_tree_after_every_batch(batches in prop::collection::vec(prop::collection::vec(op(), 1..4), 1..12)) {
+        let (mut host, tree) = Host::page();
+        let mut rec = Recorder::new(open_policy(), RecorderConfig::default(), false);
+        rec.grant_consent();
+        rec.page("https://a.test/", 800.0, 600.0, 1000);
+        rec.snapshot(&tree, 1000);
+        let mut events: Vec<Event> = std::iter::from_fn(|| rec.poll_event()).collect();
+        let mut t = 1000;
+        for batch in &batches {
+            t += 100;
+            let records: Vec<MutationRecord> = batch.iter().flat_map(|o| apply(&mut host, o)).collect();
+            rec.mutations(&records, t);
+            events.extend(std::iter::from_fn(|| rec.poll_event()));
+            prop_assert_eq!(replayed_shape(&events), host.shape());
+        }
+    }
+}
+
+fn page_recorder(config: RecorderConfig) -> (Recorder, Host) {
+    let (host, tree) = Host::page();
+    let mut rec = Recorder::new(Policy::default(), config, false);
+    rec.grant_consent();
+    rec.page("https://a.test/?token=abc", 800.0, 600.0, 1000);
+    rec.snapshot(&tree, 1000);
+    (rec, host)
+}
+
+fn drain(rec: &mut Recorder) -> Vec<Event> {
+    std::iter::from_fn(|| rec.poll_event()).collect()
+}
+
+#[test]
+fn pointer_sampling_scroll_throttle_input_dedupe() {
+    let (mut rec, _) = page_recorder(RecorderConfig::default());
+    drain(&mut rec);
+    // 100 moves over one second at 10 ms: sampled every 50 ms, batched every 500 ms.
+    for i in 0..100 {
+        rec.pointer_move(3, f64::from(i), 10.0, 2000 + i64::from(i) * 10);
+    }
+    rec.tick(3100);
+    let moves: Vec<usize> = drain(&mut rec)
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Incremental(Incremental::Moves(m)) => Some(m.positions.len()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(moves.iter().sum::<usize>(), 20, "{moves:?}");
+    assert!(moves.len() >= 2);
+    // 20 scrolls in 200 ms: at most one per 100 ms, the last value delivered.
+    for i in 0..20 {
+        rec.scroll(1, 0.0, f64::from(i * 10), 4000 + i64::from(i) * 10);
+    }
+    rec.tick(4300);
+    let scrolls: Vec<Num> = drain(&mut rec)
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Incremental(Incremental::Scroll(s)) => Some(s.y),
+            _ => None,
+        })
+        .collect();
+    assert!(scrolls.len() <= 3, "{scrolls:?}");
+    assert_eq!(scrolls.last(), Some(&Num::Int(190)));
+    // The same value twice is one event.
+    rec.input(3, "a", false, 5000);
+    rec.input(3, "a", false, 5010);
+    rec.input(3, "ab", false, 5020);
+    assert_eq!(drain(&mut rec).len(), 2);
+}
+
+#[test]
+fn keyframes_caps_and_resync() {
+    let config = RecorderConfig::default()
+        .keyframe_every(10_000, 1_000_000)
+        .max_events_per_sec(50);
+    let (mut rec, _) = page_recorder(config);
+    drain(&mut rec);
+    // A storm of 200 inputs in one second: 50 pass, the rest are dropped, then a keyframe.
+    for i in 0..200 {
+        rec.input(3, &format!("v{i}"), false, 2000 + i64::from(i));
+    }
+    rec.tick(3500);
+    rec.input(3, "after", false, 3600);
+    let events = drain(&mut rec);
+    let inputs = events.iter().filter(|e| e.kind.name() == "Input").count();
+    let snapshots = events
+        .iter()
+        .filter(|e| e.kind.name() == "FullSnapshot")
+        .count();
+    assert_eq!(inputs, 51, "50 in the storm's second, then one after");
+    assert_eq!(snapshots, 1, "a resync keyframe after the cap");
+    assert!(rec.dropped() >= 150);
+    // The cadence: a keyframe every 10 s.
+    rec.tick(14_000);
+    assert_eq!(
+        drain(&mut rec)
+            .iter()
+            .filter(|e| e.kind.name() == "FullSnapshot")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn consent_gates_and_withdrawal_drops_pending() {
+    let (host, tree) = Host::page();
+    let _ = host;
+    let mut rec = Recorder::new(Policy::default(), RecorderConfig::default(), false);
+    rec.snapshot(&tree, 1000);
+    assert!(rec.poll_event().is_none(), "nothing before consent");
+    rec.grant_consent();
+    rec.snapshot(&tree, 1100);
+    rec.input(3, "x", false, 1200);
+    rec.withdraw_consent();
+    assert!(
+        rec.poll_event().is_none(),
+        "withdrawal drops what was not handed out"
+    );
+    rec.input(3, "y", false, 1300);
+    assert!(rec.poll_event().is_none());
+    assert!(!rec.grant_consent());
+    let mut gpc = Recorder::new(Policy::default(), RecorderConfig::default(), true);
+    assert!(!gpc.grant_consent());
+}
+
+#[test]
+fn masked_before_leaving_and_encoded_chunks_decode() {
+    let config = RecorderConfig::default().encode(true);
+    let (mut rec, _) = page_recorder(config);
+    rec.input(3, "4111 1111 1111 1111", false, 2000);
+    rec.custom("checkout", Json::Str("mail jane@example.com".into()), 2100);
+    rec.stop(2200);
+    let events = drain(&mut rec);
+    let json = session_replay::rrweb::write_string(&events);
+    assert!(
+        !json.contains("4111") && !json.contains("jane@example.com") && !json.contains("token=abc")
+    );
+    let bytes = rec.take_chunks();
+    let (decoded, errors) = codec::decode(&bytes);
+    assert!(errors.is_empty());
+    assert_eq!(decoded, events);
+    assert!(!String::from_utf8_lossy(&bytes).contains("4111"));
+}
+
+mod common;
+#[path = "common/drive.rs"]
+mod drive;
+
+/// Records the corpus login session through the Recorder (as a glue layer would have
+/// observed it) and compares with rrweb's own stream of the same session.
+#[test]
+fn login_through_the_recorder_compared_with_rrweb() {
+    let raw = session_replay::rrweb::read(&common::read("corpus/login.raw.json")).unwrap();
+    let mut rec = Recorder::new(Policy::default(), RecorderConfig::default(), false);
+    rec.grant_consent();
+    drive::drive(&mut rec, &raw);
+    let (_, end) = (raw[0].timestamp, raw.last().unwrap().timestamp);
+    rec.stop(end.0);
+    let ours = drain(&mut rec);
+    let theirs = session_replay::Summary::of(&raw);
+    let mine = session_replay::Summary::of(&ours);
+    for kind in [
+        "Input",
+        "MouseInteraction",
+        "Mutation",
+        "ViewportResize",
+        "Meta",
+        "FullSnapshot",
+    ] {
+        let (a, b) = (
+            theirs.by_kind.get(kind).copied().unwrap_or(0),
+            mine.by_kind.get(kind).copied().unwrap_or(0),
+        );
+        eprintln!("{kind:<18} rrweb {a:>4}  recorder {b:>4}");
+        assert_eq!(a, b, "{kind}");
+    }
+    let (a, b) = (theirs.by_kind["MouseMove"], mine.by_kind["MouseMove"]);
+    eprintln!("MouseMove          rrweb {a:>4}  recorder {b:>4}");
+    assert!(b.abs_diff(a) <= a / 2 + 2, "pointer batches {a} vs {b}");
+    let (a, b) = (theirs.by_kind["Scroll"], mine.by_kind["Scroll"]);
+    eprintln!("Scroll             rrweb {a:>4}  recorder {b:>4}");
+    assert!(b <= a + 1);
+    // Replaying our recording gives the page rrweb's gives, text and values masked.
+    let shape = |evs: Vec<Event>| {
+        let mut r = Replayer::new(evs).unwrap();
+        let (_, e) = r.time_range().unwrap();
+        let s = r.seek(e);
+        s.dom()
+            .root()
+            .unwrap()
+            .descendants()
+            .map(|n| (n.id(), n.tag().map(str::to_owned)))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(shape(ours.clone()), shape(raw.clone()));
+    let json = session_replay::rrweb::write_string(&ours);
+    assert!(!json.contains("jane.canary") && !json.contains("CanaryPass"));
+}
