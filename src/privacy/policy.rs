@@ -311,6 +311,7 @@ impl Policy {
 /// The vendor privacy markers honoured by default, so that a page instrumented for any
 /// of rrweb, Sentry, PostHog, FullStory, LogRocket/Highlight, Hotjar, Clarity,
 /// OpenReplay or Datadog stays safe.
+#[cfg(test)]
 pub(crate) struct VendorMarkers {
     pub(crate) block: Selector,
     pub(crate) mask: Selector,
@@ -319,18 +320,24 @@ pub(crate) struct VendorMarkers {
     pub(crate) mask_input: Selector,
 }
 
-pub(crate) const VENDOR_BLOCK: &str = ".rr-block, .sentry-block, [data-sentry-block], .ph-no-capture, \
+/// Vendor markers that block an element (honoured by default).
+pub const VENDOR_BLOCK: &str = ".rr-block, .sentry-block, [data-sentry-block], .ph-no-capture, \
     .fs-exclude, .highlight-block, [data-openreplay-hidden], [data-dd-privacy=hidden], .dd-privacy-hidden";
-pub(crate) const VENDOR_MASK: &str = ".rr-mask, .sentry-mask, [data-sentry-mask], .ph-mask, .fs-mask, \
+/// Vendor markers that mask an element's text (honoured by default).
+pub const VENDOR_MASK: &str = ".rr-mask, .sentry-mask, [data-sentry-mask], .ph-mask, .fs-mask, \
     [data-private], [data-hj-suppress], [data-clarity-mask], [data-openreplay-obscured], \
     [data-dd-privacy=mask], .dd-privacy-mask, .highlight-mask";
-pub(crate) const VENDOR_UNMASK: &str = ".fs-unmask, [data-hj-allow], [data-clarity-unmask], \
+/// Vendor markers that unmask text (honoured by default; never inputs).
+pub const VENDOR_UNMASK: &str = ".fs-unmask, [data-hj-allow], [data-clarity-unmask], \
     [data-openreplay-unmask], [data-dd-privacy=allow], .dd-privacy-allow, .sentry-unmask, [data-sentry-unmask]";
-pub(crate) const VENDOR_IGNORE: &str =
+/// Vendor markers that drop an element's input events (honoured by default).
+pub const VENDOR_IGNORE: &str =
     ".rr-ignore, .sentry-ignore, [data-sentry-ignore], .ph-ignore-input, .highlight-ignore";
-pub(crate) const VENDOR_MASK_INPUT: &str =
+/// Vendor markers that mask input values (inputs are masked anyway).
+pub const VENDOR_MASK_INPUT: &str =
     "[data-dd-privacy=mask-user-input], .dd-privacy-mask-user-input";
 
+#[cfg(test)]
 impl VendorMarkers {
     pub(crate) fn new() -> Result<Self, SelectorError> {
         Ok(VendorMarkers {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::detect::{self, Detectors, PiiKind};
-use super::policy::{AttributeAction, MaskTarget, Policy, VendorMarkers};
+use super::policy::{AttributeAction, MaskTarget, Policy};
 use super::selector::{Selector, SelectorElement};
 use super::url::{self, UrlMode, UrlScrub};
 use crate::error::RrwebError;
@@ -52,8 +52,14 @@ pub struct ScrubReport {
 
 impl ScrubReport {
     fn count(&mut self, kind: &str, place: &str) {
-        *self.by_kind.entry(kind.to_owned()).or_default() += 1;
-        *self.by_place.entry(place.to_owned()).or_default() += 1;
+        for (map, key) in [(&mut self.by_kind, kind), (&mut self.by_place, place)] {
+            match map.get_mut(key) {
+                Some(n) => *n += 1,
+                None => {
+                    map.insert(key.to_owned(), 1);
+                }
+            }
+        }
     }
 
     fn pii(&mut self, kinds: &[PiiKind], place: &str) {
@@ -196,6 +202,79 @@ fn is_form_control(tag: &str) -> bool {
     matches!(tag, "input" | "textarea" | "select" | "option")
 }
 
+const VENDOR_BLOCK_CLASSES: [&str; 6] = [
+    "rr-block",
+    "sentry-block",
+    "ph-no-capture",
+    "fs-exclude",
+    "highlight-block",
+    "dd-privacy-hidden",
+];
+const VENDOR_MASK_CLASSES: [&str; 6] = [
+    "rr-mask",
+    "sentry-mask",
+    "ph-mask",
+    "fs-mask",
+    "dd-privacy-mask",
+    "highlight-mask",
+];
+const VENDOR_UNMASK_CLASSES: [&str; 3] = ["fs-unmask", "dd-privacy-allow", "sentry-unmask"];
+const VENDOR_IGNORE_CLASSES: [&str; 4] = [
+    "rr-ignore",
+    "sentry-ignore",
+    "ph-ignore-input",
+    "highlight-ignore",
+];
+
+/// The vendor privacy markers of an element, read in one pass over its attributes.
+pub(crate) fn vendor_flags(attrs: &[(Box<str>, Box<str>)]) -> NodePrivacy {
+    let mut f = NodePrivacy::empty();
+    for (name, value) in attrs {
+        let name: &str = name;
+        if name.eq_ignore_ascii_case("class") {
+            for c in value.split_ascii_whitespace() {
+                if VENDOR_BLOCK_CLASSES.contains(&c) {
+                    f |= NodePrivacy::BLOCKED;
+                } else if VENDOR_MASK_CLASSES.contains(&c) {
+                    f |= NodePrivacy::MASKED;
+                } else if VENDOR_UNMASK_CLASSES.contains(&c) {
+                    f |= NodePrivacy::ALLOWED;
+                } else if VENDOR_IGNORE_CLASSES.contains(&c) {
+                    f |= NodePrivacy::IGNORED;
+                } else if c == "dd-privacy-mask-user-input" {
+                    f |= NodePrivacy::MASK_INPUT;
+                }
+            }
+            continue;
+        }
+        if !name.starts_with("data-") {
+            continue;
+        }
+        match name {
+            "data-sentry-block" | "data-openreplay-hidden" => f |= NodePrivacy::BLOCKED,
+            "data-sentry-mask"
+            | "data-private"
+            | "data-hj-suppress"
+            | "data-clarity-mask"
+            | "data-openreplay-obscured" => f |= NodePrivacy::MASKED,
+            "data-hj-allow"
+            | "data-clarity-unmask"
+            | "data-openreplay-unmask"
+            | "data-sentry-unmask" => f |= NodePrivacy::ALLOWED,
+            "data-sentry-ignore" => f |= NodePrivacy::IGNORED,
+            "data-dd-privacy" => match &**value {
+                "hidden" => f |= NodePrivacy::BLOCKED,
+                "mask" => f |= NodePrivacy::MASKED,
+                "allow" => f |= NodePrivacy::ALLOWED,
+                "mask-user-input" => f |= NodePrivacy::MASK_INPUT,
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    f
+}
+
 /// The masked form of an input value: fixed, so that its length is not revealed.
 pub const MASKED_INPUT: &str = "*****";
 
@@ -211,7 +290,6 @@ pub const MASKED_INPUT: &str = "*****";
 /// ```
 pub struct Scrubber {
     policy: Policy,
-    vendor: Option<VendorMarkers>,
     nodes: BTreeMap<i32, MNode>,
     report: ScrubReport,
 }
@@ -234,14 +312,8 @@ enum AttrOutcome {
 impl Scrubber {
     /// A scrubber for `policy`.
     pub fn new(policy: Policy) -> Self {
-        let vendor = if policy.vendor_markers {
-            VendorMarkers::new().ok()
-        } else {
-            None
-        };
         Scrubber {
             policy,
-            vendor,
             nodes: BTreeMap::new(),
             report: ScrubReport::default(),
         }
@@ -304,28 +376,35 @@ impl Scrubber {
                 id,
             };
             let policy = &self.policy;
-            let v = self.vendor.as_ref();
-            if Self::any_match(&policy.block, &el, true) || v.is_some_and(|v| v.block.matches(&el))
-            {
+            // Vendor markers in one pass over the attributes (equal to the selector lists
+            // in `policy::VENDOR_*`, which a test checks).
+            let v = if policy.vendor_markers {
+                self.nodes
+                    .get(&id)
+                    .map_or(NodePrivacy::empty(), |n| vendor_flags(&n.attrs))
+            } else {
+                NodePrivacy::empty()
+            };
+            p |= v
+                & (NodePrivacy::BLOCKED
+                    | NodePrivacy::MASKED
+                    | NodePrivacy::IGNORED
+                    | NodePrivacy::MASK_INPUT);
+            if !policy.block.is_empty() && Self::any_match(&policy.block, &el, true) {
                 p |= NodePrivacy::BLOCKED;
             }
-            if Self::any_match(&policy.mask, &el, true) || v.is_some_and(|v| v.mask.matches(&el)) {
+            if !policy.mask.is_empty() && Self::any_match(&policy.mask, &el, true) {
                 p |= NodePrivacy::MASKED;
             }
-            if Self::any_match(&policy.ignore, &el, true)
-                || v.is_some_and(|v| v.ignore.matches(&el))
-            {
+            if !policy.ignore.is_empty() && Self::any_match(&policy.ignore, &el, true) {
                 p |= NodePrivacy::IGNORED;
             }
-            if v.is_some_and(|v| v.mask_input.matches(&el)) {
-                p |= NodePrivacy::MASK_INPUT;
-            }
-            if Self::any_match(&policy.unmask, &el, false)
-                || v.is_some_and(|v| v.unmask.matches(&el))
+            if v.contains(NodePrivacy::ALLOWED)
+                || (!policy.unmask.is_empty() && Self::any_match(&policy.unmask, &el, false))
             {
                 p |= NodePrivacy::ALLOWED;
             }
-            if Self::any_match(&policy.allow_input, &el, false) {
+            if !policy.allow_input.is_empty() && Self::any_match(&policy.allow_input, &el, false) {
                 p |= NodePrivacy::INPUT_ALLOWED;
             }
             let get = |name: &str| el.attr(name).map(str::to_owned);
@@ -576,9 +655,10 @@ impl Scrubber {
             None => (String::new(), NodePrivacy::MASKED),
         };
         let lname = name.to_ascii_lowercase();
-        let place = format!("attribute:{lname}");
+        // Built only when something is counted (the common case counts nothing).
+        let place = || format!("attribute:{lname}");
         if p.contains(NodePrivacy::BLOCKED) && !LAYOUT_ATTRS.contains(&lname.as_str()) {
-            self.report.count("attribute_removed", &place);
+            self.report.count("attribute_removed", &place());
             return AttrOutcome::Remove;
         }
         let is_value = lname == "value" && is_form_control(&tag);
@@ -599,17 +679,17 @@ impl Scrubber {
             return match action {
                 AttributeAction::Keep => AttrOutcome::Keep,
                 AttributeAction::Remove => {
-                    self.report.count("attribute_removed", &place);
+                    self.report.count("attribute_removed", &place());
                     AttrOutcome::Remove
                 }
                 AttributeAction::Mask => {
-                    self.report.count("attribute_masked", &place);
+                    self.report.count("attribute_masked", &place());
                     AttrOutcome::Set(
                         self.mask_text(value, MaskTarget::Attribute { tag: &tag, name }),
                     )
                 }
                 AttributeAction::Detect => {
-                    match self.detect(value, self.policy.detectors, &place) {
+                    match self.detect(value, self.policy.detectors, &place()) {
                         Some(v) => AttrOutcome::Set(v),
                         None => AttrOutcome::Keep,
                     }
@@ -618,21 +698,21 @@ impl Scrubber {
         }
         if lname.starts_with("rr_") {
             if lname == "rr_dataurl" && self.policy.text_masked {
-                self.report.count("attribute_removed", &place);
+                self.report.count("attribute_removed", &place());
                 return AttrOutcome::Remove;
             }
             return AttrOutcome::Keep;
         }
         if lname == "_csstext" || lname == "style" {
             let s = url::scrub_css(value, self.url_mode(p), self.policy.detectors);
-            return match self.apply_url(s, &place) {
+            return match self.apply_url(s, &place()) {
                 Some(v) => AttrOutcome::Set(v),
                 None => AttrOutcome::Keep,
             };
         }
         if is_value {
             if self.input_allowed(p) {
-                return match self.detect(value, self.policy.detectors, &place) {
+                return match self.detect(value, self.policy.detectors, &place()) {
                     Some(v) => AttrOutcome::Set(v),
                     None => AttrOutcome::Keep,
                 };
@@ -641,26 +721,26 @@ impl Scrubber {
                 return AttrOutcome::Keep;
             }
             // Checkbox/radio values are labels of the answer; mask them too.
-            self.report.count("input_masked", &place);
+            self.report.count("input_masked", &place());
             return AttrOutcome::Set(self.mask_input(value, &tag));
         }
         if (lname == "checked" || lname == "selected") && is_form_control(&tag) {
             if self.policy.mask_checked && !self.input_allowed(p) {
-                self.report.count("checked_masked", &place);
+                self.report.count("checked_masked", &place());
                 return AttrOutcome::Remove;
             }
             return AttrOutcome::Keep;
         }
         if URL_ATTRS.contains(&lname.as_str()) {
             let s = url::scrub_url(value, self.url_mode(p), self.policy.detectors);
-            return match self.apply_url(s, &place) {
+            return match self.apply_url(s, &place()) {
                 Some(v) => AttrOutcome::Set(v),
                 None => AttrOutcome::Keep,
             };
         }
         if lname == "srcset" || lname == "imagesrcset" {
             let s = url::scrub_srcset(value, self.url_mode(p), self.policy.detectors);
-            return match self.apply_url(s, &place) {
+            return match self.apply_url(s, &place()) {
                 Some(v) => AttrOutcome::Set(v),
                 None => AttrOutcome::Keep,
             };
@@ -670,12 +750,12 @@ impl Scrubber {
                 if value.trim().is_empty() {
                     return AttrOutcome::Keep;
                 }
-                self.report.count("attribute_masked", &place);
+                self.report.count("attribute_masked", &place());
                 return AttrOutcome::Set(
                     self.mask_text(value, MaskTarget::Attribute { tag: &tag, name }),
                 );
             }
-            return match self.detect(value, self.policy.detectors, &place) {
+            return match self.detect(value, self.policy.detectors, &place()) {
                 Some(v) => AttrOutcome::Set(v),
                 None => AttrOutcome::Keep,
             };
@@ -685,7 +765,7 @@ impl Scrubber {
         } else {
             self.policy.detectors
         };
-        match self.detect(value, detectors, &place) {
+        match self.detect(value, detectors, &place()) {
             Some(v) => AttrOutcome::Set(v),
             None => AttrOutcome::Keep,
         }
@@ -1351,4 +1431,68 @@ pub fn scrub_rrweb_json(
     let events = crate::rrweb::read(input)?;
     let (events, report) = scrub(events, policy);
     Ok((crate::rrweb::write_events(&events), report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::privacy::policy::VendorMarkers;
+
+    #[test]
+    fn vendor_flags_agree_with_the_vendor_selectors() {
+        let v = VendorMarkers::new().unwrap();
+        let cases: Vec<Vec<(&str, &str)>> = vec![
+            vec![("class", "a rr-block b")],
+            vec![("class", "sentry-mask")],
+            vec![("class", "fs-unmask")],
+            vec![("class", "ph-ignore-input x")],
+            vec![("class", "dd-privacy-mask-user-input")],
+            vec![("data-private", "")],
+            vec![("data-dd-privacy", "hidden")],
+            vec![("data-dd-privacy", "allow")],
+            vec![("data-dd-privacy", "mask-user-input")],
+            vec![
+                ("data-openreplay-obscured", "1"),
+                ("class", "highlight-ignore"),
+            ],
+            vec![("data-hj-allow", ""), ("data-sentry-block", "")],
+            vec![("class", "rr-blocked mask"), ("data-x", "rr-mask")],
+        ];
+        for attrs in cases {
+            let mut nodes = BTreeMap::new();
+            nodes.insert(
+                1,
+                MNode {
+                    parent: NO_PARENT,
+                    element: true,
+                    tag: "div".into(),
+                    attrs: attrs
+                        .iter()
+                        .map(|(k, v)| ((*k).into(), (*v).into()))
+                        .collect(),
+                    text: None,
+                    children: vec![],
+                    privacy: NodePrivacy::empty(),
+                },
+            );
+            let el = MEl {
+                nodes: &nodes,
+                id: 1,
+            };
+            let mut want = NodePrivacy::empty();
+            for (sel, flag) in [
+                (&v.block, NodePrivacy::BLOCKED),
+                (&v.mask, NodePrivacy::MASKED),
+                (&v.unmask, NodePrivacy::ALLOWED),
+                (&v.ignore, NodePrivacy::IGNORED),
+                (&v.mask_input, NodePrivacy::MASK_INPUT),
+            ] {
+                if sel.matches(&el) {
+                    want |= flag;
+                }
+            }
+            let got = vendor_flags(&nodes.get(&1).unwrap().attrs);
+            assert_eq!(got, want, "{attrs:?}");
+        }
+    }
 }
