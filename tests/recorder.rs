@@ -345,7 +345,7 @@ fn open_policy() -> Policy {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
+    #![proptest_config(ProptestConfig::with_cases(1000))]
 
     #[test]
     fn replay_equals_the_host_tree_after_every_batch(batches in prop::collection::vec(prop::collection::vec(op(), 1..4), 1..12)) {
@@ -545,4 +545,44 @@ fn login_through_the_recorder_compared_with_rrweb() {
     assert_eq!(shape(ours.clone()), shape(raw.clone()));
     let json = session_replay::rrweb::write_string(&ours);
     assert!(!json.contains("jane.canary") && !json.contains("CanaryPass"));
+}
+
+#[test]
+fn touch_moves_and_the_byte_cap() {
+    let config = RecorderConfig::default()
+        .max_bytes_per_sec(4_000)
+        .keyframe_every(1_000_000, 1_000_000);
+    let (mut rec, _) = page_recorder(config);
+    drain(&mut rec);
+    for i in 0..10 {
+        rec.touch_move(3, 5.0, f64::from(i), 2000 + i64::from(i) * 60);
+    }
+    rec.pointer_move(3, 1.0, 1.0, 2700);
+    rec.tick(3300);
+    let sources: Vec<MoveSource> = drain(&mut rec)
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Incremental(Incremental::Moves(m)) => Some(m.source),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sources.first(), Some(&MoveSource::Touch));
+    assert_eq!(sources.last(), Some(&MoveSource::Mouse));
+    // 100 inputs of 200 bytes in one second exceed 4,000 bytes: the rest are dropped,
+    // then a keyframe resynchronises.
+    let long = "x".repeat(200);
+    for i in 0..100 {
+        rec.input(3, &format!("{long}{i}"), false, 5000 + i64::from(i));
+    }
+    rec.tick(6500);
+    let events = drain(&mut rec);
+    let inputs = events.iter().filter(|e| e.kind.name() == "Input").count();
+    assert!(inputs < 30, "{inputs}");
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.kind.name() == "FullSnapshot")
+            .count(),
+        1
+    );
 }

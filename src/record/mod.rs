@@ -124,6 +124,9 @@ pub struct RecorderConfig {
     /// Most events per second; past it, incremental events are dropped until the second
     /// ends, then a keyframe resynchronises. Default 1,000.
     pub max_events_per_sec: usize,
+    /// Most bytes of events per second (estimated from their content), with the same
+    /// drop-then-resync behaviour. Default 1 MiB.
+    pub max_bytes_per_sec: usize,
     /// Hand out encoded chunks too ([`Recorder::take_chunks`]). Default off.
     pub encode: bool,
     /// The encoder's configuration when `encode` is on.
@@ -139,6 +142,7 @@ impl Default for RecorderConfig {
             keyframe_ms: 5 * 60 * 1000,
             keyframe_events: 10_000,
             max_events_per_sec: 1_000,
+            max_bytes_per_sec: 1 << 20,
             encode: false,
             encoder: EncoderConfig::default(),
         }
@@ -162,6 +166,12 @@ impl RecorderConfig {
     /// Sets the event-rate cap.
     pub fn max_events_per_sec(mut self, n: usize) -> Self {
         self.max_events_per_sec = n.max(1);
+        self
+    }
+
+    /// Sets the byte-rate cap.
+    pub fn max_bytes_per_sec(mut self, n: usize) -> Self {
+        self.max_bytes_per_sec = n.max(1);
         self
     }
 }
@@ -212,6 +222,7 @@ pub struct Recorder {
     chunks: Vec<u8>,
     // Sampling state.
     moves: Vec<(i64, f64, f64, NodeId)>,
+    move_source: MoveSource,
     moves_started: Option<i64>,
     last_sample: Option<i64>,
     scroll_last: BTreeMap<NodeId, i64>,
@@ -222,6 +233,7 @@ pub struct Recorder {
     events_since_keyframe: usize,
     window_start: i64,
     window_events: usize,
+    window_bytes: usize,
     overflowed: bool,
     href: String,
     viewport: (f64, f64),
@@ -235,6 +247,39 @@ impl std::fmt::Debug for Recorder {
             .field("nodes", &self.nodes.len())
             .field("queued", &self.out.len())
             .finish()
+    }
+}
+
+/// A cheap estimate of an event's size in bytes, for the byte-rate cap.
+fn approx_size(e: &Event) -> usize {
+    match &e.kind {
+        EventKind::Incremental(Incremental::Mutation(m)) => {
+            let nodes: usize = m
+                .adds
+                .iter()
+                .flat_map(|a| a.node.iter())
+                .map(|n| {
+                    32 + match &n.kind {
+                        NodeKind::Element {
+                            tag, attributes, ..
+                        } => {
+                            tag.len() + attributes.iter().map(|a| a.name.len() + 16).sum::<usize>()
+                        }
+                        NodeKind::Text { text, .. } | NodeKind::Comment { text } => text.len(),
+                        _ => 0,
+                    }
+                })
+                .sum();
+            let texts: usize = m
+                .texts
+                .iter()
+                .map(|t| 16 + t.value.as_ref().map_or(0, String::len))
+                .sum();
+            64 + nodes + texts + m.removes.len() * 24 + m.attributes.len() * 48
+        }
+        EventKind::Incremental(Incremental::Input(i)) => 64 + i.text.len(),
+        EventKind::Incremental(Incremental::Moves(m)) => 48 + m.positions.len() * 40,
+        _ => 96,
     }
 }
 
@@ -263,6 +308,7 @@ impl Recorder {
             out: VecDeque::new(),
             chunks: Vec::new(),
             moves: Vec::new(),
+            move_source: MoveSource::Mouse,
             moves_started: None,
             last_sample: None,
             scroll_last: BTreeMap::new(),
@@ -272,6 +318,7 @@ impl Recorder {
             events_since_keyframe: 0,
             window_start: i64::MIN,
             window_events: 0,
+            window_bytes: 0,
             overflowed: false,
             href: String::new(),
             viewport: (0.0, 0.0),
@@ -327,6 +374,7 @@ impl Recorder {
         if t.saturating_sub(self.window_start) >= 1000 {
             self.window_start = t;
             self.window_events = 0;
+            self.window_bytes = 0;
             if self.overflowed {
                 self.overflowed = false;
                 self.keyframe(t);
@@ -334,7 +382,10 @@ impl Recorder {
         }
         if !keyframe {
             self.window_events += 1;
-            if self.window_events > self.config.max_events_per_sec {
+            self.window_bytes = self.window_bytes.saturating_add(approx_size(&e));
+            if self.window_events > self.config.max_events_per_sec
+                || self.window_bytes > self.config.max_bytes_per_sec
+            {
                 self.overflowed = true;
                 self.dropped += 1;
                 return;
@@ -560,16 +611,22 @@ impl Recorder {
             self.dropped += 1;
             return;
         }
-        // Nodes present before the batch, with their parents (for removes).
-        let before: BTreeMap<NodeId, Option<NodeId>> = records
-            .iter()
-            .flat_map(|r| match r {
-                MutationRecord::ChildList { removed, .. } => removed.clone(),
-                _ => Vec::new(),
-            })
-            .filter_map(|k| self.ids.get(&k).copied())
-            .map(|id| (id, self.nodes.get(&id).and_then(|n| n.parent)))
-            .collect();
+        // Nodes present before the batch, with their parents (for removes), in the order
+        // the host removed them: that order is always valid to replay.
+        let mut before_order: Vec<NodeId> = Vec::new();
+        let mut before: BTreeMap<NodeId, Option<NodeId>> = BTreeMap::new();
+        for r in records {
+            if let MutationRecord::ChildList { removed, .. } = r {
+                for k in removed {
+                    if let Some(&id) = self.ids.get(k)
+                        && !before.contains_key(&id)
+                    {
+                        before.insert(id, self.nodes.get(&id).and_then(|n| n.parent));
+                        before_order.push(id);
+                    }
+                }
+            }
+        }
         let mut added: Vec<NodeId> = Vec::new();
         let mut texts: BTreeMap<NodeId, ()> = BTreeMap::new();
         let mut attrs: BTreeMap<NodeId, Vec<String>> = BTreeMap::new();
@@ -654,8 +711,8 @@ impl Recorder {
         };
         let mut m = Mutation::default();
         // Removes: nodes that were in the tree before the batch and are now gone or moved.
-        for (&id, &old_parent) in &before {
-            let Some(old_parent) = old_parent else {
+        for &id in &before_order {
+            let Some(old_parent) = before.get(&id).copied().flatten() else {
                 continue;
             };
             let now_parent = self.nodes.get(&id).and_then(|n| n.parent);
@@ -800,8 +857,26 @@ impl Recorder {
 
     /// The pointer moved over `target` (sampled every 50 ms, batched every 500 ms).
     pub fn pointer_move(&mut self, target: HostKey, x: f64, y: f64, now: i64) {
+        self.move_with(MoveSource::Mouse, target, x, y, now);
+    }
+
+    /// A touch moved over `target` (sampled and batched like the pointer).
+    pub fn touch_move(&mut self, target: HostKey, x: f64, y: f64, now: i64) {
+        self.move_with(MoveSource::Touch, target, x, y, now);
+    }
+
+    /// Something is dragged over `target` (sampled and batched like the pointer).
+    pub fn drag_move(&mut self, target: HostKey, x: f64, y: f64, now: i64) {
+        self.move_with(MoveSource::Drag, target, x, y, now);
+    }
+
+    fn move_with(&mut self, source: MoveSource, target: HostKey, x: f64, y: f64, now: i64) {
         if !self.recording() {
             return;
+        }
+        if source != self.move_source {
+            self.flush_moves(now);
+            self.move_source = source;
         }
         let id = self.ids.get(&target).copied().unwrap_or(NodeId::UNKNOWN);
         if self
@@ -834,7 +909,7 @@ impl Recorder {
         self.incremental(
             now,
             Incremental::Moves(PointerMoves {
-                source: MoveSource::Mouse,
+                source: self.move_source,
                 positions,
                 extra: Vec::new(),
             }),
@@ -996,6 +1071,14 @@ impl Recorder {
     /// Moves the clock: sends the pointer batch and throttled scrolls that are due, and
     /// a keyframe when one is due.
     pub fn tick(&mut self, now: i64) {
+        // After a cap was hit, resynchronise as soon as its second is over.
+        if self.overflowed && now.saturating_sub(self.window_start) >= 1000 {
+            self.overflowed = false;
+            self.window_start = now;
+            self.window_events = 0;
+            self.window_bytes = 0;
+            self.keyframe(now);
+        }
         if self
             .moves_started
             .is_some_and(|s| now.saturating_sub(s) >= self.config.pointer_batch_ms)
