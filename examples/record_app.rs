@@ -98,6 +98,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     rec.mutations(
         &[MutationRecord::CharacterData {
             target: 103,
+            old_value: Some("Express shipping".into()),
             value: "Standard shipping".into(),
         }],
         t,

@@ -262,6 +262,7 @@ fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
             vec![MutationRecord::Attributes {
                 target: k,
                 name: "data-k".into(),
+                old_value: None,
                 value,
             }]
         }
@@ -278,7 +279,11 @@ fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
             let k = texts[node % texts.len()];
             let value = format!("changed {v}");
             h.nodes.get_mut(&k).unwrap().0 = HostKind::Text(value.clone());
-            vec![MutationRecord::CharacterData { target: k, value }]
+            vec![MutationRecord::CharacterData {
+                target: k,
+                old_value: None,
+                value,
+            }]
         }
         Op::Move { node, parent } => {
             // A leaf moves (a whole-subtree move is a remove plus the subtree added again).

@@ -95,13 +95,18 @@ pub enum MutationRecord {
         target: HostKey,
         /// The attribute.
         name: String,
-        /// The new value; `None` when removed.
+        /// The value before (MutationObserver's `oldValue`), when the host has it.
+        old_value: Option<String>,
+        /// The new value, read by the host when it observed the record; `None` when
+        /// the attribute was removed.
         value: Option<String>,
     },
     /// A text node's data changed.
     CharacterData {
         /// The text node.
         target: HostKey,
+        /// The text before (MutationObserver's `oldValue`), when the host has it.
+        old_value: Option<String>,
         /// The new text.
         value: String,
     },
@@ -659,6 +664,7 @@ impl Recorder {
                     target,
                     name,
                     value,
+                    ..
                 } => {
                     let Some(&id) = self.ids.get(target) else {
                         continue;
@@ -681,7 +687,7 @@ impl Recorder {
                         }
                     }
                 }
-                MutationRecord::CharacterData { target, value } => {
+                MutationRecord::CharacterData { target, value, .. } => {
                     let Some(&id) = self.ids.get(target) else {
                         continue;
                     };

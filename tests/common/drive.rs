@@ -75,6 +75,7 @@ pub fn drive(rec: &mut Recorder, events: &[Event]) -> usize {
                     for x in &m.texts {
                         records.push(MutationRecord::CharacterData {
                             target: x.id.0 as u64,
+                            old_value: None,
                             value: x.value.clone().unwrap_or_default(),
                         });
                     }
@@ -83,6 +84,7 @@ pub fn drive(rec: &mut Recorder, events: &[Event]) -> usize {
                             records.push(MutationRecord::Attributes {
                                 target: x.id.0 as u64,
                                 name: a.name.clone(),
+                                old_value: None,
                                 value: a.value.as_text().map(|v| v.into_owned()),
                             });
                         }
