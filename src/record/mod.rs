@@ -983,18 +983,22 @@ impl Recorder {
         if due {
             self.scroll_pending.remove(&id);
             self.scroll_last.insert(id, now);
-            self.incremental(
-                now,
-                Incremental::Scroll(Scroll {
-                    id,
-                    x: num(x),
-                    y: num(y),
-                    extra: Vec::new(),
-                }),
-            );
+            self.emit_scroll(id, x, y, now);
         } else {
             self.scroll_pending.insert(id, (x, y, now));
         }
+    }
+
+    fn emit_scroll(&mut self, id: NodeId, x: f64, y: f64, now: i64) {
+        self.incremental(
+            now,
+            Incremental::Scroll(Scroll {
+                id,
+                x: num(x),
+                y: num(y),
+                extra: Vec::new(),
+            }),
+        );
     }
 
     /// The viewport was resized.
@@ -1104,15 +1108,7 @@ impl Recorder {
         for (id, (x, y, _)) in due {
             self.scroll_pending.remove(&id);
             self.scroll_last.insert(id, now);
-            self.incremental(
-                now,
-                Incremental::Scroll(Scroll {
-                    id,
-                    x: num(x),
-                    y: num(y),
-                    extra: Vec::new(),
-                }),
-            );
+            self.emit_scroll(id, x, y, now);
         }
         self.cadence(now);
     }
@@ -1134,15 +1130,7 @@ impl Recorder {
             .into_iter()
             .collect();
         for (id, (x, y, _)) in pending {
-            self.incremental(
-                now,
-                Incremental::Scroll(Scroll {
-                    id,
-                    x: num(x),
-                    y: num(y),
-                    extra: Vec::new(),
-                }),
-            );
+            self.emit_scroll(id, x, y, now);
         }
         if let Some(enc) = self.encoder.take() {
             self.chunks.extend(enc.finish());

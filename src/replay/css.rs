@@ -2,6 +2,21 @@
 //! (nested) index, and set or remove declarations. Quotes, comments and nesting are
 //! respected; nothing here recurses on input (nesting is walked with a counter).
 
+/// The index of the closing quote of the string opening at `i` (or the end).
+fn skip_string(bytes: &[u8], i: usize) -> usize {
+    let Some(&quote) = bytes.get(i) else { return i };
+    let mut j = i + 1;
+    while let Some(&c) = bytes.get(j) {
+        if c == b'\\' {
+            j += 1;
+        } else if c == quote {
+            break;
+        }
+        j += 1;
+    }
+    j
+}
+
 /// Splits CSS text into its top-level rules (`a{..}`, `@media x{..}`, `@import ..;`).
 pub(crate) fn split_rules(css: &str) -> Vec<String> {
     let mut rules = Vec::new();
@@ -11,17 +26,7 @@ pub(crate) fn split_rules(css: &str) -> Vec<String> {
     let mut i = 0usize;
     while let Some(&b) = bytes.get(i) {
         match b {
-            b'"' | b'\'' => {
-                i += 1;
-                while let Some(&c) = bytes.get(i) {
-                    if c == b'\\' {
-                        i += 1;
-                    } else if c == b {
-                        break;
-                    }
-                    i += 1;
-                }
-            }
+            b'"' | b'\'' => i = skip_string(bytes, i),
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
                 let comment_start = i;
                 i += 2;
@@ -188,17 +193,7 @@ pub(crate) fn parse_declarations(block: &str) -> Vec<(String, String)> {
     };
     while let Some(&b) = bytes.get(i) {
         match b {
-            b'"' | b'\'' => {
-                i += 1;
-                while let Some(&c) = bytes.get(i) {
-                    if c == b'\\' {
-                        i += 1;
-                    } else if c == b {
-                        break;
-                    }
-                    i += 1;
-                }
-            }
+            b'"' | b'\'' => i = skip_string(bytes, i),
             b'(' => depth += 1,
             b')' => depth = depth.saturating_sub(1),
             b';' if depth == 0 => {
