@@ -1,8 +1,9 @@
 //! # session-replay
 //!
 //! A private-by-default session replay engine: an event model that reads and writes
-//! rrweb's JSON losslessly, and (as the pipeline grows) masking, a compact binary codec
-//! and a deterministic replay state machine.
+//! rrweb's JSON losslessly, a masking policy engine that runs at record time and over
+//! stored streams, a compact checksummed binary format, and a deterministic replay state
+//! machine.
 //!
 //! ## The sans-IO contract
 //!
@@ -44,6 +45,10 @@
 //! | --- | --- |
 //! | [`model`] | the event model |
 //! | [`rrweb`] | rrweb JSON in and out |
+//! | [`privacy`] | masking policy, selectors, detectors, consent, the scrubber |
+//! | [`record`] | the recorder that apps feed |
+//! | [`codec`] | the binary format |
+//! | [`replay`] | the state at any time, seeking, the player, HTML output |
 //! | [`error`] | error types |
 
 #![forbid(unsafe_code)]
