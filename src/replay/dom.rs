@@ -41,7 +41,7 @@ fn intern(atoms: &mut Arc<Atoms>, name: &str) -> Atom {
     Atom(i)
 }
 
-/// What kind of node a [`DomNode`] is.
+/// What kind of node a replayed DOM node is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DomKind {
     /// A document (the page's, or an iframe's content document).
