@@ -189,14 +189,10 @@ impl Enc {
     }
 
     fn node(&mut self, n: &SerializedNode) {
+        // rrweb's type numbers 0-5; 6 marks an unknown type (its number follows).
         let kind: u8 = match &n.kind {
-            NodeKind::Document { .. } => 0,
-            NodeKind::DocumentType { .. } => 1,
-            NodeKind::Element { .. } => 2,
-            NodeKind::Text { .. } => 3,
-            NodeKind::CData { .. } => 4,
-            NodeKind::Comment { .. } => 5,
             NodeKind::Unknown { .. } => 6,
+            k => k.type_code() as u8,
         };
         // Presence flags: shape bits, then optional fields.
         let mut flags: u16 = u16::from(n.shape.bits());

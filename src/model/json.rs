@@ -45,6 +45,17 @@ impl Num {
         }
     }
 
+    /// The compact number for a measured value: an integer when it has no fraction (as
+    /// browsers report most coordinates), else a float; non-finite values become `0.0`,
+    /// since JSON cannot carry them.
+    pub fn from_f64(v: f64) -> Num {
+        if v.fract() == 0.0 && v.abs() < 9e15 {
+            Num::Int(v as i64)
+        } else {
+            Num::Float(if v.is_finite() { v } else { 0.0 })
+        }
+    }
+
     /// A stable 64-bit identity of the value (used by hashes): integers and floats differ.
     pub fn stable_bits(self) -> (u8, u64) {
         match self {

@@ -145,6 +145,21 @@ impl<C> Decode<C> for NodeShape {
 }
 bincode::impl_borrow_decode!(NodeShape);
 
+impl NodeKind {
+    /// rrweb's node type number (`0` document ... `5` comment, or the unknown one).
+    pub fn type_code(&self) -> i64 {
+        match self {
+            NodeKind::Document { .. } => 0,
+            NodeKind::DocumentType { .. } => 1,
+            NodeKind::Element { .. } => 2,
+            NodeKind::Text { .. } => 3,
+            NodeKind::CData { .. } => 4,
+            NodeKind::Comment { .. } => 5,
+            NodeKind::Unknown { type_code } => *type_code,
+        }
+    }
+}
+
 /// One serialized node without its children (they follow it in the [`NodeTree`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Encode, Decode)]
 pub struct SerializedNode {

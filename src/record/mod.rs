@@ -288,14 +288,6 @@ fn approx_size(e: &Event) -> usize {
     }
 }
 
-fn num(v: f64) -> Num {
-    if v.fract() == 0.0 && v.abs() < 9e15 {
-        Num::Int(v as i64)
-    } else {
-        Num::Float(if v.is_finite() { v } else { 0.0 })
-    }
-}
-
 impl Recorder {
     /// A recorder with `policy` applied to everything it hands out. With
     /// `global_privacy_control` set, consent can never be granted.
@@ -417,8 +409,8 @@ impl Recorder {
                 timestamp: Timestamp(now),
                 kind: EventKind::Meta(Meta {
                     href: href.to_owned(),
-                    width: num(width),
-                    height: num(height),
+                    width: Num::from_f64(width),
+                    height: Num::from_f64(height),
                     extra: Vec::new(),
                 }),
                 extra: Vec::new(),
@@ -904,8 +896,8 @@ impl Recorder {
         let positions = std::mem::take(&mut self.moves)
             .into_iter()
             .map(|(t, x, y, id)| Position {
-                x: num(x.round()),
-                y: num(y.round()),
+                x: Num::from_f64(x.round()),
+                y: Num::from_f64(y.round()),
                 id,
                 time_offset: Num::Int(t - now),
                 extra: Vec::new(),
@@ -938,8 +930,8 @@ impl Recorder {
             Incremental::MouseInteraction(MouseInteraction {
                 kind,
                 id,
-                x: Some(num(x)),
-                y: Some(num(y)),
+                x: Some(Num::from_f64(x)),
+                y: Some(Num::from_f64(y)),
                 pointer_type: Some(PointerKind::Mouse),
                 extra: Vec::new(),
             }),
@@ -994,8 +986,8 @@ impl Recorder {
             now,
             Incremental::Scroll(Scroll {
                 id,
-                x: num(x),
-                y: num(y),
+                x: Num::from_f64(x),
+                y: Num::from_f64(y),
                 extra: Vec::new(),
             }),
         );
@@ -1007,8 +999,8 @@ impl Recorder {
         self.incremental(
             now,
             Incremental::ViewportResize(ViewportResize {
-                width: num(width),
-                height: num(height),
+                width: Num::from_f64(width),
+                height: Num::from_f64(height),
                 extra: Vec::new(),
             }),
         );

@@ -104,13 +104,7 @@ impl State {
             extra: Vec::new(),
         };
         let inc = |i: Incremental| ev(EventKind::Incremental(i));
-        let num = |v: f64| {
-            if v.fract() == 0.0 && v.abs() < 9e15 {
-                Num::Int(v as i64)
-            } else {
-                Num::Float(v)
-            }
-        };
+        let num = Num::from_f64;
         let mut out = Vec::new();
         if let Some((w, h)) = self.viewport {
             out.push(ev(EventKind::Meta(Meta {

@@ -278,16 +278,7 @@ impl ToJson for Attributes {
 /// Writes a node's fields up to (not including) `childNodes`.
 fn node_head(n: &SerializedNode, w: &mut W) {
     w.obj();
-    let type_code = match &n.kind {
-        NodeKind::Document { .. } => 0,
-        NodeKind::DocumentType { .. } => 1,
-        NodeKind::Element { .. } => 2,
-        NodeKind::Text { .. } => 3,
-        NodeKind::CData { .. } => 4,
-        NodeKind::Comment { .. } => 5,
-        NodeKind::Unknown { type_code } => *type_code,
-    };
-    w.field("type", &type_code);
+    w.field("type", &n.kind.type_code());
     match &n.kind {
         NodeKind::Document { .. } | NodeKind::Unknown { .. } => {}
         NodeKind::DocumentType {
