@@ -707,6 +707,8 @@ impl Recorder {
             }
             false
         };
+        // Lookups into the batch's additions stay logarithmic on large batches.
+        let added_set: std::collections::BTreeSet<NodeId> = added.iter().copied().collect();
         let mut m = Mutation::default();
         // Removes: nodes that were in the tree before the batch and are now gone or moved.
         for &id in &before_order {
@@ -714,7 +716,7 @@ impl Recorder {
                 continue;
             };
             let now_parent = self.nodes.get(&id).and_then(|n| n.parent);
-            if now_parent == Some(old_parent) && !added.contains(&id) {
+            if now_parent == Some(old_parent) && !added_set.contains(&id) {
                 continue; // removed and put back in place within the batch
             }
             // Only the top of a removed subtree: skip if an ancestor was removed too.
@@ -756,7 +758,7 @@ impl Recorder {
         }
         // Adds whose next sibling is added later in the list wait for it on replay.
         for (&id, ()) in &texts {
-            if added.contains(&id) || !attached(self, id) {
+            if added_set.contains(&id) || !attached(self, id) {
                 continue;
             }
             if let Some(RNode {
@@ -772,7 +774,7 @@ impl Recorder {
             }
         }
         for (id, names) in attrs {
-            if added.contains(&id) || !attached(self, id) {
+            if added_set.contains(&id) || !attached(self, id) {
                 continue;
             }
             let Some(RNode {
