@@ -774,13 +774,11 @@ impl Scrubber {
     fn scrub_attributes(&mut self, id: i32, attrs: &mut Attributes) {
         let mut i = 0;
         while i < attrs.len() {
+            // `attrs` is not part of `self`: read the attribute in place, no copies.
             let Some(a) = attrs.get(i) else { break };
-            let name = a.name.clone();
+            let name = a.name.as_str();
             let outcome = match &a.value {
-                AttrValue::Str(v) => {
-                    let v = v.clone();
-                    self.attr_outcome(id, &name, &v)
-                }
+                AttrValue::Str(v) => self.attr_outcome(id, name, v),
                 AttrValue::Num(_) | AttrValue::Bool(_) | AttrValue::Removed => {
                     if self
                         .nodes
