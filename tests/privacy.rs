@@ -640,8 +640,15 @@ proptest! {
     fn no_masked_secret_reaches_the_output(ops in prop::collection::vec(op(), 1..40), preset in 0usize..3) {
         let events = build(&ops);
         let policy = Policy::preset([Preset::Private, Preset::Balanced, Preset::Relaxed][preset]);
-        let (out, _) = scrub(events.clone(), &policy);
+        let (out, report) = scrub(events.clone(), &policy);
         let json = rrweb::write_string(&out);
+        // The streaming scrubber over the same stream as JSON: the same output and report.
+        let (streamed, streamed_report) =
+            scrub_rrweb_json(&rrweb::write_events(&events), &policy).unwrap();
+        let streamed: Value = serde_json::from_slice(&streamed).unwrap();
+        let typed: Value = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(&streamed, &typed);
+        prop_assert_eq!(&streamed_report, &report);
         // The secret, or any 4-character start of it, nowhere.
         prop_assert!(!json.contains(&SECRET[..4]), "leak under {:?}:\n{}", policy.preset_kind(), json);
         // And the scrubbed stream still replays without problems.

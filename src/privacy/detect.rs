@@ -568,8 +568,27 @@ fn token_end(s: &[u8], from: usize, ok: impl Fn(u8) -> bool) -> usize {
     j
 }
 
+/// The first position at or after `from` where `needle` (ASCII, non-empty) starts.
+/// Cheaper than `str::find` on the short strings scrubbed by the thousand.
+fn find_ascii(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    let mut i = from;
+    while let Some(p) = hay.get(i..)?.iter().position(|&b| b == first) {
+        let at = i + p;
+        if hay.get(at + 1..at + needle.len()) == Some(rest) {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
 fn secrets(text: &str, out: &mut Vec<Finding>) {
     let s = text.as_bytes();
+    // The shortest secret below is a Slack token: `xoxb-` and ten characters.
+    if s.len() < 15 {
+        return;
+    }
     let b64url = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
     // Vendor key prefixes: (prefix, allowed char, min length after the prefix, kind).
     type Rule = (&'static str, fn(u8) -> bool, usize);
@@ -594,10 +613,45 @@ fn secrets(text: &str, out: &mut Vec<Finding>) {
         ("xoxs-", dash_f, 10),
         ("AIza", b64_f, 30),
     ];
-    for (prefix, ok, min) in rules {
+    // One pass to see which prefixes occur at all (natural text has none of them):
+    // bits 0..14 are the rules, then the JWT, bearer and PEM openings.
+    const OPENINGS: [&[u8]; 3] = [b"eyJ", b"Bearer ", b"-----BEGIN "];
+    let mut present = 0u32;
+    for (i, pair) in s.windows(2).enumerate() {
+        // The candidates by their first two bytes (indices as in `present`).
+        let candidates: &[usize] = match pair {
+            [b'A', b'K'] => &[0],
+            [b'A', b'S'] => &[1],
+            [b'A', b'I'] => &[13],
+            [b's', b'k'] => &[2],
+            [b'r', b'k'] => &[3],
+            [b'g', b'h'] => &[4, 5, 6, 7, 8],
+            [b'x', b'o'] => &[9, 10, 11, 12],
+            [b'e', b'y'] => &[14],
+            [b'B', b'e'] => &[15],
+            [b'-', b'-'] => &[16],
+            _ => continue,
+        };
+        let at = s.get(i..).unwrap_or_default();
+        for &k in candidates {
+            let prefix = match rules.get(k) {
+                Some((p, _, _)) => p.as_bytes(),
+                None => OPENINGS.get(k - rules.len()).copied().unwrap_or_default(),
+            };
+            if at.starts_with(prefix) {
+                present |= 1 << k;
+            }
+        }
+    }
+    if present == 0 {
+        return;
+    }
+    for (k, (prefix, ok, min)) in rules.into_iter().enumerate() {
+        if present & (1 << k) == 0 {
+            continue;
+        }
         let mut from = 0;
-        while let Some(p) = text.get(from..).and_then(|t| t.find(prefix)) {
-            let start = from + p;
+        while let Some(start) = find_ascii(s, from, prefix.as_bytes()) {
             let end = token_end(s, start + prefix.len(), ok);
             if boundary_before(s, start) && end - start - prefix.len() >= min {
                 out.push(Finding {
@@ -610,9 +664,12 @@ fn secrets(text: &str, out: &mut Vec<Finding>) {
         }
     }
     // JWT: eyJ....eyJ....sig
-    let mut from = 0;
-    while let Some(p) = text.get(from..).and_then(|t| t.find("eyJ")) {
-        let start = from + p;
+    let mut from = if present & (1 << rules.len()) == 0 {
+        s.len()
+    } else {
+        0
+    };
+    while let Some(start) = find_ascii(s, from, b"eyJ") {
         let h_end = token_end(s, start, b64url);
         let mut end = h_end;
         let mut ok = false;
@@ -636,9 +693,13 @@ fn secrets(text: &str, out: &mut Vec<Finding>) {
         from = end.max(start + 1);
     }
     // Bearer tokens.
-    let mut from = 0;
-    while let Some(p) = text.get(from..).and_then(|t| t.find("Bearer ")) {
-        let start = from + p + "Bearer ".len();
+    let mut from = if present & (1 << (rules.len() + 1)) == 0 {
+        s.len()
+    } else {
+        0
+    };
+    while let Some(p) = find_ascii(s, from, b"Bearer ") {
+        let start = p + "Bearer ".len();
         let end = token_end(s, start, |b| {
             b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b)
         });
@@ -652,9 +713,12 @@ fn secrets(text: &str, out: &mut Vec<Finding>) {
         from = end.max(start);
     }
     // PEM private keys: the whole block.
-    let mut from = 0;
-    while let Some(p) = text.get(from..).and_then(|t| t.find("-----BEGIN ")) {
-        let start = from + p;
+    let mut from = if present & (1 << (rules.len() + 2)) == 0 {
+        s.len()
+    } else {
+        0
+    };
+    while let Some(start) = find_ascii(s, from, b"-----BEGIN ") {
         let rest = text.get(start..).unwrap_or("");
         let header_end = rest.get(11..).and_then(|r| r.find("-----")).map(|e| e + 11);
         let is_private = header_end
@@ -683,6 +747,9 @@ fn secrets(text: &str, out: &mut Vec<Finding>) {
 // ---- high entropy ----
 
 fn high_entropy(s: &[u8], out: &mut Vec<Finding>) {
+    if s.len() < 24 {
+        return; // no token can be long enough
+    }
     let tok = |b: u8| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b);
     let mut i = 0;
     while i < s.len() {

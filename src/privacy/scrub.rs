@@ -93,19 +93,336 @@ impl std::fmt::Display for ScrubReport {
 struct MNode {
     parent: i32,
     element: bool,
-    tag: Box<str>,
-    attrs: Vec<(Box<str>, Box<str>)>,
+    /// Lower-cased.
+    tag: Tag,
+    attrs: PackedAttrs,
     /// Text content of text nodes (kept so that a later mask can re-mask it).
     text: Option<Box<str>>,
-    children: Vec<i32>,
+    /// Inline up to four (no allocation for most elements).
+    children: smallvec::SmallVec<[i32; 4]>,
     privacy: NodePrivacy,
 }
 
 const NO_PARENT: i32 = i32::MIN;
 
+/// The mirror's nodes by id. rrweb hands out ids densely from 1, so ids up to a bound
+/// index a vector directly; an id far beyond the nodes seen so far (hostile input)
+/// goes to a map instead, so no id makes the vector grow out of proportion.
+#[derive(Debug, Clone, Default)]
+struct NodeMap {
+    dense: Vec<Option<MNode>>,
+    sparse: BTreeMap<i32, MNode>,
+    len: usize,
+}
+
+impl NodeMap {
+    /// Ids below this may live in the vector, if not too far beyond its length.
+    const DENSE_MAX: usize = 1 << 22;
+
+    fn slot(&self, id: i32) -> Option<usize> {
+        usize::try_from(id).ok().filter(|&i| i < self.dense.len())
+    }
+
+    fn get(&self, id: &i32) -> Option<&MNode> {
+        match self.slot(*id) {
+            Some(i) => self.dense.get(i).and_then(Option::as_ref),
+            None => self.sparse.get(id),
+        }
+    }
+
+    fn get_mut(&mut self, id: &i32) -> Option<&mut MNode> {
+        match self.slot(*id) {
+            Some(i) => self.dense.get_mut(i).and_then(Option::as_mut),
+            None => self.sparse.get_mut(id),
+        }
+    }
+
+    fn contains_key(&self, id: &i32) -> bool {
+        self.get(id).is_some()
+    }
+
+    fn insert(&mut self, id: i32, node: MNode) {
+        if self.slot(id).is_none()
+            && let Ok(i) = usize::try_from(id)
+            && i < Self::DENSE_MAX
+            && i <= 2 * self.dense.len() + 4096
+        {
+            let new_len = (i + 1).max(self.dense.len() * 3 / 2);
+            self.dense
+                .resize_with(new_len.min(Self::DENSE_MAX), || None);
+            // Ids now covered by the vector move over from the map.
+            let moved: Vec<i32> = self
+                .sparse
+                .keys()
+                .copied()
+                .filter(|&k| self.slot(k).is_some())
+                .collect();
+            for k in moved {
+                if let (Some(n), Some(slot)) = (self.sparse.remove(&k), self.slot(k))
+                    && let Some(x) = self.dense.get_mut(slot)
+                {
+                    *x = Some(n);
+                }
+            }
+        }
+        let old = match self.slot(id) {
+            Some(i) => self.dense.get_mut(i).and_then(|x| x.replace(node)),
+            None => self.sparse.insert(id, node),
+        };
+        if old.is_none() {
+            self.len += 1;
+        }
+    }
+
+    fn remove(&mut self, id: &i32) -> Option<MNode> {
+        let old = match self.slot(*id) {
+            Some(i) => self.dense.get_mut(i).and_then(Option::take),
+            None => self.sparse.remove(id),
+        };
+        if old.is_some() {
+            self.len -= 1;
+        }
+        old
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn clear(&mut self) {
+        self.dense.iter_mut().for_each(|x| *x = None);
+        self.sparse.clear();
+        self.len = 0;
+    }
+}
+
+mod fast;
+
+/// A lower-cased tag name; a common one costs no allocation to keep or copy.
+#[derive(Debug, Clone, Default)]
+enum Tag {
+    #[default]
+    Empty,
+    /// A common tag, from [`COMMON_TAGS`].
+    Common(&'static str),
+    Heap(Box<str>),
+}
+
+/// Tags common enough to be kept without an allocation.
+const COMMON_TAGS: [&str; 72] = [
+    "#document",
+    "a",
+    "abbr",
+    "article",
+    "aside",
+    "audio",
+    "b",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "canvas",
+    "caption",
+    "code",
+    "dd",
+    "details",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "html",
+    "i",
+    "iframe",
+    "img",
+    "input",
+    "label",
+    "legend",
+    "li",
+    "link",
+    "main",
+    "meta",
+    "nav",
+    "noscript",
+    "ol",
+    "optgroup",
+    "option",
+    "p",
+    "path",
+    "picture",
+    "pre",
+    "script",
+    "section",
+    "select",
+    "small",
+    "source",
+    "span",
+    "strong",
+    "style",
+    "sub",
+    "summary",
+    "svg",
+    "table",
+    "tbody",
+    "td",
+    "textarea",
+    "time",
+    "title",
+];
+
+/// A tag of at most eight bytes as an integer, for comparing without `memcmp`.
+const fn pack_tag(b: &[u8]) -> Option<u64> {
+    if b.len() > 8 {
+        return None;
+    }
+    let (mut k, mut shift, mut rest) = (0u64, 0, b);
+    while let [c, tail @ ..] = rest {
+        k |= (*c as u64) << shift;
+        shift += 8;
+        rest = tail;
+    }
+    Some(k)
+}
+
+/// [`COMMON_TAGS`] packed (0 for those longer than eight bytes, which then never match).
+/// Evaluated at compile time, where an index out of bounds is a build error.
+#[allow(clippy::indexing_slicing)]
+const COMMON_TAG_KEYS: [u64; COMMON_TAGS.len()] = {
+    let mut keys = [0u64; COMMON_TAGS.len()];
+    let mut i = 0;
+    while i < keys.len() {
+        if let Some(k) = pack_tag(COMMON_TAGS[i].as_bytes()) {
+            keys[i] = k;
+        }
+        i += 1;
+    }
+    keys
+};
+
+impl Tag {
+    fn lower(tag: &str) -> Tag {
+        if tag.is_empty() {
+            return Tag::Empty;
+        }
+        let owned;
+        let lower = if tag.bytes().any(|b| b.is_ascii_uppercase()) {
+            owned = tag.to_ascii_lowercase();
+            owned.as_str()
+        } else {
+            tag
+        };
+        if let Some(key) = pack_tag(lower.as_bytes())
+            && let Some(i) = COMMON_TAG_KEYS.iter().position(|&k| k == key)
+            && let Some(t) = COMMON_TAGS.get(i)
+        {
+            return Tag::Common(t);
+        }
+        Tag::Heap(lower.into())
+    }
+}
+
+impl std::ops::Deref for Tag {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Tag::Empty => "",
+            Tag::Common(s) => s,
+            Tag::Heap(s) => s,
+        }
+    }
+}
+
+/// An element's attributes in the mirror, in one buffer: names and values one after
+/// the other, with their lengths alongside (one allocation for a typical element
+/// instead of two per attribute).
+#[derive(Debug, Clone, Default)]
+struct PackedAttrs {
+    text: String,
+    lens: smallvec::SmallVec<[(u32, u32); 6]>,
+}
+
+impl PackedAttrs {
+    fn with_capacity(bytes: usize) -> Self {
+        PackedAttrs {
+            text: String::with_capacity(bytes),
+            lens: smallvec::SmallVec::new(),
+        }
+    }
+
+    /// Appends an attribute (an inlined stylesheet's text is not kept, see
+    /// [`mirror_skips_attr`]).
+    fn push(&mut self, name: &str, value: &str) {
+        if mirror_skips_attr(name) {
+            return;
+        }
+        let (Ok(n), Ok(v)) = (u32::try_from(name.len()), u32::try_from(value.len())) else {
+            return;
+        };
+        self.text.push_str(name);
+        self.text.push_str(value);
+        self.lens.push((n, v));
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        let mut at = 0usize;
+        self.lens.iter().map(move |&(n, v)| {
+            let (n, v) = (n as usize, v as usize);
+            let name = self.text.get(at..at + n).unwrap_or("");
+            let value = self.text.get(at + n..at + n + v).unwrap_or("");
+            at += n + v;
+            (name, value)
+        })
+    }
+
+    /// Sets (`Some`) or removes (`None`) attribute `name`, as a mutation does.
+    fn set(&mut self, name: &str, value: Option<&str>) {
+        let mut next = PackedAttrs::default();
+        for (k, v) in self.iter() {
+            if k != name {
+                next.push(k, v);
+            }
+        }
+        if let Some(v) = value {
+            next.push(name, v);
+        }
+        *self = next;
+    }
+}
+
+/// Attributes the mirror does not keep: an inlined stylesheet's text (rrweb's
+/// `_cssText`) is large, and nothing matches on it.
+fn mirror_skips_attr(name: &str) -> bool {
+    name.eq_ignore_ascii_case("_csstext")
+}
+
+/// What the mirror needs to know of a node, borrowed from whichever form it came in.
+enum NodeLook<'a> {
+    Element {
+        tag: std::borrow::Cow<'a, str>,
+        attrs: PackedAttrs,
+    },
+    Text(std::borrow::Cow<'a, str>),
+    Document,
+    Other,
+}
+
 #[derive(Clone, Copy)]
 struct MEl<'a> {
-    nodes: &'a BTreeMap<i32, MNode>,
+    nodes: &'a NodeMap,
     id: i32,
 }
 
@@ -118,7 +435,7 @@ impl SelectorElement for MEl<'_> {
         n.attrs
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| &**v)
+            .map(|(_, v)| v)
     }
     fn parent_element(&self) -> Option<Self> {
         let n = self.nodes.get(&self.id)?;
@@ -227,10 +544,9 @@ const VENDOR_IGNORE_CLASSES: [&str; 4] = [
 ];
 
 /// The vendor privacy markers of an element, read in one pass over its attributes.
-pub(crate) fn vendor_flags(attrs: &[(Box<str>, Box<str>)]) -> NodePrivacy {
+fn vendor_flags(attrs: &PackedAttrs) -> NodePrivacy {
     let mut f = NodePrivacy::empty();
-    for (name, value) in attrs {
-        let name: &str = name;
+    for (name, value) in attrs.iter() {
         if name.eq_ignore_ascii_case("class") {
             for c in value.split_ascii_whitespace() {
                 if VENDOR_BLOCK_CLASSES.contains(&c) {
@@ -262,7 +578,7 @@ pub(crate) fn vendor_flags(attrs: &[(Box<str>, Box<str>)]) -> NodePrivacy {
             | "data-openreplay-unmask"
             | "data-sentry-unmask" => f |= NodePrivacy::ALLOWED,
             "data-sentry-ignore" => f |= NodePrivacy::IGNORED,
-            "data-dd-privacy" => match &**value {
+            "data-dd-privacy" => match value {
                 "hidden" => f |= NodePrivacy::BLOCKED,
                 "mask" => f |= NodePrivacy::MASKED,
                 "allow" => f |= NodePrivacy::ALLOWED,
@@ -290,7 +606,7 @@ pub const MASKED_INPUT: &str = "*****";
 /// ```
 pub struct Scrubber {
     policy: Policy,
-    nodes: BTreeMap<i32, MNode>,
+    nodes: NodeMap,
     report: ScrubReport,
 }
 
@@ -301,6 +617,76 @@ impl std::fmt::Debug for Scrubber {
             .field("nodes", &self.nodes.len())
             .finish()
     }
+}
+
+/// Where something was scrubbed, for the report; the key of an attribute place is
+/// only built when something is counted, and then without allocating.
+#[derive(Debug, Clone, Copy)]
+enum Place<'a> {
+    Fixed(&'a str),
+    /// `attribute:<name>`.
+    Attribute(&'a str),
+}
+
+impl<'a> From<&'a str> for Place<'a> {
+    fn from(s: &'a str) -> Self {
+        Place::Fixed(s)
+    }
+}
+
+impl Place<'_> {
+    fn with_key<R>(self, f: impl FnOnce(&str) -> R) -> R {
+        match self {
+            Place::Fixed(s) => f(s),
+            Place::Attribute(name) => {
+                const PREFIX: &str = "attribute:";
+                let mut buf = [0u8; 64];
+                let n = PREFIX.len() + name.len();
+                if let Some(dst) = buf.get_mut(..n) {
+                    let (a, b) = dst.split_at_mut(PREFIX.len());
+                    a.copy_from_slice(PREFIX.as_bytes());
+                    b.copy_from_slice(name.as_bytes());
+                    if let Ok(key) = std::str::from_utf8(dst) {
+                        return f(key);
+                    }
+                }
+                f(&format!("{PREFIX}{name}"))
+            }
+        }
+    }
+}
+
+/// What becomes of a node met in a tree (see `Scrubber::tree_fate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    Dropped,
+    Kept,
+    KeptBlocked,
+}
+
+/// What becomes of a text node's content (see `Scrubber::text_plan`).
+enum TextPlan {
+    Keep,
+    Set(String),
+    MaskEachChar,
+}
+
+/// What happens to a mutation's text change.
+enum TextOutcome {
+    Drop,
+    Keep,
+    Set(String),
+}
+
+/// What an attribute change met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AttributeChange {
+    /// The node is not in the mirror: scrub as masked.
+    UnknownNode,
+    /// The node is not in the output: drop the change.
+    Drop,
+    /// A known node, mirror updated.
+    Known,
 }
 
 enum AttrOutcome {
@@ -314,7 +700,7 @@ impl Scrubber {
     pub fn new(policy: Policy) -> Self {
         Scrubber {
             policy,
-            nodes: BTreeMap::new(),
+            nodes: NodeMap::default(),
             report: ScrubReport::default(),
         }
     }
@@ -423,7 +809,7 @@ impl Scrubber {
 
     /// Makes sure `id` and its ancestors have a computed state.
     fn ensure(&mut self, id: i32) -> NodePrivacy {
-        let mut path = Vec::new();
+        let mut path: smallvec::SmallVec<[i32; 8]> = smallvec::SmallVec::new();
         let mut at = id;
         while let Some(n) = self.nodes.get(&at) {
             if n.privacy.contains(NodePrivacy::COMPUTED) {
@@ -498,6 +884,15 @@ impl Scrubber {
             || (self.policy.text_masked && !p.contains(NodePrivacy::ALLOWED))
     }
 
+    /// Whether the mirror keeps the content of a text node added under `parent`: only
+    /// while it is shown as is (if the parent masks text already, a later re-mask has
+    /// nothing to take back).
+    fn keeps_text_under(&self, parent: i32) -> bool {
+        !self.nodes.get(&parent).is_some_and(|p| {
+            p.privacy.contains(NodePrivacy::COMPUTED) && self.masks_text(p.privacy)
+        })
+    }
+
     /// Whether text under element `parent` is masked.
     fn text_masked(&self, parent: i32) -> bool {
         let p = self
@@ -508,29 +903,47 @@ impl Scrubber {
     }
 
     fn insert(&mut self, parent: i32, node: &SerializedNode) {
-        let (element, tag, attrs, text) = match &node.kind {
+        let id = node.id.0;
+        match &node.kind {
             NodeKind::Element {
                 tag, attributes, ..
-            } => (
-                true,
-                tag.to_ascii_lowercase().into_boxed_str(),
-                attributes
-                    .iter()
-                    .filter_map(|a| {
-                        a.value
-                            .as_text()
-                            .map(|v| (a.name.as_str().into(), v.into()))
-                    })
-                    .collect(),
-                None,
+            } => self.insert_raw(
+                parent,
+                id,
+                NodeLook::Element {
+                    tag: tag.into(),
+                    attrs: {
+                        let mut p = PackedAttrs::default();
+                        for a in attributes {
+                            if let Some(v) = a.value.as_text() {
+                                p.push(&a.name, &v);
+                            }
+                        }
+                        p
+                    },
+                },
             ),
             NodeKind::Text { text, .. } | NodeKind::CData { text } | NodeKind::Comment { text } => {
-                (false, "".into(), Vec::new(), Some(text.as_str().into()))
+                self.insert_raw(parent, id, NodeLook::Text(text.into()))
             }
-            NodeKind::Document { .. } => (false, "#document".into(), Vec::new(), None),
-            _ => (false, "".into(), Vec::new(), None),
+            NodeKind::Document { .. } => self.insert_raw(parent, id, NodeLook::Document),
+            _ => self.insert_raw(parent, id, NodeLook::Other),
+        }
+    }
+
+    /// Puts a node in the mirror under `parent` (a node seen again in the same place is
+    /// refreshed and keeps its children; seen elsewhere, it was moved and starts over).
+    fn insert_raw(&mut self, parent: i32, id: i32, look: NodeLook<'_>) {
+        let (element, tag, attrs, text): (bool, Tag, PackedAttrs, _) = match look {
+            NodeLook::Element { tag, attrs } => (true, Tag::lower(&tag), attrs, None),
+            NodeLook::Text(t) => {
+                let text = self.keeps_text_under(parent).then(|| (*t).into());
+                (false, Tag::default(), PackedAttrs::default(), text)
+            }
+            NodeLook::Document => (false, Tag::lower("#document"), PackedAttrs::default(), None),
+            NodeLook::Other => (false, Tag::default(), PackedAttrs::default(), None),
         };
-        if let Some(existing) = self.nodes.get_mut(&node.id.0) {
+        if let Some(existing) = self.nodes.get_mut(&id) {
             if existing.parent == parent {
                 // Seen earlier in the same batch: refresh, keep its children.
                 existing.element = element;
@@ -541,25 +954,25 @@ impl Scrubber {
                 return;
             }
             // A node added again elsewhere (moved) starts over.
-            self.remove_subtree(node.id.0);
+            self.remove_subtree(id);
         }
         self.nodes.insert(
-            node.id.0,
+            id,
             MNode {
                 parent,
                 element,
                 tag,
                 attrs,
                 text,
-                children: Vec::new(),
+                children: smallvec::SmallVec::new(),
                 privacy: NodePrivacy::empty(),
             },
         );
         // A node never becomes its own child (hostile input), so the mirror stays a tree.
-        if parent != node.id.0
+        if parent != id
             && let Some(p) = self.nodes.get_mut(&parent)
         {
-            p.children.push(node.id.0);
+            p.children.push(id);
         }
     }
 
@@ -567,7 +980,7 @@ impl Scrubber {
         if let Some(n) = self.nodes.get(&id) {
             let parent = n.parent;
             if let Some(p) = self.nodes.get_mut(&parent) {
-                p.children.retain(|&c| c != id);
+                p.children.retain(|c| *c != id);
             }
         }
         let mut stack = vec![id];
@@ -590,9 +1003,25 @@ impl Scrubber {
         if self.policy.hide_lengths {
             return "***".to_owned();
         }
-        s.chars()
-            .map(|c| if c.is_whitespace() { c } else { '*' })
-            .collect()
+        if s.is_ascii() {
+            // Whitespace as `char::is_whitespace` has it in ASCII (vertical tab too).
+            let masked: Vec<u8> = s
+                .bytes()
+                .map(|b| {
+                    if matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
+                        b
+                    } else {
+                        b'*'
+                    }
+                })
+                .collect();
+            return String::from_utf8(masked).unwrap_or_default();
+        }
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars() {
+            out.push(if c.is_whitespace() { c } else { '*' });
+        }
+        out
     }
 
     fn mask_input(&self, s: &str, tag: &str) -> String {
@@ -607,13 +1036,18 @@ impl Scrubber {
         MASKED_INPUT.to_owned()
     }
 
-    fn detect(&mut self, s: &str, detectors: Detectors, place: &str) -> Option<String> {
+    fn detect<'p>(
+        &mut self,
+        s: &str,
+        detectors: Detectors,
+        place: impl Into<Place<'p>>,
+    ) -> Option<String> {
         let f = detect::find(s, detectors);
         if f.is_empty() {
             return None;
         }
         let kinds: Vec<PiiKind> = f.iter().map(|x| x.kind).collect();
-        self.report.pii(&kinds, place);
+        place.into().with_key(|k| self.report.pii(&kinds, k));
         Some(detect::mask_findings(s, &f))
     }
 
@@ -625,12 +1059,13 @@ impl Scrubber {
         }
     }
 
-    fn apply_url(&mut self, s: UrlScrub, place: &str) -> Option<String> {
+    fn apply_url<'p>(&mut self, s: UrlScrub, place: impl Into<Place<'p>>) -> Option<String> {
+        let place = place.into();
         if !s.found.is_empty() {
-            self.report.pii(&s.found, place);
+            place.with_key(|k| self.report.pii(&s.found, k));
         }
         if s.changed {
-            self.report.count("url_scrubbed", place);
+            place.with_key(|k| self.report.count("url_scrubbed", k));
             Some(s.url)
         } else {
             None
@@ -651,14 +1086,18 @@ impl Scrubber {
 
     fn attr_outcome(&mut self, id: i32, name: &str, value: &str) -> AttrOutcome {
         let (tag, p) = match self.nodes.get(&id) {
-            Some(n) => (n.tag.to_string(), n.privacy),
-            None => (String::new(), NodePrivacy::MASKED),
+            Some(n) => (n.tag.clone(), n.privacy),
+            None => (Tag::default(), NodePrivacy::MASKED),
         };
-        let lname = name.to_ascii_lowercase();
+        let lname: std::borrow::Cow<'_, str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            name.to_ascii_lowercase().into()
+        } else {
+            name.into()
+        };
         // Built only when something is counted (the common case counts nothing).
-        let place = || format!("attribute:{lname}");
-        if p.contains(NodePrivacy::BLOCKED) && !LAYOUT_ATTRS.contains(&lname.as_str()) {
-            self.report.count("attribute_removed", &place());
+        let place = || Place::Attribute(&lname);
+        if p.contains(NodePrivacy::BLOCKED) && !LAYOUT_ATTRS.contains(&&*lname) {
+            place().with_key(|k| self.report.count("attribute_removed", k));
             return AttrOutcome::Remove;
         }
         let is_value = lname == "value" && is_form_control(&tag);
@@ -679,17 +1118,17 @@ impl Scrubber {
             return match action {
                 AttributeAction::Keep => AttrOutcome::Keep,
                 AttributeAction::Remove => {
-                    self.report.count("attribute_removed", &place());
+                    place().with_key(|k| self.report.count("attribute_removed", k));
                     AttrOutcome::Remove
                 }
                 AttributeAction::Mask => {
-                    self.report.count("attribute_masked", &place());
+                    place().with_key(|k| self.report.count("attribute_masked", k));
                     AttrOutcome::Set(
                         self.mask_text(value, MaskTarget::Attribute { tag: &tag, name }),
                     )
                 }
                 AttributeAction::Detect => {
-                    match self.detect(value, self.policy.detectors, &place()) {
+                    match self.detect(value, self.policy.detectors, place()) {
                         Some(v) => AttrOutcome::Set(v),
                         None => AttrOutcome::Keep,
                     }
@@ -698,21 +1137,21 @@ impl Scrubber {
         }
         if lname.starts_with("rr_") {
             if lname == "rr_dataurl" && self.policy.text_masked {
-                self.report.count("attribute_removed", &place());
+                place().with_key(|k| self.report.count("attribute_removed", k));
                 return AttrOutcome::Remove;
             }
             return AttrOutcome::Keep;
         }
         if lname == "_csstext" || lname == "style" {
             let s = url::scrub_css(value, self.url_mode(p), self.policy.detectors);
-            return match self.apply_url(s, &place()) {
+            return match self.apply_url(s, place()) {
                 Some(v) => AttrOutcome::Set(v),
                 None => AttrOutcome::Keep,
             };
         }
         if is_value {
             if self.input_allowed(p) {
-                return match self.detect(value, self.policy.detectors, &place()) {
+                return match self.detect(value, self.policy.detectors, place()) {
                     Some(v) => AttrOutcome::Set(v),
                     None => AttrOutcome::Keep,
                 };
@@ -721,26 +1160,26 @@ impl Scrubber {
                 return AttrOutcome::Keep;
             }
             // Checkbox/radio values are labels of the answer; mask them too.
-            self.report.count("input_masked", &place());
+            place().with_key(|k| self.report.count("input_masked", k));
             return AttrOutcome::Set(self.mask_input(value, &tag));
         }
         if (lname == "checked" || lname == "selected") && is_form_control(&tag) {
             if self.policy.mask_checked && !self.input_allowed(p) {
-                self.report.count("checked_masked", &place());
+                place().with_key(|k| self.report.count("checked_masked", k));
                 return AttrOutcome::Remove;
             }
             return AttrOutcome::Keep;
         }
-        if URL_ATTRS.contains(&lname.as_str()) {
+        if URL_ATTRS.contains(&&*lname) {
             let s = url::scrub_url(value, self.url_mode(p), self.policy.detectors);
-            return match self.apply_url(s, &place()) {
+            return match self.apply_url(s, place()) {
                 Some(v) => AttrOutcome::Set(v),
                 None => AttrOutcome::Keep,
             };
         }
         if lname == "srcset" || lname == "imagesrcset" {
             let s = url::scrub_srcset(value, self.url_mode(p), self.policy.detectors);
-            return match self.apply_url(s, &place()) {
+            return match self.apply_url(s, place()) {
                 Some(v) => AttrOutcome::Set(v),
                 None => AttrOutcome::Keep,
             };
@@ -750,24 +1189,39 @@ impl Scrubber {
                 if value.trim().is_empty() {
                     return AttrOutcome::Keep;
                 }
-                self.report.count("attribute_masked", &place());
+                place().with_key(|k| self.report.count("attribute_masked", k));
                 return AttrOutcome::Set(
                     self.mask_text(value, MaskTarget::Attribute { tag: &tag, name }),
                 );
             }
-            return match self.detect(value, self.policy.detectors, &place()) {
+            return match self.detect(value, self.policy.detectors, place()) {
                 Some(v) => AttrOutcome::Set(v),
                 None => AttrOutcome::Keep,
             };
         }
-        let detectors = if STRUCTURAL_ATTRS.contains(&lname.as_str()) {
+        let detectors = if STRUCTURAL_ATTRS.contains(&&*lname) {
             self.policy.detectors - Detectors::ENTROPY
         } else {
             self.policy.detectors
         };
-        match self.detect(value, detectors, &place()) {
+        match self.detect(value, detectors, place()) {
             Some(v) => AttrOutcome::Set(v),
             None => AttrOutcome::Keep,
+        }
+    }
+
+    /// A number, boolean or `null` (removed) attribute: only a blocked element loses it.
+    fn scalar_attr_outcome(&self, id: i32, name: &str, removed: bool) -> AttrOutcome {
+        if !removed
+            && self
+                .nodes
+                .get(&id)
+                .is_some_and(|n| n.privacy.contains(NodePrivacy::BLOCKED))
+            && !LAYOUT_ATTRS.contains(&name.to_ascii_lowercase().as_str())
+        {
+            AttrOutcome::Remove
+        } else {
+            AttrOutcome::Keep
         }
     }
 
@@ -780,17 +1234,7 @@ impl Scrubber {
             let outcome = match &a.value {
                 AttrValue::Str(v) => self.attr_outcome(id, name, v),
                 AttrValue::Num(_) | AttrValue::Bool(_) | AttrValue::Removed => {
-                    if self
-                        .nodes
-                        .get(&id)
-                        .is_some_and(|n| n.privacy.contains(NodePrivacy::BLOCKED))
-                        && !LAYOUT_ATTRS.contains(&name.to_ascii_lowercase().as_str())
-                        && !matches!(a.value, AttrValue::Removed)
-                    {
-                        AttrOutcome::Remove
-                    } else {
-                        AttrOutcome::Keep
-                    }
+                    self.scalar_attr_outcome(id, name, matches!(a.value, AttrValue::Removed))
                 }
                 AttrValue::StyleDiff(diff) => {
                     let mut diff = diff.clone();
@@ -874,7 +1318,10 @@ impl Scrubber {
                 }
             }
             NodeKind::Text { text, is_style } => {
-                let parent_tag = self.nodes.get(&parent).map_or("", |n| &n.tag).to_owned();
+                let parent_tag = self
+                    .nodes
+                    .get(&parent)
+                    .map_or_else(Tag::default, |n| n.tag.clone());
                 let new =
                     self.scrub_text(text, &parent_tag, *is_style == Some(true), parent, place);
                 if let Some(new) = new {
@@ -904,6 +1351,25 @@ impl Scrubber {
         parent: i32,
         place: &str,
     ) -> Option<String> {
+        match self.text_plan(text, parent_tag, is_style, parent, place) {
+            TextPlan::Keep => None,
+            TextPlan::Set(v) => Some(v),
+            TextPlan::MaskEachChar => Some(self.mask_text(text, MaskTarget::Text { parent_tag })),
+        }
+    }
+
+    /// What becomes of a text node's content. `MaskEachChar` is the plain mask (every
+    /// non-whitespace character a `*`), left to the caller so that a streaming writer
+    /// can write it straight from the input.
+    fn text_plan(
+        &mut self,
+        text: &str,
+        parent_tag: &str,
+        is_style: bool,
+        parent: i32,
+        place: &str,
+    ) -> TextPlan {
+        let keep_or = |v: Option<String>| v.map_or(TextPlan::Keep, TextPlan::Set);
         if is_style || parent_tag == "style" {
             let mode = self.url_mode(
                 self.nodes
@@ -911,10 +1377,10 @@ impl Scrubber {
                     .map_or(NodePrivacy::empty(), |n| n.privacy),
             );
             let s = url::scrub_css(text, mode, self.policy.detectors);
-            return self.apply_url(s, "style_text");
+            return keep_or(self.apply_url(s, "style_text"));
         }
         if text.trim().is_empty() {
-            return None;
+            return TextPlan::Keep;
         }
         let pp = self
             .nodes
@@ -922,16 +1388,19 @@ impl Scrubber {
             .map_or(NodePrivacy::MASKED, |n| n.privacy);
         if parent_tag == "textarea" {
             if self.input_allowed(pp) {
-                return self.detect(text, self.policy.detectors, place);
+                return keep_or(self.detect(text, self.policy.detectors, place));
             }
             self.report.count("input_masked", place);
-            return Some(self.mask_input(text, parent_tag));
+            return TextPlan::Set(self.mask_input(text, parent_tag));
         }
         if parent_tag == "script" || self.text_masked(parent) {
             self.report.count("text_masked", place);
-            return Some(self.mask_text(text, MaskTarget::Text { parent_tag }));
+            if self.policy.mask_fn.is_none() && !self.policy.hide_lengths {
+                return TextPlan::MaskEachChar;
+            }
+            return TextPlan::Set(self.mask_text(text, MaskTarget::Text { parent_tag }));
         }
-        self.detect(text, self.policy.detectors - Detectors::ENTROPY, place)
+        keep_or(self.detect(text, self.policy.detectors - Detectors::ENTROPY, place))
     }
 
     /// Inserts and scrubs a flat tree hanging under `parent` (NO_PARENT for a snapshot);
@@ -941,6 +1410,7 @@ impl Scrubber {
         // Per input index: its index in `out`, or None if dropped.
         let mut kept: Vec<Option<u32>> = Vec::with_capacity(tree.nodes.len());
         let mut ids: Vec<i32> = Vec::with_capacity(tree.nodes.len());
+        let mut fates: Vec<Fate> = Vec::with_capacity(tree.nodes.len());
         for (i, mut tn) in tree.nodes.into_iter().enumerate() {
             let parent_id = match tn.parent {
                 Some(p) if (p as usize) < i => ids.get(p as usize).copied().unwrap_or(parent),
@@ -949,23 +1419,22 @@ impl Scrubber {
             ids.push(tn.node.id.0);
             self.insert(parent_id, &tn.node);
             let p = self.ensure(tn.node.id.0);
-            if p.contains(NodePrivacy::DROPPED) {
+            let parent_fate = match tn.parent {
+                Some(pi) if (pi as usize) < i => fates.get(pi as usize).copied(),
+                _ => None,
+            };
+            let fate = self.tree_fate(tn.node.id.0, p, parent_fate);
+            fates.push(fate);
+            if fate == Fate::Dropped {
                 kept.push(None);
-                self.report.count("node_dropped", "blocked_subtree");
                 continue;
             }
             let out_parent = match tn.parent {
-                Some(pi) if (pi as usize) < i => match kept.get(pi as usize).copied().flatten() {
-                    Some(x) => Some(x),
-                    None => {
-                        kept.push(None);
-                        continue;
-                    }
-                },
+                Some(pi) if (pi as usize) < i => kept.get(pi as usize).copied().flatten(),
                 _ => None,
             };
             self.scrub_node(&mut tn.node, parent_id, place);
-            if p.contains(NodePrivacy::BLOCKED) {
+            if fate == Fate::KeptBlocked {
                 self.report.count("element_blocked", place);
             }
             kept.push(Some(out.len() as u32));
@@ -975,6 +1444,28 @@ impl Scrubber {
             });
         }
         NodeTree { nodes: out }
+    }
+
+    /// The fate of a node met in a tree, from its privacy `p` and its tree parent's
+    /// fate. A node under a blocked or dropped tree parent is dropped even when the
+    /// mirror says otherwise (hostile input can make a node its own ancestor, which
+    /// moves the parent out of the mirror); it is then marked dropped there too.
+    fn tree_fate(&mut self, id: i32, p: NodePrivacy, parent: Option<Fate>) -> Fate {
+        let counted = p.contains(NodePrivacy::DROPPED) || parent == Some(Fate::KeptBlocked);
+        if counted || parent == Some(Fate::Dropped) {
+            if counted {
+                self.report.count("node_dropped", "blocked_subtree");
+            }
+            if let Some(n) = self.nodes.get_mut(&id) {
+                n.privacy |= NodePrivacy::DROPPED | NodePrivacy::COMPUTED;
+            }
+            return Fate::Dropped;
+        }
+        if p.contains(NodePrivacy::BLOCKED) {
+            Fate::KeptBlocked
+        } else {
+            Fate::Kept
+        }
     }
 
     fn privacy_of(&mut self, id: NodeId) -> Option<NodePrivacy> {
@@ -1047,118 +1538,173 @@ impl Scrubber {
         // Texts.
         let texts = std::mem::take(&mut m.texts);
         for mut t in texts {
-            let Some(p) = self.privacy_of(t.id) else {
-                // Unknown node: mask to be safe.
-                if let Some(v) = &mut t.value
-                    && !v.trim().is_empty()
-                {
-                    *v = self.mask_text(v, MaskTarget::Text { parent_tag: "" });
-                    self.report.count("text_masked", "mutation_text");
-                }
-                m.texts.push(t);
-                continue;
-            };
-            if p.contains(NodePrivacy::DROPPED) {
-                continue;
-            }
-            let parent = self.nodes.get(&t.id.0).map_or(NO_PARENT, |n| n.parent);
-            if let Some(v) = &t.value {
-                if let Some(n) = self.nodes.get_mut(&t.id.0) {
-                    n.text = Some(v.as_str().into());
-                }
-                let element = self.nodes.get(&t.id.0).is_some_and(|n| n.element);
-                let (ptag, holder) = if element {
-                    (
-                        self.nodes
-                            .get(&t.id.0)
-                            .map_or(String::new(), |n| n.tag.to_string()),
-                        t.id.0,
-                    )
-                } else {
-                    (
-                        self.nodes
-                            .get(&parent)
-                            .map_or(String::new(), |n| n.tag.to_string()),
-                        parent,
-                    )
-                };
-                if let Some(new) = self.scrub_text(v, &ptag, false, holder, "mutation_text") {
-                    t.value = Some(new);
-                }
+            match self.text_change(t.id, t.value.as_deref()) {
+                TextOutcome::Drop => continue,
+                TextOutcome::Keep => {}
+                TextOutcome::Set(v) => t.value = Some(v),
             }
             m.texts.push(t);
         }
         // Attributes: update the mirror first (state may change), then scrub.
         let changes = std::mem::take(&mut m.attributes);
-        let mut extra_removes: Vec<Removal> = Vec::new();
-        let mut extra_texts: Vec<TextChange> = Vec::new();
+        let mut take_back = Vec::new();
+        let mut remask = Vec::new();
         for mut c in changes {
-            let Some(p) = self.privacy_of(c.id) else {
-                // Unknown element: scrub as masked.
-                let mut attrs = std::mem::take(&mut c.attributes);
-                self.scrub_attributes(c.id.0, &mut attrs);
-                c.attributes = attrs;
-                m.attributes.push(c);
+            let look: Vec<_> = c
+                .attributes
+                .iter()
+                .map(|a| (a.name.as_str(), a.value.as_text()))
+                .collect();
+            let change = self.attribute_change(c.id, &look, &mut take_back, &mut remask);
+            drop(look);
+            if change == AttributeChange::Drop {
                 continue;
-            };
-            if p.contains(NodePrivacy::DROPPED) {
-                continue;
-            }
-            if let Some(n) = self.nodes.get_mut(&c.id.0) {
-                for a in &c.attributes {
-                    let lname: Box<str> = a.name.as_str().into();
-                    n.attrs.retain(|(k, _)| *k != lname);
-                    if let Some(v) = a.value.as_text() {
-                        n.attrs.push((lname, v.into()));
-                    }
-                }
-            }
-            let (blocked, masked_texts) = self.recompute_subtree(c.id.0);
-            for b in blocked {
-                // Take back what was handed out under a now-blocked element.
-                let kids = self
-                    .nodes
-                    .get(&b)
-                    .map(|n| n.children.clone())
-                    .unwrap_or_default();
-                for k in kids {
-                    extra_removes.push(Removal {
-                        parent_id: NodeId(b),
-                        id: NodeId(k),
-                        is_shadow: None,
-                        extra: Vec::new(),
-                    });
-                    self.report.count("node_dropped", "blocked_later");
-                }
-            }
-            for t in masked_texts {
-                let Some(n) = self.nodes.get(&t) else {
-                    continue;
-                };
-                let Some(text) = n.text.clone() else { continue };
-                if text.trim().is_empty() {
-                    continue;
-                }
-                let masked = self.mask_text(&text, MaskTarget::Text { parent_tag: "" });
-                extra_texts.push(TextChange {
-                    id: NodeId(t),
-                    value: Some(masked),
-                    extra: Vec::new(),
-                });
-                self.report.count("text_masked", "masked_later");
             }
             let mut attrs = std::mem::take(&mut c.attributes);
             self.scrub_attributes(c.id.0, &mut attrs);
             c.attributes = attrs;
-            self.scrub_extra(&mut c.extra, "mutation_attribute");
+            if change == AttributeChange::Known {
+                self.scrub_extra(&mut c.extra, "mutation_attribute");
+            }
             m.attributes.push(c);
         }
+        let extra_removes = take_back.into_iter().map(|(parent, id)| Removal {
+            parent_id: NodeId(parent),
+            id: NodeId(id),
+            is_shadow: None,
+            extra: Vec::new(),
+        });
+        let extra_texts = remask.into_iter().map(|(id, v)| TextChange {
+            id: NodeId(id),
+            value: Some(v),
+            extra: Vec::new(),
+        });
         m.removes.extend(extra_removes);
         m.texts.extend(extra_texts);
         let mut extra = std::mem::take(&mut m.extra);
         self.scrub_extra(&mut extra, "mutation");
         m.extra = extra;
         m
+    }
+
+    /// A mutation's text change of node `id`.
+    fn text_change(&mut self, id: NodeId, value: Option<&str>) -> TextOutcome {
+        let Some(p) = self.privacy_of(id) else {
+            // Unknown node: mask to be safe.
+            if let Some(v) = value
+                && !v.trim().is_empty()
+            {
+                self.report.count("text_masked", "mutation_text");
+                return TextOutcome::Set(self.mask_text(v, MaskTarget::Text { parent_tag: "" }));
+            }
+            return TextOutcome::Keep;
+        };
+        if p.contains(NodePrivacy::DROPPED) {
+            return TextOutcome::Drop;
+        }
+        let Some(v) = value else {
+            return TextOutcome::Keep;
+        };
+        let parent = self.nodes.get(&id.0).map_or(NO_PARENT, |n| n.parent);
+        if let Some(n) = self.nodes.get_mut(&id.0) {
+            n.text = Some(v.into());
+        }
+        let element = self.nodes.get(&id.0).is_some_and(|n| n.element);
+        let holder = if element { id.0 } else { parent };
+        let ptag = self
+            .nodes
+            .get(&holder)
+            .map_or_else(Tag::default, |n| n.tag.clone());
+        match self.scrub_text(v, &ptag, false, holder, "mutation_text") {
+            Some(new) => TextOutcome::Set(new),
+            None => TextOutcome::Keep,
+        }
+    }
+
+    /// A mutation's attribute change of node `id`, before its values are scrubbed:
+    /// updates the mirror and the privacy state below it. When the change blocks an
+    /// element or masks text that was shown, what must be taken back is appended to
+    /// `take_back` (removals of children as `(parent, child)`) and `remask` (text
+    /// changes).
+    fn attribute_change(
+        &mut self,
+        id: NodeId,
+        changes: &[(&str, Option<std::borrow::Cow<'_, str>>)],
+        take_back: &mut Vec<(i32, i32)>,
+        remask: &mut Vec<(i32, String)>,
+    ) -> AttributeChange {
+        let Some(p) = self.privacy_of(id) else {
+            return AttributeChange::UnknownNode;
+        };
+        if p.contains(NodePrivacy::DROPPED) {
+            return AttributeChange::Drop;
+        }
+        if let Some(n) = self.nodes.get_mut(&id.0) {
+            for (name, value) in changes {
+                n.attrs.set(name, value.as_deref());
+            }
+        }
+        let (blocked, masked_texts) = self.recompute_subtree(id.0);
+        for b in blocked {
+            // Take back what was handed out under a now-blocked element.
+            let kids = self
+                .nodes
+                .get(&b)
+                .map(|n| n.children.clone())
+                .unwrap_or_default();
+            for k in kids {
+                take_back.push((b, k));
+                self.report.count("node_dropped", "blocked_later");
+            }
+        }
+        for t in masked_texts {
+            let Some(n) = self.nodes.get(&t) else {
+                continue;
+            };
+            let Some(text) = n.text.clone() else { continue };
+            if text.trim().is_empty() {
+                continue;
+            }
+            let masked = self.mask_text(&text, MaskTarget::Text { parent_tag: "" });
+            remask.push((t, masked));
+            self.report.count("text_masked", "masked_later");
+        }
+        AttributeChange::Known
+    }
+
+    /// An input event on node `id`: `None` drops the event; otherwise the new text (if
+    /// it changes) and the checked state to record.
+    fn input_change(
+        &mut self,
+        id: NodeId,
+        text: &str,
+        is_checked: bool,
+    ) -> Option<(Option<String>, bool)> {
+        let p = self.privacy_of(id).unwrap_or(NodePrivacy::MASKED);
+        if p.intersects(NodePrivacy::DROPPED | NodePrivacy::IGNORED | NodePrivacy::BLOCKED) {
+            self.report.count("input_event_dropped", "input_event");
+            return None;
+        }
+        if self.input_allowed(p) {
+            return Some((
+                self.detect(text, self.policy.detectors, "input_event"),
+                is_checked,
+            ));
+        }
+        if !text.is_empty() {
+            self.report.count("input_masked", "input_event");
+        }
+        let tag = self
+            .nodes
+            .get(&id.0)
+            .map_or_else(Tag::default, |n| n.tag.clone());
+        let masked = self.mask_input(text, &tag);
+        let new = (masked != text).then_some(masked);
+        if self.policy.mask_checked && is_checked {
+            self.report.count("checked_masked", "input_event");
+            return Some((new, false));
+        }
+        Some((new, is_checked))
     }
 
     /// Scrubs one event; `None` when the policy drops it.
@@ -1253,30 +1799,11 @@ impl Scrubber {
         Some(match inc {
             Incremental::Mutation(m) => Incremental::Mutation(self.scrub_mutation(m)),
             Incremental::Input(mut i) => {
-                let p = self.privacy_of(i.id).unwrap_or(NodePrivacy::MASKED);
-                if p.intersects(NodePrivacy::DROPPED | NodePrivacy::IGNORED | NodePrivacy::BLOCKED)
-                {
-                    self.report.count("input_event_dropped", "input_event");
-                    return None;
+                let (text, checked) = self.input_change(i.id, &i.text, i.is_checked)?;
+                if let Some(t) = text {
+                    i.text = t;
                 }
-                let tag = self
-                    .nodes
-                    .get(&i.id.0)
-                    .map_or(String::new(), |n| n.tag.to_string());
-                if self.input_allowed(p) {
-                    if let Some(v) = self.detect(&i.text, self.policy.detectors, "input_event") {
-                        i.text = v;
-                    }
-                } else {
-                    if !i.text.is_empty() {
-                        self.report.count("input_masked", "input_event");
-                    }
-                    i.text = self.mask_input(&i.text, &tag);
-                    if self.policy.mask_checked && i.is_checked {
-                        i.is_checked = false;
-                        self.report.count("checked_masked", "input_event");
-                    }
-                }
+                i.is_checked = checked;
                 self.scrub_extra(&mut i.extra, "input_event");
                 Incremental::Input(i)
             }
@@ -1420,21 +1947,43 @@ pub fn scrub(events: Vec<Event>, policy: &Policy) -> (Vec<Event>, ScrubReport) {
     (out, s.take_report())
 }
 
-/// Scrubs rrweb JSON end to end: bytes in, bytes out. Invalid events are an error (use
-/// [`crate::rrweb::Reader::read_recovering`] and [`scrub`] to keep the valid part).
+/// Scrubs rrweb JSON end to end: bytes in, bytes out, with the default [`crate::Limits`].
+///
+/// Streaming: events are scanned in place and every byte the policy does not change is
+/// copied as it was (formatting included); only masked values are re-written. The
+/// result is the same JSON (semantically) and the same report as [`crate::rrweb::read`],
+/// [`scrub`] and [`crate::rrweb::write_events`], several times faster. Invalid input is
+/// the same error the reader gives (use [`crate::rrweb::Reader::read_recovering`] and
+/// [`scrub`] to keep the valid part).
+///
+/// ```
+/// use session_replay::privacy::{Policy, scrub_rrweb_json};
+/// let json = br#"[{"type":3,"data":{"source":5,"text":"hunter2","isChecked":false,"id":9},"timestamp":1}]"#;
+/// let (out, report) = scrub_rrweb_json(json, &Policy::private())?;
+/// assert!(!String::from_utf8_lossy(&out).contains("hunter2"));
+/// assert_eq!(report.events_out, 1);
+/// # Ok::<(), session_replay::RrwebError>(())
+/// ```
 pub fn scrub_rrweb_json(
     input: &[u8],
     policy: &Policy,
 ) -> Result<(Vec<u8>, ScrubReport), RrwebError> {
-    let events = crate::rrweb::read(input)?;
-    let (events, report) = scrub(events, policy);
-    Ok((crate::rrweb::write_events(&events), report))
+    fast::scrub_json_stream(input, policy, &crate::Limits::default())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::privacy::policy::VendorMarkers;
+
+    #[test]
+    fn common_tags_are_sorted_and_kept_lower_case() {
+        assert!(COMMON_TAGS.windows(2).all(|w| w[0] < w[1]));
+        assert!(matches!(Tag::lower("DIV"), Tag::Common("div")));
+        assert!(matches!(Tag::lower("my-widget"), Tag::Heap(_)));
+        assert_eq!(&*Tag::lower("My-Widget"), "my-widget");
+        assert_eq!(&*Tag::lower(""), "");
+    }
 
     #[test]
     fn vendor_flags_agree_with_the_vendor_selectors() {
@@ -1457,19 +2006,22 @@ mod tests {
             vec![("class", "rr-blocked mask"), ("data-x", "rr-mask")],
         ];
         for attrs in cases {
-            let mut nodes = BTreeMap::new();
+            let mut nodes = NodeMap::default();
             nodes.insert(
                 1,
                 MNode {
                     parent: NO_PARENT,
                     element: true,
-                    tag: "div".into(),
-                    attrs: attrs
-                        .iter()
-                        .map(|(k, v)| ((*k).into(), (*v).into()))
-                        .collect(),
+                    tag: Tag::lower("div"),
+                    attrs: {
+                        let mut p = PackedAttrs::default();
+                        for (k, v) in attrs.iter() {
+                            p.push(k, v);
+                        }
+                        p
+                    },
                     text: None,
-                    children: vec![],
+                    children: smallvec::SmallVec::new(),
                     privacy: NodePrivacy::empty(),
                 },
             );

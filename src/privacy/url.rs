@@ -71,9 +71,9 @@ fn detect_part(part: &str, detectors: Detectors, found: &mut Vec<PiiKind>) -> St
     MASK.to_owned()
 }
 
-fn percent_decode(s: &str) -> String {
-    if !s.contains('%') && !s.contains('+') {
-        return s.to_owned();
+fn percent_decode(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.bytes().any(|b| b == b'%' || b == b'+') {
+        return s.into();
     }
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
@@ -95,16 +95,20 @@ fn percent_decode(s: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8_lossy(&out).into_owned().into()
 }
 
 /// Scrubs one URL (absolute or relative).
 pub(crate) fn scrub_url(url: &str, mode: UrlMode, detectors: Detectors) -> UrlScrub {
     let mut found = Vec::new();
     let trimmed = url.trim();
+    let starts = |p: &str| {
+        trimmed
+            .get(..p.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(p))
+    };
     // data: and blob: URLs carry content, not addresses: keep only the type.
-    let lower = trimmed.get(..5).unwrap_or("").to_ascii_lowercase();
-    if lower.starts_with("data:") && mode == UrlMode::StripValues {
+    if starts("data:") && mode == UrlMode::StripValues {
         let head = trimmed.split([',', ';']).next().unwrap_or("data:");
         let is_image = head.to_ascii_lowercase().starts_with("data:image/");
         if !is_image {
@@ -120,7 +124,7 @@ pub(crate) fn scrub_url(url: &str, mode: UrlMode, detectors: Detectors) -> UrlSc
             changed: false,
         };
     }
-    if lower.starts_with("javascript") {
+    if starts("javascript:") {
         return UrlScrub {
             url: "javascript:void(0)".to_owned(),
             found,
@@ -137,7 +141,7 @@ pub(crate) fn scrub_url(url: &str, mode: UrlMode, detectors: Detectors) -> UrlSc
     };
     let mut out = String::with_capacity(url.len());
     // User info (scheme://user:pass@host) goes.
-    let base = match base.find("://") {
+    match base.find("://") {
         Some(p) => {
             let (scheme, rest) = base.split_at(p + 3);
             let host_end = rest.find('/').unwrap_or(rest.len());
@@ -149,14 +153,12 @@ pub(crate) fn scrub_url(url: &str, mode: UrlMode, detectors: Detectors) -> UrlSc
                 }
                 None => authority,
             };
-            format!(
-                "{scheme}{authority}{}",
-                scrub_path(path, detectors, &mut found)
-            )
+            out.push_str(scheme);
+            out.push_str(authority);
+            out.push_str(&scrub_path(path, detectors, &mut found));
         }
-        None => scrub_path(base, detectors, &mut found),
+        None => out.push_str(&scrub_path(base, detectors, &mut found)),
     };
-    out.push_str(&base);
     if let Some(q) = query {
         out.push('?');
         let mut first = true;
@@ -214,11 +216,15 @@ pub(crate) fn scrub_url(url: &str, mode: UrlMode, detectors: Detectors) -> UrlSc
     }
 }
 
-fn scrub_path(path: &str, detectors: Detectors, found: &mut Vec<PiiKind>) -> String {
+fn scrub_path<'a>(
+    path: &'a str,
+    detectors: Detectors,
+    found: &mut Vec<PiiKind>,
+) -> std::borrow::Cow<'a, str> {
     let decoded = percent_decode(path);
     let f = detect::find(&decoded, detectors - Detectors::ENTROPY);
     if f.is_empty() {
-        return path.to_owned();
+        return path.into();
     }
     found.extend(f.iter().map(|x| x.kind));
     // Mask the segments that held something.
@@ -233,6 +239,7 @@ fn scrub_path(path: &str, detectors: Detectors, found: &mut Vec<PiiKind>) -> Str
         })
         .collect::<Vec<_>>()
         .join("/")
+        .into()
 }
 
 /// Scrubs each URL of a `srcset` (`url 1x, url 2x`).
@@ -267,8 +274,9 @@ pub(crate) fn scrub_srcset(srcset: &str, mode: UrlMode, detectors: Detectors) ->
 pub(crate) fn scrub_css(css: &str, mode: UrlMode, detectors: Detectors) -> UrlScrub {
     let mut found = Vec::new();
     if !css.contains("url(") {
+        // Unchanged: callers only read `url` when `changed` (no copy of a stylesheet).
         return UrlScrub {
-            url: css.to_owned(),
+            url: String::new(),
             found,
             changed: false,
         };

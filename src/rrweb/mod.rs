@@ -11,6 +11,7 @@
 mod read;
 mod write;
 
+pub(crate) use read::read_one;
 pub use read::{Reader, Recovered, event_from_json};
 pub use write::{write_event, write_events, write_events_to, write_json};
 

@@ -854,6 +854,25 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_> {
     }
 }
 
+/// Reads one event from its own JSON bytes (the element at `index` of a top-level
+/// array). `None` when the bytes are not exactly one JSON value within the depth limit.
+pub(crate) fn read_one(
+    input: &[u8],
+    index: usize,
+    limits: &Limits,
+) -> Option<Result<Event, RrwebError>> {
+    let mut de = serde_json::Deserializer::from_slice(input);
+    de.disable_recursion_limit();
+    let v = JsonSeed {
+        depth: 1,
+        max_depth: limits.json_depth,
+    }
+    .deserialize(&mut de)
+    .ok()?;
+    de.end().ok()?;
+    Some(event_from_json(v, index, limits))
+}
+
 /// Converts one already-parsed JSON value into an event (used by tests and by callers
 /// that hold events as JSON values). `index` is used in the error.
 pub fn event_from_json(v: Json, index: usize, limits: &Limits) -> Result<Event, RrwebError> {
