@@ -18,7 +18,9 @@ pub struct EncoderConfig {
     pub chunk_bytes: usize,
     /// Compress chunk bodies (brotli). Default on with the `compress` feature.
     pub compress: bool,
-    /// Brotli quality, 0 to 11. Default 9.
+    /// Brotli quality, 0 to 11. Default 6: within 0.3% of quality 9's size on the
+    /// corpus at a tenth of the time (quality 9's hasher clears a 32 MiB table per chunk);
+    /// 11 is 10% smaller and about 25x slower.
     pub quality: u32,
     /// Open each chunk after the first with a keyframe (the page state at its start).
     /// Default on; off makes chunks smaller but readable only from the first one.
@@ -34,7 +36,7 @@ impl Default for EncoderConfig {
             chunk_ms: 30_000,
             chunk_bytes: 1 << 20,
             compress: cfg!(feature = "compress"),
-            quality: 9,
+            quality: 6,
             keyframes: true,
             limits: Limits::DEFAULT,
         }
@@ -147,7 +149,7 @@ impl Encoder {
     }
 
     fn start_chunk(&mut self, first_ts: i64) {
-        self.enc = Enc::default();
+        self.enc.reset();
         self.keyframe_events = 0;
         self.events = 0;
         self.first_ts = Some(first_ts);
@@ -210,7 +212,7 @@ impl Encoder {
         self.index += 1;
         self.chunks += 1;
         self.first_ts = None;
-        self.enc = Enc::default();
+        self.enc.reset();
         self.events = 0;
         self.keyframe_events = 0;
     }

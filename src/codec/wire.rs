@@ -11,7 +11,25 @@ use super::varint::{Buf, Rd};
 use crate::limits::Limits;
 use crate::model::*;
 
-/// FNV-1a for the string table's lookups (deterministic, no random state).
+/// A fast, deterministic hash (no random state) for the coder's maps: eight bytes at a
+/// time, multiply-rotate, with an FNV-style start.
+fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = seed ^ 0xcbf2_9ce4_8422_2325 ^ (bytes.len() as u64).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let mut tail = [0u8; 8];
+    if let Some(t) = tail.get_mut(..chunks.remainder().len()) {
+        t.copy_from_slice(chunks.remainder());
+    }
+    (h.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(K)
+}
+
+/// The hasher of the coder's maps (see [`hash_bytes`]).
 #[derive(Default)]
 pub(crate) struct Fnv(u64);
 
@@ -20,16 +38,7 @@ impl std::hash::Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self.0 = h;
+        self.0 = hash_bytes(self.0, bytes);
     }
 }
 
@@ -72,18 +81,74 @@ impl Ctx {
 #[derive(Default)]
 pub(crate) struct Strings {
     pub(crate) list: Vec<String>,
-    index: FnvMap<String, u32>,
+    /// By the string's 64-bit hash: its index in `list`. The rare string whose hash is
+    /// taken by another goes to `spill`.
+    index: HashMap<u64, u32, BuildHasherDefault<IdentityHash>>,
+    spill: FnvMap<String, u32>,
+}
+
+/// The string table's keys are hashes already.
+#[derive(Default)]
+pub(crate) struct IdentityHash(u64);
+
+impl std::hash::Hasher for IdentityHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = hash_bytes(self.0, bytes);
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
 }
 
 impl Strings {
     fn id(&mut self, s: &str) -> u64 {
-        if let Some(&i) = self.index.get(s) {
-            return u64::from(i);
+        // Long strings (stylesheets) are hashed by their length and three samples; a
+        // hit is always confirmed by comparing the whole string.
+        let b = s.as_bytes();
+        let h = if b.len() > 256 {
+            let mid = b.len() / 2;
+            let parts = [
+                b.get(..64).unwrap_or_default(),
+                b.get(mid - 32..mid + 32).unwrap_or_default(),
+                b.get(b.len() - 64..).unwrap_or_default(),
+            ];
+            parts
+                .iter()
+                .fold(hash_bytes(0, &(b.len() as u64).to_le_bytes()), |h, p| {
+                    hash_bytes(h, p)
+                })
+        } else {
+            hash_bytes(0, b)
+        };
+        match self.index.get(&h) {
+            Some(&i) if self.list.get(i as usize).is_some_and(|x| x == s) => {
+                return u64::from(i);
+            }
+            Some(_) => {
+                if let Some(&i) = self.spill.get(s) {
+                    return u64::from(i);
+                }
+            }
+            None => {}
         }
         let i = self.list.len() as u32;
         self.list.push(s.to_owned());
-        self.index.insert(s.to_owned(), i);
+        if let std::collections::hash_map::Entry::Vacant(v) = self.index.entry(h) {
+            v.insert(i);
+        } else {
+            self.spill.insert(s.to_owned(), i);
+        }
         u64::from(i)
+    }
+
+    /// Empties the table, keeping its memory for the next chunk.
+    pub(crate) fn clear(&mut self) {
+        self.list.clear();
+        self.index.clear();
+        self.spill.clear();
     }
 }
 
@@ -105,6 +170,13 @@ fn json_of(e: &Event) -> String {
 }
 
 impl Enc {
+    /// Starts a new chunk: everything empty, the memory kept.
+    pub(crate) fn reset(&mut self) {
+        self.buf.bytes.clear();
+        self.strings.clear();
+        self.ctx = Ctx::default();
+    }
+
     fn s(&mut self, s: &str) {
         let i = self.strings.id(s);
         self.buf.uv(i);
