@@ -66,6 +66,7 @@
 
 pub mod codec;
 pub mod error;
+mod hash;
 mod limits;
 pub mod model;
 pub mod privacy;

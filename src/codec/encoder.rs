@@ -154,14 +154,26 @@ impl Encoder {
         self.events = 0;
         self.first_ts = Some(first_ts);
         if self.config.keyframes && self.index > 0 {
-            let key = self.state.to_keyframe_events();
-            let base = key.first().map_or(first_ts, |e| e.timestamp.0);
+            // The keyframe's events, with its snapshot tree written straight from the
+            // replayed DOM (the same bytes as encoding `to_keyframe_events`, tested).
+            let key = self.state.keyframe_parts();
+            let t = self.state.time();
+            // Every keyframe event is at the state's time.
+            let any = !key.before.is_empty() || key.snapshot.is_some() || !key.after.is_empty();
+            let base = if any { t.0 } else { first_ts };
             self.base_ts = Some(base);
             self.enc.ctx = Ctx::new(base);
-            for e in &key {
+            for e in &key.before {
                 self.enc.event(e);
             }
-            self.keyframe_events = key.len() as u64;
+            if let Some(offset) = key.snapshot {
+                self.enc.snapshot_from_state(t, &self.state, offset);
+            }
+            for e in &key.after {
+                self.enc.event(e);
+            }
+            self.keyframe_events =
+                (key.before.len() + usize::from(key.snapshot.is_some()) + key.after.len()) as u64;
         } else {
             self.base_ts = Some(first_ts);
             self.enc.ctx = Ctx::new(first_ts);

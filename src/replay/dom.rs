@@ -18,7 +18,7 @@ pub(crate) struct Atom(u32);
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Atoms {
     names: Vec<Box<str>>,
-    index: BTreeMap<Box<str>, u32>,
+    index: crate::hash::FastMap<Box<str>, u32>,
 }
 
 impl Atoms {
@@ -285,6 +285,11 @@ impl Dom {
 
     pub(crate) fn root(&self) -> u32 {
         self.root
+    }
+
+    /// One more than the highest slot (slots index a vector of this length).
+    pub(crate) fn slot_count(&self) -> usize {
+        self.nodes.len()
     }
 
     pub(crate) fn node(&self, slot: u32) -> Option<&DomNode> {

@@ -5,17 +5,19 @@ use super::state::{SheetKey, State};
 use crate::model::*;
 
 impl State {
-    /// The DOM as a serialized tree (what a full snapshot of this moment would carry).
-    /// Nodes whose id rrweb had unmapped are left out.
-    pub fn to_node_tree(&self) -> NodeTree {
+    /// Calls `f` for every node a full snapshot of this moment would carry, in pre-order,
+    /// with the index of its parent among the nodes already visited. Nodes whose id
+    /// rrweb had unmapped are left out, with everything under them. Borrowed: the
+    /// encoder writes keyframes from these views without building a tree.
+    pub(crate) fn visit_snapshot_nodes(&self, mut f: impl FnMut(Option<u32>, &NodeView<'_>)) {
         let dom = &self.dom;
         let root = dom.root();
-        let mut nodes: Vec<TreeNode> = Vec::new();
         if root == NIL {
-            return NodeTree { nodes };
+            return;
         }
-        // Slot -> index in `nodes`, for parents.
-        let mut index_of: std::collections::BTreeMap<u32, u32> = std::collections::BTreeMap::new();
+        // Slot -> index among the visited nodes, for parents (u32::MAX: left out).
+        let mut index_of: Vec<u32> = vec![u32::MAX; dom.slot_count()];
+        let mut count = 0u32;
         for slot in dom.descendants(root) {
             let Some(n) = dom.node(slot) else { continue };
             if n.flags.contains(DomFlags::UNMAPPED) {
@@ -24,51 +26,41 @@ impl State {
             let parent = if slot == root {
                 None
             } else {
-                match index_of.get(&n.parent) {
-                    Some(&p) => Some(p),
-                    None => continue, // under an unmapped node
+                match index_of.get(n.parent as usize) {
+                    Some(&p) if p != u32::MAX => Some(p),
+                    _ => continue, // under an unmapped node
                 }
             };
-            let flag = |f: DomFlags| n.flags.contains(f).then_some(true);
+            let flag = |fl: DomFlags| n.flags.contains(fl).then_some(true);
             let kind = match (&n.kind, &n.data) {
-                (DomKind::Document, _) => NodeKind::Document {
-                    compat_mode: Some(dom.name(n.name).to_owned()).filter(|s| !s.is_empty()),
+                (DomKind::Document, _) => ViewKind::Document {
+                    compat_mode: Some(dom.name(n.name)).filter(|s| !s.is_empty()),
                 },
                 (DomKind::Doctype, NodeData::Doctype(ids)) => {
                     let [public, system] = &**ids;
-                    NodeKind::DocumentType {
-                        name: dom.name(n.name).to_owned(),
-                        public_id: public.to_string(),
-                        system_id: system.to_string(),
+                    ViewKind::DocumentType {
+                        name: dom.name(n.name),
+                        public_id: public,
+                        system_id: system,
                     }
                 }
-                (DomKind::Element, data) => NodeKind::Element {
-                    tag: dom.name(n.name).to_owned(),
+                (DomKind::Element, data) => ViewKind::Element {
+                    tag: dom.name(n.name),
                     attributes: match data {
-                        NodeData::Attrs(a) => a
-                            .iter()
-                            .map(|x| Attribute {
-                                name: dom.name(x.name).to_owned(),
-                                value: AttrValue::Str(x.value.to_string()),
-                            })
-                            .collect(),
-                        _ => Attributes::new(),
+                        NodeData::Attrs(a) => a,
+                        _ => &[],
                     },
                     is_svg: flag(DomFlags::SVG),
                     need_block: flag(DomFlags::NEED_BLOCK),
                     is_custom: flag(DomFlags::CUSTOM),
                 },
-                (DomKind::Text, NodeData::Text(t)) => NodeKind::Text {
-                    text: t.to_string(),
+                (DomKind::Text, NodeData::Text(t)) => ViewKind::Text {
+                    text: t,
                     is_style: flag(DomFlags::STYLE_TEXT),
                 },
-                (DomKind::CData, NodeData::Text(t)) => NodeKind::CData {
-                    text: t.to_string(),
-                },
-                (DomKind::Comment, NodeData::Text(t)) => NodeKind::Comment {
-                    text: t.to_string(),
-                },
-                (_, NodeData::UnknownType(c)) => NodeKind::Unknown { type_code: *c },
+                (DomKind::CData, NodeData::Text(t)) => ViewKind::CData { text: t },
+                (DomKind::Comment, NodeData::Text(t)) => ViewKind::Comment { text: t },
+                (_, NodeData::UnknownType(c)) => ViewKind::Unknown { type_code: *c },
                 _ => continue,
             };
             let shape = if matches!(n.kind, DomKind::Document | DomKind::Element) {
@@ -76,27 +68,74 @@ impl State {
             } else {
                 NodeShape::empty()
             };
-            index_of.insert(slot, nodes.len() as u32);
-            nodes.push(TreeNode {
+            if let Some(x) = index_of.get_mut(slot as usize) {
+                *x = count;
+            }
+            count += 1;
+            f(
                 parent,
-                node: SerializedNode {
+                &NodeView {
                     id: n.id,
                     kind,
-                    root_id: None,
                     is_shadow_host: flag(DomFlags::SHADOW_HOST),
                     is_shadow: flag(DomFlags::IN_SHADOW),
                     shape,
-                    extra: Vec::new(),
+                    dom,
                 },
-            });
+            );
         }
+    }
+
+    /// The DOM as a serialized tree (what a full snapshot of this moment would carry).
+    /// Nodes whose id rrweb had unmapped are left out.
+    pub fn to_node_tree(&self) -> NodeTree {
+        let mut nodes: Vec<TreeNode> = Vec::new();
+        self.visit_snapshot_nodes(|parent, v| {
+            nodes.push(TreeNode {
+                parent,
+                node: v.to_serialized(),
+            })
+        });
         NodeTree { nodes }
+    }
+
+    /// The keyframe in two parts around its snapshot tree: the events before the tree
+    /// (Meta), whether a snapshot follows and its initial offset, and the events after
+    /// it. [`State::to_keyframe_events`] is `before`, the snapshot, `after`.
+    pub(crate) fn keyframe_parts(&self) -> KeyframeParts {
+        let mut before = self.to_keyframe_events_with(false);
+        let Some(split) = before
+            .iter()
+            .position(|e| matches!(e.kind, EventKind::FullSnapshot(_)))
+        else {
+            return KeyframeParts {
+                before,
+                snapshot: None,
+                after: Vec::new(),
+            };
+        };
+        let mut after = before.split_off(split);
+        let offset = match after.drain(..1).next().map(|e| e.kind) {
+            Some(EventKind::FullSnapshot(s)) => (s.initial_offset.top, s.initial_offset.left),
+            _ => (Num::Int(0), Num::Int(0)),
+        };
+        KeyframeParts {
+            before,
+            snapshot: Some(offset),
+            after,
+        }
     }
 
     /// Events that rebuild this state when replayed from nothing: Meta, a full snapshot,
     /// then form values, scroll positions, focus, media, edited and adopted stylesheets
     /// and the selection, all at the state's time.
     pub fn to_keyframe_events(&self) -> Vec<Event> {
+        self.to_keyframe_events_with(true)
+    }
+
+    /// The keyframe events; with `tree` false the snapshot carries an empty tree (for
+    /// a caller that writes the tree itself, see [`State::keyframe_parts`]).
+    fn to_keyframe_events_with(&self, tree: bool) -> Vec<Event> {
         let t = self.time;
         let ev = |kind: EventKind| Event {
             timestamp: t,
@@ -114,10 +153,17 @@ impl State {
                 extra: Vec::new(),
             })));
         }
-        let tree = self.to_node_tree();
-        if tree.is_empty() {
+        // The snapshot is left out when there is no node to carry (as an empty tree).
+        let mut any = false;
+        self.visit_snapshot_nodes(|_, _| any = true);
+        if !any {
             return out;
         }
+        let tree = if tree {
+            self.to_node_tree()
+        } else {
+            NodeTree::default()
+        };
         out.push(ev(EventKind::FullSnapshot(FullSnapshot {
             tree,
             initial_offset: ScrollOffset {
@@ -207,5 +253,135 @@ impl State {
             })));
         }
         out
+    }
+}
+
+/// A keyframe split around its snapshot tree (see [`State::keyframe_parts`]).
+pub(crate) struct KeyframeParts {
+    /// Events before the snapshot.
+    pub(crate) before: Vec<Event>,
+    /// The snapshot's initial offset (top, left), if a snapshot follows.
+    pub(crate) snapshot: Option<(Num, Num)>,
+    /// Events after the snapshot.
+    pub(crate) after: Vec<Event>,
+}
+
+/// A borrowed view of one node of the replayed DOM, as a snapshot carries it.
+pub(crate) struct NodeView<'a> {
+    pub(crate) id: NodeId,
+    pub(crate) kind: ViewKind<'a>,
+    pub(crate) is_shadow_host: Option<bool>,
+    pub(crate) is_shadow: Option<bool>,
+    pub(crate) shape: NodeShape,
+    dom: &'a super::dom::Dom,
+}
+
+/// The kind-specific part of a [`NodeView`].
+pub(crate) enum ViewKind<'a> {
+    Document {
+        compat_mode: Option<&'a str>,
+    },
+    DocumentType {
+        name: &'a str,
+        public_id: &'a str,
+        system_id: &'a str,
+    },
+    Element {
+        tag: &'a str,
+        attributes: &'a [super::dom::DomAttr],
+        is_svg: Option<bool>,
+        need_block: Option<bool>,
+        is_custom: Option<bool>,
+    },
+    Text {
+        text: &'a str,
+        is_style: Option<bool>,
+    },
+    CData {
+        text: &'a str,
+    },
+    Comment {
+        text: &'a str,
+    },
+    Unknown {
+        type_code: i64,
+    },
+}
+
+impl NodeView<'_> {
+    /// An attribute's name.
+    pub(crate) fn attr_name(&self, a: &super::dom::DomAttr) -> &str {
+        self.dom.name(a.name)
+    }
+
+    /// rrweb's node type number (6 and up for unknown types, as the model has it).
+    pub(crate) fn type_code(&self) -> Option<u8> {
+        Some(match self.kind {
+            ViewKind::Document { .. } => 0,
+            ViewKind::DocumentType { .. } => 1,
+            ViewKind::Element { .. } => 2,
+            ViewKind::Text { .. } => 3,
+            ViewKind::CData { .. } => 4,
+            ViewKind::Comment { .. } => 5,
+            ViewKind::Unknown { .. } => return None,
+        })
+    }
+
+    fn to_serialized(&self) -> SerializedNode {
+        let kind = match &self.kind {
+            ViewKind::Document { compat_mode } => NodeKind::Document {
+                compat_mode: compat_mode.map(str::to_owned),
+            },
+            ViewKind::DocumentType {
+                name,
+                public_id,
+                system_id,
+            } => NodeKind::DocumentType {
+                name: (*name).to_owned(),
+                public_id: (*public_id).to_owned(),
+                system_id: (*system_id).to_owned(),
+            },
+            ViewKind::Element {
+                tag,
+                attributes,
+                is_svg,
+                need_block,
+                is_custom,
+            } => NodeKind::Element {
+                tag: (*tag).to_owned(),
+                attributes: attributes
+                    .iter()
+                    .map(|x| Attribute {
+                        name: self.attr_name(x).to_owned(),
+                        value: AttrValue::Str(x.value.to_string()),
+                    })
+                    .collect(),
+                is_svg: *is_svg,
+                need_block: *need_block,
+                is_custom: *is_custom,
+            },
+            ViewKind::Text { text, is_style } => NodeKind::Text {
+                text: (*text).to_owned(),
+                is_style: *is_style,
+            },
+            ViewKind::CData { text } => NodeKind::CData {
+                text: (*text).to_owned(),
+            },
+            ViewKind::Comment { text } => NodeKind::Comment {
+                text: (*text).to_owned(),
+            },
+            ViewKind::Unknown { type_code } => NodeKind::Unknown {
+                type_code: *type_code,
+            },
+        };
+        SerializedNode {
+            id: self.id,
+            kind,
+            root_id: None,
+            is_shadow_host: self.is_shadow_host,
+            is_shadow: self.is_shadow,
+            shape: self.shape,
+            extra: Vec::new(),
+        }
     }
 }

@@ -19,6 +19,7 @@ mod state;
 
 pub use diag::{Diagnostics, Issue, ReplayError};
 pub use dom::{DomFlags, DomKind};
+pub(crate) use export::{NodeView, ViewKind};
 pub use html::HtmlOptions;
 pub use player::{DEFAULT_INACTIVITY_MS, DomDiff, Player, PlayerOutput};
 pub use replayer::{ReplayConfig, Replayer};

@@ -1,0 +1,56 @@
+//! A fast, deterministic hash for the crate's internal maps: no random state (the
+//! library reads no entropy and its output never depends on a seed), eight bytes at a
+//! time, multiply-rotate. Not for untrusted keys where collisions would cost more
+//! than time: the maps that see page content check equality on every hit.
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+/// Hashes `bytes`, continuing from `seed`.
+pub(crate) fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = seed ^ 0xcbf2_9ce4_8422_2325 ^ (bytes.len() as u64).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let mut tail = [0u8; 8];
+    if let Some(t) = tail.get_mut(..chunks.remainder().len()) {
+        t.copy_from_slice(chunks.remainder());
+    }
+    (h.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(K)
+}
+
+/// A [`std::hash::Hasher`] over [`hash_bytes`].
+#[derive(Default)]
+pub(crate) struct FastHash(u64);
+
+impl std::hash::Hasher for FastHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = hash_bytes(self.0, bytes);
+    }
+}
+
+/// A `HashMap` with [`FastHash`].
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHash>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_and_spread() {
+        assert_eq!(hash_bytes(0, b"div"), hash_bytes(0, b"div"));
+        assert_ne!(hash_bytes(0, b"div"), hash_bytes(0, b"dir"));
+        assert_ne!(hash_bytes(0, b""), hash_bytes(0, b"\0"));
+        assert_ne!(
+            hash_bytes(0, b"0123456789abcdef"),
+            hash_bytes(0, b"0123456789abcdeg")
+        );
+    }
+}
