@@ -242,6 +242,54 @@ fn a_reader_can_start_at_any_chunk() {
 }
 
 #[test]
+fn a_reader_in_order_can_step_over_keyframes() {
+    for (name, bytes) in all_streams() {
+        let events = rrweb::read(&bytes).unwrap();
+        for config in [
+            EncoderConfig::default().chunk_every(50, 1_000_000, 1 << 20),
+            EncoderConfig::default()
+                .compress(false)
+                .chunk_every(50, 1_000_000, 1 << 20),
+        ] {
+            let bin = encode(&events, config);
+            let chunks = |keyframes: bool| {
+                let mut d = Decoder::new().decode_keyframes(keyframes);
+                d.push(&bin);
+                let mut out = Vec::new();
+                while let Some(o) = d.poll() {
+                    match o {
+                        DecoderOutput::Chunk(c) => out.push(c),
+                        DecoderOutput::Error(e) => panic!("{name}: {e}"),
+                        _ => {}
+                    }
+                }
+                out
+            };
+            let (with, without) = (chunks(true), chunks(false));
+            assert_eq!(with.len(), without.len(), "{name}");
+            for (a, b) in with.iter().zip(&without) {
+                // The same recorded events and chain; no keyframe decoded.
+                assert_eq!(a.events, b.events, "{name} chunk {}", a.index);
+                assert_eq!(
+                    (a.index, a.hash, a.prev_hash),
+                    (b.index, b.hash, b.prev_hash)
+                );
+                assert!(b.keyframe.is_empty());
+            }
+            let (decoded, errors) = decode(&bin);
+            assert!(errors.is_empty());
+            assert_eq!(decoded, events, "{name}");
+            if events.len() > 200 {
+                assert!(
+                    with.iter().skip(1).any(|c| !c.keyframe.is_empty()),
+                    "{name}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn hostile_bytes_are_refused_without_allocation() {
     // Header only, then a frame claiming 4 GiB.
     let mut bin = encode(&[], EncoderConfig::default());

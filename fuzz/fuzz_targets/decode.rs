@@ -1,34 +1,48 @@
 //! Untrusted entry point: decoding the binary format. Never panics, never allocates in
-//! proportion to a claimed length (ASan catches oversized allocations).
+//! proportion to a claimed length (ASan catches oversized allocations). Streaming in two
+//! pieces gives what `decode` gives, and stepping over keyframes changes no chunk's
+//! events.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use session_replay::codec::{Decoder, DecoderOutput, decode, verify};
+use session_replay::codec::{DecodedChunk, Decoder, DecoderOutput, decode, verify};
+
+fn chunks(pieces: &[&[u8]], keyframes: bool) -> Vec<DecodedChunk> {
+    let mut d = Decoder::new().decode_keyframes(keyframes);
+    let mut out = Vec::new();
+    let mut take = |o: DecoderOutput| {
+        if let DecoderOutput::Chunk(c) = o {
+            out.push(c);
+        }
+    };
+    for p in pieces {
+        d.push(p);
+        while let Some(o) = d.poll() {
+            take(o);
+        }
+    }
+    while let Some(o) = d.finish() {
+        take(o);
+    }
+    while let Some(o) = d.poll() {
+        take(o);
+    }
+    out
+}
 
 fuzz_target!(|data: &[u8]| {
     let (events, _errors) = decode(data);
     let report = verify(data);
     assert!(report.chunks <= data.len());
-    // Streaming in two pieces gives the same events.
     let mid = data.len() / 2;
-    let mut d = Decoder::new();
-    d.push(&data[..mid]);
-    d.push(&data[mid..]);
-    let mut streamed = Vec::new();
-    while let Some(o) = d.poll() {
-        if let DecoderOutput::Chunk(c) = o {
-            streamed.extend(c.events);
-        }
-    }
-    while let Some(o) = d.finish() {
-        if let DecoderOutput::Chunk(c) = o {
-            streamed.extend(c.events);
-        }
-    }
-    while let Some(o) = d.poll() {
-        if let DecoderOutput::Chunk(c) = o {
-            streamed.extend(c.events);
-        }
-    }
+    // `decode` steps over keyframes; the streaming decoder doing the same, fed in two
+    // pieces, gives the same events.
+    let skipped = chunks(&[&data[..mid], &data[mid..]], false);
+    let streamed: Vec<_> = skipped.iter().flat_map(|c| c.events.clone()).collect();
     assert_eq!(streamed, events);
+    // Every chunk that decodes with its keyframe decodes to the same events without.
+    for c in chunks(&[data], true) {
+        let same = skipped.iter().find(|s| s.offset == c.offset);
+        assert_eq!(same.map(|s| &s.events), Some(&c.events));
+    }
 });

@@ -25,6 +25,8 @@ pub struct Decoder {
     buf: Vec<u8>,
     /// Stream offset of `buf[0]`.
     base: usize,
+    /// Whether chunks come with their keyframes decoded.
+    keyframes: bool,
     header_done: bool,
     failed: bool,
     /// Chunks seen (intact or not), for naming damaged ones.
@@ -46,12 +48,21 @@ impl Decoder {
             limits,
             buf: Vec::new(),
             base: 0,
+            keyframes: true,
             header_done: false,
             failed: false,
             next_chunk: 0,
             outputs: VecDeque::new(),
             resyncing: false,
         }
+    }
+
+    /// Whether to decode each chunk's keyframe (default yes). A reader that goes through
+    /// a stream from its start has no use for them: skipped, they cost nothing to decode
+    /// (their bytes are stepped over) and [`DecodedChunk::keyframe`] comes back empty.
+    pub fn decode_keyframes(mut self, on: bool) -> Self {
+        self.keyframes = on;
+        self
     }
 
     /// Feeds bytes.
@@ -153,7 +164,8 @@ impl Decoder {
             }
             let frame_bytes = self.buf.get(..FRAME_HEAD + len).unwrap_or_default();
             let hash = frame::frame_hash(frame_bytes);
-            let decoded = frame::decode_payload(payload, &self.limits, chunk, offset, hash);
+            let decoded =
+                frame::decode_payload(payload, &self.limits, chunk, offset, hash, self.keyframes);
             self.consume(FRAME_HEAD + len);
             match decoded {
                 Ok(c) => {
@@ -241,12 +253,17 @@ fn find_magic(b: &[u8], from: usize) -> Option<usize> {
 
 /// Decodes a whole stream: the events of every intact chunk, in order, and the errors.
 pub fn decode(bytes: &[u8]) -> (Vec<Event>, Vec<CodecError>) {
-    let (chunks, errors) = decode_chunks(bytes, Limits::DEFAULT);
+    // In order from the start: the keyframes are not needed, and not decoded.
+    let (chunks, errors) = decode_chunks(bytes, Limits::DEFAULT, false);
     (chunks.into_iter().flat_map(|c| c.events).collect(), errors)
 }
 
-fn decode_chunks(bytes: &[u8], limits: Limits) -> (Vec<DecodedChunk>, Vec<CodecError>) {
-    let mut d = Decoder::with_limits(limits);
+fn decode_chunks(
+    bytes: &[u8],
+    limits: Limits,
+    keyframes: bool,
+) -> (Vec<DecodedChunk>, Vec<CodecError>) {
+    let mut d = Decoder::with_limits(limits).decode_keyframes(keyframes);
     d.push(bytes);
     let mut chunks = Vec::new();
     let mut errors = Vec::new();
@@ -288,7 +305,8 @@ impl VerifyReport {
 /// Checks a stream for audits: every chunk's CRC, and the SHA-256 chain that makes a
 /// deleted, reordered or edited chunk visible.
 pub fn verify(bytes: &[u8]) -> VerifyReport {
-    let (chunks, errors) = decode_chunks(bytes, Limits::DEFAULT);
+    // Everything is decoded, keyframes included: a damaged keyframe is a damaged chunk.
+    let (chunks, errors) = decode_chunks(bytes, Limits::DEFAULT, true);
     let mut report = VerifyReport {
         chunks: chunks.len(),
         errors,

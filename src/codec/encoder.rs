@@ -93,6 +93,8 @@ pub struct Encoder {
     state: State,
     enc: Enc,
     keyframe_events: u64,
+    /// Bytes of the current chunk's keyframe events (see the chunk body in FORMAT.md).
+    keyframe_bytes: u64,
     events: u64,
     first_ts: Option<i64>,
     base_ts: Option<i64>,
@@ -123,6 +125,7 @@ impl Encoder {
             state: State::new(config.limits, false),
             enc: Enc::default(),
             keyframe_events: 0,
+            keyframe_bytes: 0,
             events: 0,
             first_ts: None,
             base_ts: None,
@@ -151,6 +154,7 @@ impl Encoder {
     fn start_chunk(&mut self, first_ts: i64) {
         self.enc.reset();
         self.keyframe_events = 0;
+        self.keyframe_bytes = 0;
         self.events = 0;
         self.first_ts = Some(first_ts);
         if self.config.keyframes && self.index > 0 {
@@ -174,6 +178,10 @@ impl Encoder {
             }
             self.keyframe_events =
                 (key.before.len() + usize::from(key.snapshot.is_some()) + key.after.len()) as u64;
+            // The chunk's own events start from a fresh coding state, so that a reader
+            // going through the stream in order can skip the keyframe's bytes.
+            self.keyframe_bytes = self.enc.buf.bytes.len() as u64;
+            self.enc.ctx = Ctx::new(base);
         } else {
             self.base_ts = Some(first_ts);
             self.enc.ctx = Ctx::new(first_ts);
@@ -214,8 +222,11 @@ impl Encoder {
             self.index,
             &self.prev_hash,
             self.base_ts.unwrap_or(0),
-            self.keyframe_events,
-            self.events,
+            frame::FrameCounts {
+                keyframe_events: self.keyframe_events,
+                events: self.events,
+                keyframe_bytes: self.keyframe_bytes,
+            },
             &self.enc,
             compress,
         );
@@ -227,6 +238,7 @@ impl Encoder {
         self.enc.reset();
         self.events = 0;
         self.keyframe_events = 0;
+        self.keyframe_bytes = 0;
     }
 
     /// Closes the current chunk now (e.g. before the page unloads).

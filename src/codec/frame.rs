@@ -67,13 +67,20 @@ pub(crate) fn frame_hash(frame: &[u8]) -> [u8; 32] {
     h.finalize().into()
 }
 
+/// What a chunk body counts: keyframe events, recorded events, keyframe bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FrameCounts {
+    pub(crate) keyframe_events: u64,
+    pub(crate) events: u64,
+    pub(crate) keyframe_bytes: u64,
+}
+
 /// Builds a chunk's frame from its parts.
 pub(crate) fn build_frame(
     index: u64,
     prev_hash: &[u8; 32],
     base_ts: i64,
-    keyframe_events: u64,
-    events: u64,
+    counts: FrameCounts,
     enc: &Enc,
     compress: Option<u32>,
 ) -> Vec<u8> {
@@ -85,8 +92,9 @@ pub(crate) fn build_frame(
     for s in &enc.strings.list {
         body.str(s);
     }
-    body.uv(keyframe_events);
-    body.uv(events);
+    body.uv(counts.keyframe_events);
+    body.uv(counts.events);
+    body.uv(counts.keyframe_bytes);
     body.raw(&enc.buf.bytes);
     let mut payload = Vec::with_capacity(body.bytes.len() / 2 + 1);
     match compress {
@@ -189,6 +197,7 @@ pub(crate) fn decode_payload(
     chunk: usize,
     offset: usize,
     hash: [u8; 32],
+    keyframes: bool,
 ) -> Result<DecodedChunk, CodecError> {
     let (&flag, rest) = payload.split_first().ok_or(CodecError::Malformed {
         chunk,
@@ -235,16 +244,32 @@ pub(crate) fn decode_payload(
             limit: limits.events_per_chunk,
         });
     }
+    let key_len = rd.count(1, body.len()).map_err(|e| e.in_chunk(chunk))?;
+    let key_start = rd.pos;
     let mut dec = Dec {
         rd,
         strings: &strings,
         ctx: Ctx::new(base_ts),
         limits,
     };
-    let mut keyframe = Vec::with_capacity(n_key.min(4096));
-    for _ in 0..n_key {
-        keyframe.push(dec.event().map_err(|e| e.in_chunk(chunk))?);
+    let mut keyframe = Vec::new();
+    if keyframes {
+        keyframe.reserve(n_key.min(4096));
+        for _ in 0..n_key {
+            keyframe.push(dec.event().map_err(|e| e.in_chunk(chunk))?);
+        }
+        if dec.rd.pos - key_start != key_len {
+            return Err(CodecError::Malformed {
+                chunk,
+                offset: dec.rd.pos,
+                what: "keyframe length does not match its events",
+            });
+        }
+    } else {
+        dec.rd.take(key_len).map_err(|e| e.in_chunk(chunk))?;
     }
+    // The chunk's own events start from a fresh coding state.
+    dec.ctx = Ctx::new(base_ts);
     let mut events = Vec::with_capacity(n_events.min(1 << 16));
     for _ in 0..n_events {
         events.push(dec.event().map_err(|e| e.in_chunk(chunk))?);
@@ -264,4 +289,51 @@ pub(crate) fn decode_payload(
         events,
         offset,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A keyframe length that does not match the keyframe's events is a malformed chunk
+    /// when the keyframe is decoded, and (stepping over the wrong number of bytes) when
+    /// it is not.
+    #[test]
+    fn keyframe_length_is_checked() {
+        let events = crate::rrweb::read(
+            br#"[{"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":5},
+                 {"type":3,"data":{"source":3,"id":1,"x":0,"y":9},"timestamp":6}]"#,
+        )
+        .unwrap();
+        let mut enc = Enc {
+            ctx: Ctx::new(5),
+            ..Enc::default()
+        };
+        let first = events.first().unwrap();
+        enc.event(first);
+        let key_len = enc.buf.bytes.len() as u64;
+        enc.ctx = Ctx::new(5);
+        enc.event(events.get(1).unwrap());
+        for (claimed, ok) in [(key_len, true), (key_len + 1, false), (key_len - 1, false)] {
+            let counts = FrameCounts {
+                keyframe_events: 1,
+                events: 1,
+                keyframe_bytes: claimed,
+            };
+            let frame = build_frame(0, &[0; 32], 5, counts, &enc, None);
+            let payload = frame.get(FRAME_HEAD..).unwrap();
+            for keyframes in [true, false] {
+                let r = decode_payload(payload, &Limits::DEFAULT, 0, 0, [0; 32], keyframes);
+                assert_eq!(
+                    r.is_ok(),
+                    ok,
+                    "claimed {claimed}, keyframes {keyframes}: {r:?}"
+                );
+                if let Ok(c) = r {
+                    assert_eq!(c.events, events.get(1..).unwrap());
+                    assert_eq!(c.keyframe.len(), usize::from(keyframes));
+                }
+            }
+        }
+    }
 }
