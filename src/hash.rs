@@ -39,6 +39,25 @@ impl std::hash::Hasher for FastHash {
 /// A `HashMap` with [`FastHash`].
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHash>>;
 
+/// A hasher for keys that are hashes already (`u64`s from [`hash_bytes`]).
+#[derive(Default)]
+pub(crate) struct PreHashed(u64);
+
+impl std::hash::Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = hash_bytes(self.0, bytes);
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+/// A `HashMap` keyed by [`hash_bytes`] values.
+pub(crate) type HashKeyed<V> = HashMap<u64, V, BuildHasherDefault<PreHashed>>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

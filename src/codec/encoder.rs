@@ -171,7 +171,8 @@ impl Encoder {
                 self.enc.event(e);
             }
             if let Some(offset) = key.snapshot {
-                self.enc.snapshot_from_state(t, &self.state, offset);
+                self.enc
+                    .snapshot_from_state(t, &self.state, offset, key.snapshot_nodes);
             }
             for e in &key.after {
                 self.enc.event(e);

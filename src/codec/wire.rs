@@ -3,17 +3,12 @@
 //! the compact forms do not cover (unknown fields, rare kinds) travels as rrweb JSON, so
 //! the coding is lossless for every event.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-
 use super::CodecError;
 use super::varint::{Buf, Rd};
 use crate::limits::Limits;
 use crate::model::*;
 
-use crate::hash::{FastHash, hash_bytes};
-
-type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHash>>;
+use crate::hash::{FastMap, HashKeyed, hash_bytes};
 
 // Event tags.
 const E_JSON: u64 = 0;
@@ -36,7 +31,7 @@ pub(crate) struct Ctx {
     prev_x: i64,
     prev_y: i64,
     prev_t: i64,
-    inputs: FnvMap<i32, String>,
+    inputs: FastMap<i32, String>,
 }
 
 impl Ctx {
@@ -48,30 +43,51 @@ impl Ctx {
     }
 }
 
+/// A node's fixed part, as the wire writes it.
+struct NodeHead<'a> {
+    /// rrweb's type number, 6 for an unknown type.
+    kind: u8,
+    shape: NodeShape,
+    id: NodeId,
+    root_id: Option<NodeId>,
+    is_shadow_host: Option<bool>,
+    is_shadow: Option<bool>,
+    extra: &'a [(String, Json)],
+}
+
+/// A node's kind-specific part, borrowed from the model or from the replayed DOM.
+enum NodeBody<'a> {
+    Document(Option<&'a str>),
+    Doctype(&'a str, &'a str, &'a str),
+    Element {
+        tag: &'a str,
+        attributes: NodeAttrs<'a>,
+        /// is_svg, need_block, is_custom.
+        flags: [Option<bool>; 3],
+    },
+    Text(&'a str, Option<bool>),
+    /// CDATA or comment text.
+    Chars(&'a str),
+    Unknown(i64),
+}
+
+/// An element's attributes: the model's, or the replayed DOM's (string values).
+enum NodeAttrs<'a> {
+    Model(&'a Attributes),
+    Dom(
+        &'a crate::replay::NodeView<'a>,
+        &'a [crate::replay::DomAttr],
+    ),
+}
+
 /// The per-chunk string table being built.
 #[derive(Default)]
 pub(crate) struct Strings {
     pub(crate) list: Vec<String>,
     /// By the string's 64-bit hash: its index in `list`. The rare string whose hash is
     /// taken by another goes to `spill`.
-    index: HashMap<u64, u32, BuildHasherDefault<IdentityHash>>,
-    spill: FnvMap<String, u32>,
-}
-
-/// The string table's keys are hashes already.
-#[derive(Default)]
-pub(crate) struct IdentityHash(u64);
-
-impl std::hash::Hasher for IdentityHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = hash_bytes(self.0, bytes);
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
+    index: HashKeyed<u32>,
+    spill: FastMap<String, u32>,
 }
 
 impl Strings {
@@ -232,92 +248,133 @@ impl Enc {
     }
 
     fn node(&mut self, n: &SerializedNode) {
-        // rrweb's type numbers 0-5; 6 marks an unknown type (its number follows).
-        let kind: u8 = match &n.kind {
-            NodeKind::Unknown { .. } => 6,
-            k => k.type_code() as u8,
-        };
-        // Presence flags: shape bits, then optional fields.
-        let mut flags: u16 = u16::from(n.shape.bits());
-        let mut set = |bit: u16, on: bool| {
-            if on {
-                flags |= 1 << bit;
-            }
-        };
-        set(2, n.root_id.is_some());
-        set(3, n.is_shadow_host.is_some());
-        set(4, n.is_shadow.is_some());
-        set(5, !n.extra.is_empty());
-        self.buf.u8(kind);
-        self.buf.uv(u64::from(flags));
-        self.id(n.id);
-        if let Some(r) = n.root_id {
-            self.id(r);
-        }
-        if n.is_shadow_host.is_some() {
-            self.opt_bool(n.is_shadow_host);
-        }
-        if n.is_shadow.is_some() {
-            self.opt_bool(n.is_shadow);
-        }
-        match &n.kind {
-            NodeKind::Document { compat_mode } => match compat_mode {
-                Some(c) => {
-                    self.buf.u8(1);
-                    self.s(c);
-                }
-                None => self.buf.u8(0),
+        let head = NodeHead {
+            kind: match &n.kind {
+                NodeKind::Unknown { .. } => 6,
+                k => k.type_code() as u8,
             },
+            shape: n.shape,
+            id: n.id,
+            root_id: n.root_id,
+            is_shadow_host: n.is_shadow_host,
+            is_shadow: n.is_shadow,
+            extra: &n.extra,
+        };
+        let body = match &n.kind {
+            NodeKind::Document { compat_mode } => NodeBody::Document(compat_mode.as_deref()),
             NodeKind::DocumentType {
                 name,
                 public_id,
                 system_id,
-            } => {
-                self.s(name);
-                self.s(public_id);
-                self.s(system_id);
-            }
+            } => NodeBody::Doctype(name, public_id, system_id),
             NodeKind::Element {
                 tag,
                 attributes,
                 is_svg,
                 need_block,
                 is_custom,
+            } => NodeBody::Element {
+                tag,
+                attributes: NodeAttrs::Model(attributes),
+                flags: [*is_svg, *need_block, *is_custom],
+            },
+            NodeKind::Text { text, is_style } => NodeBody::Text(text, *is_style),
+            NodeKind::CData { text } | NodeKind::Comment { text } => NodeBody::Chars(text),
+            NodeKind::Unknown { type_code } => NodeBody::Unknown(*type_code),
+        };
+        self.node_parts(&head, &body);
+    }
+
+    /// Writes a node, from the model or from the replayed DOM alike.
+    fn node_parts(&mut self, head: &NodeHead<'_>, body: &NodeBody<'_>) {
+        // Presence flags: shape bits, then optional fields.
+        let mut flags: u16 = u16::from(head.shape.bits());
+        for (bit, on) in [
+            (2, head.root_id.is_some()),
+            (3, head.is_shadow_host.is_some()),
+            (4, head.is_shadow.is_some()),
+            (5, !head.extra.is_empty()),
+        ] {
+            if on {
+                flags |= 1 << bit;
+            }
+        }
+        self.buf.u8(head.kind);
+        self.buf.uv(u64::from(flags));
+        self.id(head.id);
+        if let Some(r) = head.root_id {
+            self.id(r);
+        }
+        if head.is_shadow_host.is_some() {
+            self.opt_bool(head.is_shadow_host);
+        }
+        if head.is_shadow.is_some() {
+            self.opt_bool(head.is_shadow);
+        }
+        match body {
+            NodeBody::Document(compat_mode) => match compat_mode {
+                Some(c) => {
+                    self.buf.u8(1);
+                    self.s(c);
+                }
+                None => self.buf.u8(0),
+            },
+            NodeBody::Doctype(name, public_id, system_id) => {
+                self.s(name);
+                self.s(public_id);
+                self.s(system_id);
+            }
+            NodeBody::Element {
+                tag,
+                attributes,
+                flags,
             } => {
                 self.s(tag);
-                self.attributes(attributes);
-                self.opt_bool(*is_svg);
-                self.opt_bool(*need_block);
-                self.opt_bool(*is_custom);
+                match attributes {
+                    NodeAttrs::Model(a) => self.attributes(a),
+                    NodeAttrs::Dom(view, a) => {
+                        self.buf.uv(a.len() as u64);
+                        for x in a.iter() {
+                            self.s(view.attr_name(x));
+                            // What `attr_value` writes for a string value.
+                            self.buf.u8(0);
+                            self.s(&x.value);
+                        }
+                    }
+                }
+                for f in flags {
+                    self.opt_bool(*f);
+                }
             }
-            NodeKind::Text { text, is_style } => {
+            NodeBody::Text(text, is_style) => {
                 self.s(text);
                 self.opt_bool(*is_style);
             }
-            NodeKind::CData { text } | NodeKind::Comment { text } => self.s(text),
-            NodeKind::Unknown { type_code } => self.buf.iv(*type_code),
+            NodeBody::Chars(text) => self.s(text),
+            NodeBody::Unknown(type_code) => self.buf.iv(*type_code),
         }
-        if !n.extra.is_empty() {
-            let json =
-                String::from_utf8_lossy(&crate::rrweb::write_json(&Json::Object(n.extra.clone())))
-                    .into_owned();
+        if !head.extra.is_empty() {
+            let json = String::from_utf8_lossy(&crate::rrweb::write_json(&Json::Object(
+                head.extra.to_vec(),
+            )))
+            .into_owned();
             self.s(&json);
         }
     }
 
     /// A full snapshot event written straight from the replayed DOM: the same bytes as
     /// [`Enc::event`] gives for the snapshot `state` exports, without building it.
+    /// `nodes` is how many nodes the snapshot carries (as `State::keyframe_parts` counts).
     pub(crate) fn snapshot_from_state(
         &mut self,
         t: Timestamp,
         state: &crate::replay::State,
         offset: (Num, Num),
+        nodes: u64,
     ) {
         self.buf.uv(E_SNAPSHOT);
         self.ts(t);
-        let mut count = 0u64;
-        state.visit_snapshot_nodes(|_, _| count += 1);
-        self.buf.uv(count);
+        self.buf.uv(nodes);
         let mut i = 0u32;
         state.visit_snapshot_nodes(|parent, v| {
             let d = match parent {
@@ -335,65 +392,38 @@ impl Enc {
     /// [`Enc::node`] for a borrowed view of the replayed DOM.
     fn node_view(&mut self, v: &crate::replay::NodeView<'_>) {
         use crate::replay::ViewKind;
-        let kind: u8 = v.type_code().unwrap_or(6);
-        let mut flags: u16 = u16::from(v.shape.bits());
-        if v.is_shadow_host.is_some() {
-            flags |= 1 << 3;
-        }
-        if v.is_shadow.is_some() {
-            flags |= 1 << 4;
-        }
-        self.buf.u8(kind);
-        self.buf.uv(u64::from(flags));
-        self.id(v.id);
-        if v.is_shadow_host.is_some() {
-            self.opt_bool(v.is_shadow_host);
-        }
-        if v.is_shadow.is_some() {
-            self.opt_bool(v.is_shadow);
-        }
-        match &v.kind {
-            ViewKind::Document { compat_mode } => match compat_mode {
-                Some(c) => {
-                    self.buf.u8(1);
-                    self.s(c);
-                }
-                None => self.buf.u8(0),
-            },
+        let head = NodeHead {
+            kind: v.type_code().unwrap_or(6),
+            shape: v.shape,
+            id: v.id,
+            root_id: None,
+            is_shadow_host: v.is_shadow_host,
+            is_shadow: v.is_shadow,
+            extra: &[],
+        };
+        let body = match &v.kind {
+            ViewKind::Document { compat_mode } => NodeBody::Document(*compat_mode),
             ViewKind::DocumentType {
                 name,
                 public_id,
                 system_id,
-            } => {
-                self.s(name);
-                self.s(public_id);
-                self.s(system_id);
-            }
+            } => NodeBody::Doctype(name, public_id, system_id),
             ViewKind::Element {
                 tag,
                 attributes,
                 is_svg,
                 need_block,
                 is_custom,
-            } => {
-                self.s(tag);
-                self.buf.uv(attributes.len() as u64);
-                for a in attributes.iter() {
-                    self.s(v.attr_name(a));
-                    self.buf.u8(0); // a string value
-                    self.s(&a.value);
-                }
-                self.opt_bool(*is_svg);
-                self.opt_bool(*need_block);
-                self.opt_bool(*is_custom);
-            }
-            ViewKind::Text { text, is_style } => {
-                self.s(text);
-                self.opt_bool(*is_style);
-            }
-            ViewKind::CData { text } | ViewKind::Comment { text } => self.s(text),
-            ViewKind::Unknown { type_code } => self.buf.iv(*type_code),
-        }
+            } => NodeBody::Element {
+                tag,
+                attributes: NodeAttrs::Dom(v, attributes),
+                flags: [*is_svg, *need_block, *is_custom],
+            },
+            ViewKind::Text { text, is_style } => NodeBody::Text(text, *is_style),
+            ViewKind::CData { text } | ViewKind::Comment { text } => NodeBody::Chars(text),
+            ViewKind::Unknown { type_code } => NodeBody::Unknown(*type_code),
+        };
+        self.node_parts(&head, &body);
     }
 
     fn tree(&mut self, t: &NodeTree) {
@@ -1080,7 +1110,7 @@ mod tests {
                     b.event(k);
                 }
                 if let Some(offset) = parts.snapshot {
-                    b.snapshot_from_state(state.time(), &state, offset);
+                    b.snapshot_from_state(state.time(), &state, offset, parts.snapshot_nodes);
                 }
                 for k in &parts.after {
                     b.event(k);

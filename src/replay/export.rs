@@ -103,7 +103,7 @@ impl State {
     /// (Meta), whether a snapshot follows and its initial offset, and the events after
     /// it. [`State::to_keyframe_events`] is `before`, the snapshot, `after`.
     pub(crate) fn keyframe_parts(&self) -> KeyframeParts {
-        let mut before = self.to_keyframe_events_with(false);
+        let (mut before, nodes) = self.to_keyframe_events_with(false);
         let Some(split) = before
             .iter()
             .position(|e| matches!(e.kind, EventKind::FullSnapshot(_)))
@@ -111,6 +111,7 @@ impl State {
             return KeyframeParts {
                 before,
                 snapshot: None,
+                snapshot_nodes: 0,
                 after: Vec::new(),
             };
         };
@@ -122,6 +123,7 @@ impl State {
         KeyframeParts {
             before,
             snapshot: Some(offset),
+            snapshot_nodes: nodes,
             after,
         }
     }
@@ -130,12 +132,13 @@ impl State {
     /// then form values, scroll positions, focus, media, edited and adopted stylesheets
     /// and the selection, all at the state's time.
     pub fn to_keyframe_events(&self) -> Vec<Event> {
-        self.to_keyframe_events_with(true)
+        self.to_keyframe_events_with(true).0
     }
 
-    /// The keyframe events; with `tree` false the snapshot carries an empty tree (for
-    /// a caller that writes the tree itself, see [`State::keyframe_parts`]).
-    fn to_keyframe_events_with(&self, tree: bool) -> Vec<Event> {
+    /// The keyframe events and the number of nodes its snapshot carries; with `tree`
+    /// false the snapshot carries an empty tree (for a caller that writes the tree
+    /// itself, see [`State::keyframe_parts`]).
+    fn to_keyframe_events_with(&self, tree: bool) -> (Vec<Event>, u64) {
         let t = self.time;
         let ev = |kind: EventKind| Event {
             timestamp: t,
@@ -154,16 +157,18 @@ impl State {
             })));
         }
         // The snapshot is left out when there is no node to carry (as an empty tree).
-        let mut any = false;
-        self.visit_snapshot_nodes(|_, _| any = true);
-        if !any {
-            return out;
-        }
-        let tree = if tree {
-            self.to_node_tree()
+        let (tree, nodes) = if tree {
+            let t = self.to_node_tree();
+            let n = t.nodes.len() as u64;
+            (t, n)
         } else {
-            NodeTree::default()
+            let mut n = 0u64;
+            self.visit_snapshot_nodes(|_, _| n += 1);
+            (NodeTree::default(), n)
         };
+        if nodes == 0 {
+            return (out, 0);
+        }
         out.push(ev(EventKind::FullSnapshot(FullSnapshot {
             tree,
             initial_offset: ScrollOffset {
@@ -252,7 +257,7 @@ impl State {
                 extra: Vec::new(),
             })));
         }
-        out
+        (out, nodes)
     }
 }
 
@@ -262,6 +267,8 @@ pub(crate) struct KeyframeParts {
     pub(crate) before: Vec<Event>,
     /// The snapshot's initial offset (top, left), if a snapshot follows.
     pub(crate) snapshot: Option<(Num, Num)>,
+    /// How many nodes the snapshot carries.
+    pub(crate) snapshot_nodes: u64,
     /// Events after the snapshot.
     pub(crate) after: Vec<Event>,
 }

@@ -18,6 +18,7 @@ mod replayer;
 mod state;
 
 pub use diag::{Diagnostics, Issue, ReplayError};
+pub(crate) use dom::DomAttr;
 pub use dom::{DomFlags, DomKind};
 pub(crate) use export::{NodeView, ViewKind};
 pub use html::HtmlOptions;
