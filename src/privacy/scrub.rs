@@ -1318,10 +1318,7 @@ impl Scrubber {
                 }
             }
             NodeKind::Text { text, is_style } => {
-                let parent_tag = self
-                    .nodes
-                    .get(&parent)
-                    .map_or_else(Tag::default, |n| n.tag.clone());
+                let parent_tag = self.tag_of(parent);
                 let new =
                     self.scrub_text(text, &parent_tag, *is_style == Some(true), parent, place);
                 if let Some(new) = new {
@@ -1329,17 +1326,54 @@ impl Scrubber {
                 }
             }
             // Comments are not shown; they can carry anything.
-            NodeKind::Comment { text } | NodeKind::CData { text } if !text.is_empty() => {
-                *text = self.mask_text(
-                    text,
-                    MaskTarget::Text {
-                        parent_tag: "#comment",
-                    },
-                );
-                self.report.count("text_masked", "comment");
+            NodeKind::Comment { text } | NodeKind::CData { text } => {
+                if let Some(new) = self.comment_text(text) {
+                    *text = new;
+                }
             }
             _ => {}
         }
+    }
+
+    /// The lower-cased tag of node `id` (empty if unknown or not an element).
+    fn tag_of(&self, id: i32) -> Tag {
+        self.nodes
+            .get(&id)
+            .map_or_else(Tag::default, |n| n.tag.clone())
+    }
+
+    /// Forgets every node: a full snapshot starts a new page.
+    fn clear_mirror(&mut self) {
+        self.nodes.clear();
+    }
+
+    /// Drops the computed privacy of `id`, to be computed afresh (what re-inserting the
+    /// same node in the same place does).
+    fn refresh_privacy(&mut self, id: i32) {
+        if let Some(n) = self.nodes.get_mut(&id) {
+            n.privacy = NodePrivacy::empty();
+        }
+    }
+
+    /// The scrubbed Meta href, if it changes.
+    fn meta_href(&mut self, href: &str) -> Option<String> {
+        let s = url::scrub_url(href, self.policy.url_mode, self.policy.detectors);
+        self.apply_url(s, "meta_href")
+    }
+
+    /// The masked content of a comment or CDATA section (comments are not shown and can
+    /// carry anything), if it changes.
+    fn comment_text(&mut self, text: &str) -> Option<String> {
+        if text.is_empty() {
+            return None;
+        }
+        self.report.count("text_masked", "comment");
+        Some(self.mask_text(
+            text,
+            MaskTarget::Text {
+                parent_tag: "#comment",
+            },
+        ))
     }
 
     /// The scrubbed form of a text node's content, if it changes.
@@ -1611,10 +1645,7 @@ impl Scrubber {
         }
         let element = self.nodes.get(&id.0).is_some_and(|n| n.element);
         let holder = if element { id.0 } else { parent };
-        let ptag = self
-            .nodes
-            .get(&holder)
-            .map_or_else(Tag::default, |n| n.tag.clone());
+        let ptag = self.tag_of(holder);
         match self.scrub_text(v, &ptag, false, holder, "mutation_text") {
             Some(new) => TextOutcome::Set(new),
             None => TextOutcome::Keep,
@@ -1694,10 +1725,7 @@ impl Scrubber {
         if !text.is_empty() {
             self.report.count("input_masked", "input_event");
         }
-        let tag = self
-            .nodes
-            .get(&id.0)
-            .map_or_else(Tag::default, |n| n.tag.clone());
+        let tag = self.tag_of(id.0);
         let masked = self.mask_input(text, &tag);
         let new = (masked != text).then_some(masked);
         if self.policy.mask_checked && is_checked {
@@ -1716,15 +1744,14 @@ impl Scrubber {
         let kind = std::mem::replace(&mut e.kind, EventKind::Load(None));
         let kind = match kind {
             EventKind::FullSnapshot(mut s) => {
-                self.nodes.clear();
+                self.clear_mirror();
                 let tree = std::mem::take(&mut s.tree);
                 s.tree = self.scrub_tree(tree, NO_PARENT, "snapshot");
                 self.scrub_extra(&mut s.extra, "snapshot");
                 EventKind::FullSnapshot(s)
             }
             EventKind::Meta(mut m) => {
-                let s = url::scrub_url(&m.href, self.policy.url_mode, self.policy.detectors);
-                if let Some(v) = self.apply_url(s, "meta_href") {
+                if let Some(v) = self.meta_href(&m.href) {
                     m.href = v;
                 }
                 self.scrub_extra(&mut m.extra, "meta");

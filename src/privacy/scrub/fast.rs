@@ -14,8 +14,8 @@
 use std::borrow::Cow;
 
 use super::{
-    AttrOutcome, AttributeChange, Fate, MaskTarget, NO_PARENT, NodeLook, NodePrivacy, PackedAttrs,
-    Scrubber, TextOutcome, TextPlan,
+    AttrOutcome, AttributeChange, Fate, NO_PARENT, NodeLook, NodePrivacy, PackedAttrs, Scrubber,
+    TextOutcome, TextPlan,
 };
 use crate::error::RrwebError;
 use crate::limits::Limits;
@@ -1425,9 +1425,7 @@ impl<'a> Fast<'a> {
             ids.push(id);
             if root_in_place && i == first {
                 // What the refresh would do, without building the same data again.
-                if let Some(m) = s.nodes.get_mut(&id) {
-                    m.privacy = NodePrivacy::empty();
-                }
+                s.refresh_privacy(id);
             } else {
                 self.insert(s, i, parent_id);
             }
@@ -1470,11 +1468,7 @@ impl<'a> Fast<'a> {
                 }
                 let is_style = n.is_style;
                 let text = self.unescape(t);
-                let parent_tag = s
-                    .nodes
-                    .get(&parent)
-                    .map(|n| n.tag.clone())
-                    .unwrap_or_default();
+                let parent_tag = s.tag_of(parent);
                 match s.text_plan(&text, &parent_tag, is_style, parent, place) {
                     TextPlan::Keep => {}
                     TextPlan::Set(new) => self.push_string_edit(t.span, &new),
@@ -1483,15 +1477,7 @@ impl<'a> Fast<'a> {
             }
             Some(4 | 5) => {
                 let Some(t) = n.text else { return };
-                let text = self.unescape(t);
-                if !text.is_empty() {
-                    let new = s.mask_text(
-                        &text,
-                        MaskTarget::Text {
-                            parent_tag: "#comment",
-                        },
-                    );
-                    s.report.count("text_masked", "comment");
+                if let Some(new) = s.comment_text(&self.unescape(t)) {
                     self.push_string_edit(t.span, &new);
                 }
             }
@@ -1704,7 +1690,7 @@ impl<'a> Fast<'a> {
             let kept = self.apply_tree(s, it.range, it.parent, "mutation_add", in_place);
             keep.push(kept);
         }
-        self.filter_array(adds, &keep.clone(), b"");
+        self.filter_array(adds, &keep, b"");
         // Texts.
         keep.clear();
         for k in texts.items.0..texts.items.1 {
@@ -1742,7 +1728,7 @@ impl<'a> Fast<'a> {
             keep.push(true);
             self.scrub_attrs(s, it.id, a, b, it.obj_span);
         }
-        self.filter_array(attributes, &keep.clone(), b"");
+        self.filter_array(attributes, &keep, b"");
         let mut extra = Vec::new();
         for (parent, id) in take_back {
             if !extra.is_empty() {
@@ -1774,13 +1760,11 @@ impl<'a> Fast<'a> {
         match plan {
             Plan::Verbatim => {}
             Plan::FullSnapshot { nodes } => {
-                s.nodes.clear();
+                s.clear_mirror();
                 self.apply_tree(s, nodes, NO_PARENT, "snapshot", false);
             }
             Plan::Meta { href } => {
-                let h = self.unescape(href);
-                let r = super::url::scrub_url(&h, s.policy.url_mode, s.policy.detectors);
-                if let Some(v) = s.apply_url(r, "meta_href") {
+                if let Some(v) = s.meta_href(&self.unescape(href)) {
                     self.push_string_edit(href.span, &v);
                 }
             }
