@@ -16,11 +16,14 @@ pub(crate) fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
         w.copy_from_slice(c);
         h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
     }
-    let mut tail = [0u8; 8];
-    if let Some(t) = tail.get_mut(..chunks.remainder().len()) {
-        t.copy_from_slice(chunks.remainder());
-    }
-    (h.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(K)
+    // The tail as a little-endian word, zero-padded (a byte loop: a variable-length
+    // copy would call memcpy for every short string).
+    let tail = chunks
+        .remainder()
+        .iter()
+        .rev()
+        .fold(0u64, |w, &b| w << 8 | u64::from(b));
+    (h.rotate_left(5) ^ tail).wrapping_mul(K)
 }
 
 /// A [`std::hash::Hasher`] over [`hash_bytes`].
@@ -71,5 +74,32 @@ mod tests {
             hash_bytes(0, b"0123456789abcdef"),
             hash_bytes(0, b"0123456789abcdeg")
         );
+    }
+
+    /// The tail is the zero-padded little-endian word of the last bytes (state hashes
+    /// depend on these values staying the same).
+    #[test]
+    fn tail_is_the_padded_little_endian_word() {
+        fn reference(seed: u64, bytes: &[u8]) -> u64 {
+            const K: u64 = 0x9E37_79B9_7F4A_7C15;
+            let mut h = seed ^ 0xcbf2_9ce4_8422_2325 ^ (bytes.len() as u64).wrapping_mul(K);
+            let mut chunks = bytes.chunks_exact(8);
+            for c in &mut chunks {
+                h = (h.rotate_left(5) ^ u64::from_le_bytes(c.try_into().unwrap())).wrapping_mul(K);
+            }
+            let mut tail = [0u8; 8];
+            tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+            (h.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(K)
+        }
+        let data: Vec<u8> = (0..40u8).map(|i| i.wrapping_mul(37) ^ 0xa5).collect();
+        for n in 0..data.len() {
+            for seed in [0, 7, u64::MAX] {
+                assert_eq!(
+                    hash_bytes(seed, &data[..n]),
+                    reference(seed, &data[..n]),
+                    "{n}"
+                );
+            }
+        }
     }
 }

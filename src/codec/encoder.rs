@@ -1,7 +1,7 @@
 //! The streaming encoder.
 
 use super::frame::{self, FLAG_COMPRESSED};
-use super::wire::{Ctx, Enc};
+use super::wire::{Ctx, Enc, N_COLS, N_SECTIONS};
 use crate::limits::Limits;
 use crate::model::Event;
 use crate::replay::State;
@@ -93,8 +93,11 @@ pub struct Encoder {
     state: State,
     enc: Enc,
     keyframe_events: u64,
-    /// Bytes of the current chunk's keyframe events (see the chunk body in FORMAT.md).
-    keyframe_bytes: u64,
+    /// Bytes of the current chunk's keyframe in each column (see the chunk body in
+    /// FORMAT.md).
+    keyframe_cols: [usize; N_COLS],
+    /// Strings of each section the current chunk's keyframe introduced.
+    keyframe_strings: [u32; N_SECTIONS],
     events: u64,
     first_ts: Option<i64>,
     base_ts: Option<i64>,
@@ -125,7 +128,8 @@ impl Encoder {
             state: State::new(config.limits, false),
             enc: Enc::default(),
             keyframe_events: 0,
-            keyframe_bytes: 0,
+            keyframe_cols: [0; N_COLS],
+            keyframe_strings: [0; N_SECTIONS],
             events: 0,
             first_ts: None,
             base_ts: None,
@@ -154,7 +158,8 @@ impl Encoder {
     fn start_chunk(&mut self, first_ts: i64) {
         self.enc.reset();
         self.keyframe_events = 0;
-        self.keyframe_bytes = 0;
+        self.keyframe_cols = [0; N_COLS];
+        self.keyframe_strings = [0; N_SECTIONS];
         self.events = 0;
         self.first_ts = Some(first_ts);
         if self.config.keyframes && self.index > 0 {
@@ -181,7 +186,8 @@ impl Encoder {
                 (key.before.len() + usize::from(key.snapshot.is_some()) + key.after.len()) as u64;
             // The chunk's own events start from a fresh coding state, so that a reader
             // going through the stream in order can skip the keyframe's bytes.
-            self.keyframe_bytes = self.enc.buf.bytes.len() as u64;
+            self.keyframe_cols = self.enc.cols.lens();
+            self.keyframe_strings = self.enc.strings.counts();
             self.enc.ctx = Ctx::new(base);
         } else {
             self.base_ts = Some(first_ts);
@@ -196,7 +202,7 @@ impl Encoder {
         if let Some(first) = self.first_ts {
             let full = self.events as usize >= self.config.chunk_events
                 || t.saturating_sub(first) >= self.config.chunk_ms
-                || self.enc.buf.bytes.len() >= self.config.chunk_bytes;
+                || self.enc.cols.total() >= self.config.chunk_bytes;
             // Never split events of the same millisecond: a reader starting at a chunk
             // sees every event of each moment it covers.
             if full && self.events > 0 && self.last_ts.is_some_and(|l| t > l) {
@@ -226,7 +232,8 @@ impl Encoder {
             frame::FrameCounts {
                 keyframe_events: self.keyframe_events,
                 events: self.events,
-                keyframe_bytes: self.keyframe_bytes,
+                keyframe_cols: self.keyframe_cols,
+                keyframe_strings: self.keyframe_strings,
             },
             &self.enc,
             compress,
@@ -239,7 +246,8 @@ impl Encoder {
         self.enc.reset();
         self.events = 0;
         self.keyframe_events = 0;
-        self.keyframe_bytes = 0;
+        self.keyframe_cols = [0; N_COLS];
+        self.keyframe_strings = [0; N_SECTIONS];
     }
 
     /// Closes the current chunk now (e.g. before the page unloads).

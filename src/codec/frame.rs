@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 
 use super::CodecError;
 use super::varint::{Buf, Rd};
-use super::wire::{Ctx, Dec, Enc};
+use super::wire::{ColReaders, Ctx, Dec, Enc, N_COLS, N_SECTIONS};
 use crate::limits::Limits;
 use crate::model::Event;
 
@@ -67,12 +67,15 @@ pub(crate) fn frame_hash(frame: &[u8]) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// What a chunk body counts: keyframe events, recorded events, keyframe bytes.
-#[derive(Debug, Clone, Copy)]
+/// What a chunk body counts: keyframe events, recorded events, the strings of each
+/// section the keyframe introduces, and the bytes the keyframe takes in each column (the
+/// rest of each column is the recorded events').
+#[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct FrameCounts {
     pub(crate) keyframe_events: u64,
     pub(crate) events: u64,
-    pub(crate) keyframe_bytes: u64,
+    pub(crate) keyframe_strings: [u32; N_SECTIONS],
+    pub(crate) keyframe_cols: [usize; N_COLS],
 }
 
 /// Builds a chunk's frame from its parts.
@@ -88,14 +91,45 @@ pub(crate) fn build_frame(
     body.uv(index);
     body.raw(prev_hash);
     body.iv(base_ts);
-    body.uv(enc.strings.list.len() as u64);
-    for s in &enc.strings.list {
-        body.str(s);
+    // The string table: the sections' counts, every length, then every string's bytes.
+    for n in enc.strings.counts() {
+        body.uv(u64::from(n));
+    }
+    for cat in 0..N_SECTIONS as u8 {
+        for s in enc.strings.section(cat) {
+            body.uv(s.len() as u64);
+        }
+    }
+    for cat in 0..N_SECTIONS as u8 {
+        for s in enc.strings.section(cat) {
+            body.raw(s.as_bytes());
+        }
     }
     body.uv(counts.keyframe_events);
     body.uv(counts.events);
-    body.uv(counts.keyframe_bytes);
-    body.raw(&enc.buf.bytes);
+    for n in counts.keyframe_strings {
+        body.uv(u64::from(n));
+    }
+    // Column lengths (keyframe's, then the events'), then the columns.
+    let cols = enc.cols.all();
+    let split = |i: usize, c: &Buf| {
+        counts
+            .keyframe_cols
+            .get(i)
+            .map_or(0, |&k| k.min(c.bytes.len()))
+    };
+    for (i, c) in cols.iter().enumerate() {
+        body.uv(split(i, c) as u64);
+    }
+    for (i, c) in cols.iter().enumerate() {
+        body.uv((c.bytes.len() - split(i, c)) as u64);
+    }
+    for (i, c) in cols.iter().enumerate() {
+        body.raw(c.bytes.get(..split(i, c)).unwrap_or_default());
+    }
+    for (i, c) in cols.iter().enumerate() {
+        body.raw(c.bytes.get(split(i, c)..).unwrap_or_default());
+    }
     let mut payload = Vec::with_capacity(body.bytes.len() / 2 + 1);
     match compress {
         Some(q) => {
@@ -171,6 +205,136 @@ fn decompress(_data: &[u8], _limit: usize, chunk: usize) -> Result<Vec<u8>, Code
     Err(CodecError::CompressionUnavailable { chunk })
 }
 
+type ParsedBody = (u64, [u8; 32], Vec<Event>, Vec<Event>);
+
+/// Reads a chunk body (see "Chunk body" in FORMAT.md). Errors carry chunk 0; the
+/// caller names the chunk.
+fn parse_body(body: &[u8], limits: &Limits, keyframes: bool) -> Result<ParsedBody, CodecError> {
+    let bad = |offset: usize, what: &'static str| CodecError::Malformed {
+        chunk: 0,
+        offset,
+        what,
+    };
+    let mut rd = Rd::new(body);
+    let index = rd.uv()?;
+    let mut prev_hash = [0u8; 32];
+    prev_hash.copy_from_slice(rd.take(32)?);
+    let base_ts = rd.iv()?;
+    // The string table. Each string takes at least its one-byte length.
+    let mut counts = [0usize; N_SECTIONS];
+    for c in &mut counts {
+        *c = rd.count(1, limits.chunk_bytes)?;
+    }
+    if counts.iter().sum::<usize>() > rd.left() {
+        return Err(bad(rd.pos, "string count beyond the end of the chunk"));
+    }
+    let mut lens = Vec::with_capacity(counts.iter().sum());
+    for _ in 0..counts.iter().sum::<usize>() {
+        let n = usize::try_from(rd.uv()?).unwrap_or(usize::MAX);
+        if n > limits.string_len {
+            return Err(CodecError::LimitExceeded {
+                chunk: 0,
+                what: "string length",
+                limit: limits.string_len,
+            });
+        }
+        lens.push(n);
+    }
+    let mut table: [Vec<&str>; N_SECTIONS] = Default::default();
+    let mut lens = lens.into_iter();
+    for (list, &n) in table.iter_mut().zip(&counts) {
+        list.reserve(n);
+        for len in lens.by_ref().take(n) {
+            let at = rd.pos;
+            let b = rd.take(len)?;
+            list.push(std::str::from_utf8(b).map_err(|_| bad(at, "string is not UTF-8"))?);
+        }
+    }
+    let n_key = rd.count(2, limits.events_per_chunk)?;
+    let n_events = rd.count(2, limits.events_per_chunk)?;
+    if n_key.saturating_add(n_events) > limits.events_per_chunk {
+        return Err(CodecError::LimitExceeded {
+            chunk: 0,
+            what: "events per chunk",
+            limit: limits.events_per_chunk,
+        });
+    }
+    let mut key_strings = [0usize; N_SECTIONS];
+    for (k, &n) in key_strings.iter_mut().zip(&counts) {
+        *k = rd.count(0, n)?;
+    }
+    // Column lengths, then readers over each column (positions stay body offsets).
+    let mut lens = [0usize; 2 * N_COLS];
+    for l in &mut lens {
+        *l = rd.count(0, body.len())?;
+    }
+    if lens.iter().sum::<usize>() != rd.left() {
+        return Err(bad(rd.pos, "column lengths do not match the chunk"));
+    }
+    let mut at = rd.pos;
+    let mut spans = lens.iter().map(|&l| {
+        let r = Rd::span(body, at, at + l);
+        at += l;
+        r
+    });
+    let mut section = || -> Option<ColReaders<'_>> {
+        Some(ColReaders {
+            op: spans.next()?,
+            ts: spans.next()?,
+            ids: spans.next()?,
+            num: spans.next()?,
+            refs: spans.next()?,
+            text: spans.next()?,
+        })
+    };
+    let (Some(key_cols), Some(event_cols)) = (section(), section()) else {
+        return Err(bad(rd.pos, "column lengths do not match the chunk"));
+    };
+    let mut keyframe = Vec::new();
+    if keyframes {
+        let mut dec = Dec {
+            cols: key_cols,
+            table: &table,
+            seen: [0; N_SECTIONS],
+            ctx: Ctx::new(base_ts),
+            limits,
+        };
+        keyframe.reserve(n_key.min(4096));
+        for _ in 0..n_key {
+            keyframe.push(dec.event()?);
+        }
+        if let Some(pos) = dec.cols.leftover() {
+            return Err(bad(pos, "keyframe columns do not match its events"));
+        }
+        if dec.seen != key_strings {
+            return Err(bad(dec.cols.op.pos, "keyframe string count does not match"));
+        }
+    }
+    // The chunk's own events start from a fresh coding state, after the strings the
+    // keyframe introduced.
+    let mut dec = Dec {
+        cols: event_cols,
+        table: &table,
+        seen: key_strings,
+        ctx: Ctx::new(base_ts),
+        limits,
+    };
+    let mut events = Vec::with_capacity(n_events.min(1 << 16));
+    for _ in 0..n_events {
+        events.push(dec.event()?);
+    }
+    if let Some(pos) = dec.cols.leftover() {
+        return Err(bad(pos, "trailing bytes after the last event"));
+    }
+    if dec.seen != counts {
+        return Err(bad(
+            dec.cols.op.pos,
+            "strings in the table that no event uses",
+        ));
+    }
+    Ok((index, prev_hash, keyframe, events))
+}
+
 /// A chunk as decoded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecodedChunk {
@@ -219,68 +383,8 @@ pub(crate) fn decode_payload(
             });
         }
     };
-    let mut rd = Rd::new(body);
-    let index = rd.uv().map_err(|e| e.in_chunk(chunk))?;
-    let mut prev_hash = [0u8; 32];
-    prev_hash.copy_from_slice(rd.take(32).map_err(|e| e.in_chunk(chunk))?);
-    let base_ts = rd.iv().map_err(|e| e.in_chunk(chunk))?;
-    let n_strings = rd
-        .count(1, limits.chunk_bytes)
-        .map_err(|e| e.in_chunk(chunk))?;
-    let mut strings = Vec::with_capacity(n_strings.min(1 << 16));
-    for _ in 0..n_strings {
-        strings.push(rd.str(limits.string_len).map_err(|e| e.in_chunk(chunk))?);
-    }
-    let n_key = rd
-        .count(2, limits.events_per_chunk)
-        .map_err(|e| e.in_chunk(chunk))?;
-    let n_events = rd
-        .count(2, limits.events_per_chunk)
-        .map_err(|e| e.in_chunk(chunk))?;
-    if n_key.saturating_add(n_events) > limits.events_per_chunk {
-        return Err(CodecError::LimitExceeded {
-            chunk,
-            what: "events per chunk",
-            limit: limits.events_per_chunk,
-        });
-    }
-    let key_len = rd.count(1, body.len()).map_err(|e| e.in_chunk(chunk))?;
-    let key_start = rd.pos;
-    let mut dec = Dec {
-        rd,
-        strings: &strings,
-        ctx: Ctx::new(base_ts),
-        limits,
-    };
-    let mut keyframe = Vec::new();
-    if keyframes {
-        keyframe.reserve(n_key.min(4096));
-        for _ in 0..n_key {
-            keyframe.push(dec.event().map_err(|e| e.in_chunk(chunk))?);
-        }
-        if dec.rd.pos - key_start != key_len {
-            return Err(CodecError::Malformed {
-                chunk,
-                offset: dec.rd.pos,
-                what: "keyframe length does not match its events",
-            });
-        }
-    } else {
-        dec.rd.take(key_len).map_err(|e| e.in_chunk(chunk))?;
-    }
-    // The chunk's own events start from a fresh coding state.
-    dec.ctx = Ctx::new(base_ts);
-    let mut events = Vec::with_capacity(n_events.min(1 << 16));
-    for _ in 0..n_events {
-        events.push(dec.event().map_err(|e| e.in_chunk(chunk))?);
-    }
-    if dec.rd.left() != 0 {
-        return Err(CodecError::Malformed {
-            chunk,
-            offset: dec.rd.pos,
-            what: "trailing bytes after the last event",
-        });
-    }
+    let (index, prev_hash, keyframe, events) =
+        parse_body(body, limits, keyframes).map_err(|e| e.in_chunk(chunk))?;
     Ok(DecodedChunk {
         index,
         prev_hash,
@@ -295,11 +399,10 @@ pub(crate) fn decode_payload(
 mod tests {
     use super::*;
 
-    /// A keyframe length that does not match the keyframe's events is a malformed chunk
-    /// when the keyframe is decoded, and (stepping over the wrong number of bytes) when
-    /// it is not.
+    /// Keyframe column lengths or string counts that do not match the keyframe's events
+    /// make a malformed chunk, whether the keyframe is decoded or stepped over.
     #[test]
-    fn keyframe_length_is_checked() {
+    fn keyframe_lengths_are_checked() {
         let events = crate::rrweb::read(
             br#"[{"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":5},
                  {"type":3,"data":{"source":3,"id":1,"x":0,"y":9},"timestamp":6}]"#,
@@ -309,26 +412,39 @@ mod tests {
             ctx: Ctx::new(5),
             ..Enc::default()
         };
-        let first = events.first().unwrap();
-        enc.event(first);
-        let key_len = enc.buf.bytes.len() as u64;
+        enc.event(events.first().unwrap());
+        let right = FrameCounts {
+            keyframe_events: 1,
+            events: 1,
+            keyframe_strings: enc.strings.counts(),
+            keyframe_cols: enc.cols.lens(),
+        };
         enc.ctx = Ctx::new(5);
         enc.event(events.get(1).unwrap());
-        for (claimed, ok) in [(key_len, true), (key_len + 1, false), (key_len - 1, false)] {
-            let counts = FrameCounts {
-                keyframe_events: 1,
-                events: 1,
-                keyframe_bytes: claimed,
-            };
+        let mut cases = vec![(right, true)];
+        for i in 0..N_COLS {
+            for delta in [-1i64, 1] {
+                let mut c = right;
+                let k = c.keyframe_cols[i] as i64 + delta;
+                let len = enc.cols.lens()[i] as i64;
+                if (0..=len).contains(&k) {
+                    c.keyframe_cols[i] = k as usize;
+                    cases.push((c, false));
+                }
+            }
+        }
+        for i in 0..N_SECTIONS {
+            let mut c = right;
+            c.keyframe_strings[i] ^= 1;
+            cases.push((c, false));
+        }
+        assert!(cases.len() > 10, "{}", cases.len());
+        for (counts, ok) in cases {
             let frame = build_frame(0, &[0; 32], 5, counts, &enc, None);
             let payload = frame.get(FRAME_HEAD..).unwrap();
             for keyframes in [true, false] {
                 let r = decode_payload(payload, &Limits::DEFAULT, 0, 0, [0; 32], keyframes);
-                assert_eq!(
-                    r.is_ok(),
-                    ok,
-                    "claimed {claimed}, keyframes {keyframes}: {r:?}"
-                );
+                assert_eq!(r.is_ok(), ok, "{counts:?}, keyframes {keyframes}: {r:?}");
                 if let Ok(c) = r {
                     assert_eq!(c.events, events.get(1..).unwrap());
                     assert_eq!(c.keyframe.len(), usize::from(keyframes));

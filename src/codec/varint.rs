@@ -65,6 +65,15 @@ impl<'a> Rd<'a> {
         Rd { b, pos: 0 }
     }
 
+    /// A reader over `b[start..end]` whose positions are offsets in `b`.
+    pub(crate) fn span(b: &'a [u8], start: usize, end: usize) -> Self {
+        let end = end.min(b.len());
+        Rd {
+            b: b.get(..end).unwrap_or_default(),
+            pos: start.min(end),
+        }
+    }
+
     pub(crate) fn left(&self) -> usize {
         self.b.len().saturating_sub(self.pos)
     }

@@ -27,7 +27,14 @@ const E_INPUT: u64 = 10;
 #[derive(Default)]
 pub(crate) struct Ctx {
     prev_ts: i64,
-    prev_id: i64,
+    /// Last node id of a serialized node; the next is predicted one above it.
+    prev_node: i64,
+    /// Last parent id of an add or remove.
+    prev_parent: i64,
+    /// Last id of a removed node.
+    prev_removed: i64,
+    /// Last id of any other target (attributes, texts, inputs, pointer, scroll).
+    prev_target: i64,
     prev_x: i64,
     prev_y: i64,
     prev_t: i64,
@@ -41,6 +48,56 @@ impl Ctx {
             ..Ctx::default()
         }
     }
+}
+
+/// What a node id is, which decides the value it is coded against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IdRole {
+    /// A serialized node's own id: against the last such id plus one.
+    Node,
+    /// An add's or remove's parent: against the last parent.
+    Parent,
+    /// An add's next or previous sibling: against the last serialized node's id.
+    Sibling,
+    /// A removed node: against the last removed node.
+    Removed,
+    /// Any other id: against the last such id.
+    Target,
+}
+
+impl Ctx {
+    /// The value an id of this role is coded against.
+    fn predict(&self, role: IdRole) -> i64 {
+        match role {
+            IdRole::Node => self.prev_node.wrapping_add(1),
+            IdRole::Parent => self.prev_parent,
+            IdRole::Sibling => self.prev_node,
+            IdRole::Removed => self.prev_removed,
+            IdRole::Target => self.prev_target,
+        }
+    }
+
+    /// Records an id of this role.
+    fn saw(&mut self, role: IdRole, v: i64) {
+        match role {
+            IdRole::Node => self.prev_node = v,
+            IdRole::Parent => self.prev_parent = v,
+            IdRole::Sibling => {}
+            IdRole::Removed => self.prev_removed = v,
+            IdRole::Target => self.prev_target = v,
+        }
+    }
+}
+
+/// The string table's sections: a string goes to the section of its first use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cat {
+    /// Tag and attribute names, style properties, doctype parts.
+    Name = 0,
+    /// Attribute and style values, URLs, embedded JSON.
+    Value = 1,
+    /// Text content.
+    Text = 2,
 }
 
 /// A node's fixed part, as the wire writes it.
@@ -80,10 +137,18 @@ enum NodeAttrs<'a> {
     ),
 }
 
-/// The per-chunk string table being built.
+/// Sections in the string table.
+pub(crate) const N_SECTIONS: usize = 3;
+
+/// The per-chunk string table being built: every distinct string once, in the order of
+/// first use, each in the section of its first use.
 #[derive(Default)]
 pub(crate) struct Strings {
     pub(crate) list: Vec<String>,
+    /// For each string in `list`: its section (low 2 bits) and its index in the section.
+    place: Vec<u32>,
+    /// Strings in each section so far.
+    counts: [u32; N_SECTIONS],
     /// By the string's 64-bit hash: its index in `list`. The rare string whose hash is
     /// taken by another goes to `spill`.
     index: HashKeyed<u32>,
@@ -91,6 +156,38 @@ pub(crate) struct Strings {
 }
 
 impl Strings {
+    /// The strings in one section, in order.
+    pub(crate) fn section(&self, cat: u8) -> impl Iterator<Item = &str> + '_ {
+        self.list
+            .iter()
+            .zip(&self.place)
+            .filter(move |(_, p)| (*p & 3) as u8 == cat)
+            .map(|(s, _)| s.as_str())
+    }
+
+    /// Strings in each section so far.
+    pub(crate) fn counts(&self) -> [u32; N_SECTIONS] {
+        self.counts
+    }
+
+    /// The reference to write for `s` (see "String references" in FORMAT.md), adding it
+    /// to `cat`'s section on its first use.
+    fn reference(&mut self, s: &str, cat: Cat) -> u64 {
+        let before = self.list.len();
+        let i = self.id(s);
+        if i as usize == before {
+            let c = cat as usize;
+            let n = self.counts.get(c).copied().unwrap_or(0);
+            if let Some(x) = self.counts.get_mut(c) {
+                *x += 1;
+            }
+            self.place.push(n << 2 | cat as u32);
+            return cat as u64;
+        }
+        let p = self.place.get(i as usize).copied().unwrap_or(0);
+        N_SECTIONS as u64 + u64::from(p >> 2) * N_SECTIONS as u64 + u64::from(p & 3)
+    }
+
     fn id(&mut self, s: &str) -> u64 {
         // Long strings (stylesheets) are hashed by their length and three samples; a
         // hit is always confirmed by comparing the whole string.
@@ -134,14 +231,69 @@ impl Strings {
     /// Empties the table, keeping its memory for the next chunk.
     pub(crate) fn clear(&mut self) {
         self.list.clear();
+        self.place.clear();
+        self.counts = [0; N_SECTIONS];
         self.index.clear();
         self.spill.clear();
     }
 }
 
+/// A chunk's coded bytes, split by kind of field so that the compressor sees like next
+/// to like: structure (tags, counts, flags), timestamps, node ids, numbers, string
+/// references and inline text. See "Columns" in FORMAT.md.
+#[derive(Default)]
+pub(crate) struct Cols {
+    /// Event tags, counts, flags, kinds, value tags, tree distances.
+    pub(crate) op: Buf,
+    /// Timestamp deltas.
+    pub(crate) ts: Buf,
+    /// Node id deltas.
+    pub(crate) ids: Buf,
+    /// Number payloads and pointer coordinates.
+    pub(crate) num: Buf,
+    /// String table references.
+    pub(crate) refs: Buf,
+    /// Inline text: input edits and events kept as JSON.
+    pub(crate) text: Buf,
+}
+
+/// Columns in their order on the wire.
+pub(crate) const N_COLS: usize = 6;
+
+impl Cols {
+    pub(crate) fn all(&self) -> [&Buf; N_COLS] {
+        [
+            &self.op, &self.ts, &self.ids, &self.num, &self.refs, &self.text,
+        ]
+    }
+
+    /// The byte length of every column.
+    pub(crate) fn lens(&self) -> [usize; N_COLS] {
+        self.all().map(|b| b.bytes.len())
+    }
+
+    /// Bytes in all columns.
+    pub(crate) fn total(&self) -> usize {
+        self.lens().iter().sum()
+    }
+
+    fn clear(&mut self) {
+        for b in [
+            &mut self.op,
+            &mut self.ts,
+            &mut self.ids,
+            &mut self.num,
+            &mut self.refs,
+            &mut self.text,
+        ] {
+            b.bytes.clear();
+        }
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct Enc {
-    pub(crate) buf: Buf,
+    pub(crate) cols: Cols,
     pub(crate) strings: Strings,
     pub(crate) ctx: Ctx,
 }
@@ -159,41 +311,41 @@ fn json_of(e: &Event) -> String {
 impl Enc {
     /// Starts a new chunk: everything empty, the memory kept.
     pub(crate) fn reset(&mut self) {
-        self.buf.bytes.clear();
+        self.cols.clear();
         self.strings.clear();
         self.ctx = Ctx::default();
     }
 
-    fn s(&mut self, s: &str) {
-        let i = self.strings.id(s);
-        self.buf.uv(i);
+    fn s(&mut self, s: &str, cat: Cat) {
+        let r = self.strings.reference(s, cat);
+        self.cols.refs.uv(r);
     }
 
-    fn id(&mut self, id: NodeId) {
+    fn id(&mut self, id: NodeId, role: IdRole) {
         let v = i64::from(id.0);
-        self.buf.iv(v - self.ctx.prev_id);
-        self.ctx.prev_id = v;
+        self.cols.ids.iv(v.wrapping_sub(self.ctx.predict(role)));
+        self.ctx.saw(role, v);
     }
 
     fn num(&mut self, n: Num) {
         match n {
             Num::Int(i) => {
-                self.buf.u8(0);
-                self.buf.iv(i);
+                self.cols.op.u8(0);
+                self.cols.num.iv(i);
             }
             Num::Float(f) if f64::from(f as f32) == f && !(f == 0.0 && f.is_sign_negative()) => {
-                self.buf.u8(1);
-                self.buf.f32(f as f32);
+                self.cols.op.u8(1);
+                self.cols.num.f32(f as f32);
             }
             Num::Float(f) => {
-                self.buf.u8(2);
-                self.buf.f64(f);
+                self.cols.op.u8(2);
+                self.cols.num.f64(f);
             }
         }
     }
 
     fn opt_bool(&mut self, b: Option<bool>) {
-        self.buf.u8(match b {
+        self.cols.op.u8(match b {
             None => 0,
             Some(false) => 1,
             Some(true) => 2,
@@ -203,46 +355,46 @@ impl Enc {
     fn attr_value(&mut self, v: &AttrValue) {
         match v {
             AttrValue::Str(s) => {
-                self.buf.u8(0);
-                self.s(s);
+                self.cols.op.u8(0);
+                self.s(s, Cat::Value);
             }
             AttrValue::Num(n) => {
-                self.buf.u8(1);
+                self.cols.op.u8(1);
                 self.num(*n);
             }
-            AttrValue::Bool(b) => self.buf.u8(if *b { 3 } else { 2 }),
-            AttrValue::Removed => self.buf.u8(4),
+            AttrValue::Bool(b) => self.cols.op.u8(if *b { 3 } else { 2 }),
+            AttrValue::Removed => self.cols.op.u8(4),
             AttrValue::StyleDiff(d) => {
-                self.buf.u8(5);
-                self.buf.uv(d.len() as u64);
+                self.cols.op.u8(5);
+                self.cols.op.uv(d.len() as u64);
                 for (k, c) in d {
-                    self.s(k);
+                    self.s(k, Cat::Name);
                     match c {
                         StyleChange::Set(v) => {
-                            self.buf.u8(0);
-                            self.s(v);
+                            self.cols.op.u8(0);
+                            self.s(v, Cat::Value);
                         }
                         StyleChange::SetWithPriority(v, p) => {
-                            self.buf.u8(1);
-                            self.s(v);
-                            self.s(p);
+                            self.cols.op.u8(1);
+                            self.s(v, Cat::Value);
+                            self.s(p, Cat::Name);
                         }
-                        StyleChange::Remove => self.buf.u8(2),
+                        StyleChange::Remove => self.cols.op.u8(2),
                     }
                 }
             }
             AttrValue::Other(j) => {
-                self.buf.u8(6);
+                self.cols.op.u8(6);
                 let json = String::from_utf8_lossy(&crate::rrweb::write_json(j)).into_owned();
-                self.s(&json);
+                self.s(&json, Cat::Value);
             }
         }
     }
 
     fn attributes(&mut self, a: &Attributes) {
-        self.buf.uv(a.len() as u64);
+        self.cols.op.uv(a.len() as u64);
         for x in a {
-            self.s(&x.name);
+            self.s(&x.name, Cat::Name);
             self.attr_value(&x.value);
         }
     }
@@ -299,11 +451,11 @@ impl Enc {
                 flags |= 1 << bit;
             }
         }
-        self.buf.u8(head.kind);
-        self.buf.uv(u64::from(flags));
-        self.id(head.id);
+        self.cols.op.u8(head.kind);
+        self.cols.op.uv(u64::from(flags));
+        self.id(head.id, IdRole::Node);
         if let Some(r) = head.root_id {
-            self.id(r);
+            self.id(r, IdRole::Target);
         }
         if head.is_shadow_host.is_some() {
             self.opt_bool(head.is_shadow_host);
@@ -314,31 +466,31 @@ impl Enc {
         match body {
             NodeBody::Document(compat_mode) => match compat_mode {
                 Some(c) => {
-                    self.buf.u8(1);
-                    self.s(c);
+                    self.cols.op.u8(1);
+                    self.s(c, Cat::Name);
                 }
-                None => self.buf.u8(0),
+                None => self.cols.op.u8(0),
             },
             NodeBody::Doctype(name, public_id, system_id) => {
-                self.s(name);
-                self.s(public_id);
-                self.s(system_id);
+                self.s(name, Cat::Name);
+                self.s(public_id, Cat::Name);
+                self.s(system_id, Cat::Name);
             }
             NodeBody::Element {
                 tag,
                 attributes,
                 flags,
             } => {
-                self.s(tag);
+                self.s(tag, Cat::Name);
                 match attributes {
                     NodeAttrs::Model(a) => self.attributes(a),
                     NodeAttrs::Dom(view, a) => {
-                        self.buf.uv(a.len() as u64);
+                        self.cols.op.uv(a.len() as u64);
                         for x in a.iter() {
-                            self.s(view.attr_name(x));
+                            self.s(view.attr_name(x), Cat::Name);
                             // What `attr_value` writes for a string value.
-                            self.buf.u8(0);
-                            self.s(&x.value);
+                            self.cols.op.u8(0);
+                            self.s(&x.value, Cat::Value);
                         }
                     }
                 }
@@ -347,18 +499,18 @@ impl Enc {
                 }
             }
             NodeBody::Text(text, is_style) => {
-                self.s(text);
+                self.s(text, Cat::Text);
                 self.opt_bool(*is_style);
             }
-            NodeBody::Chars(text) => self.s(text),
-            NodeBody::Unknown(type_code) => self.buf.iv(*type_code),
+            NodeBody::Chars(text) => self.s(text, Cat::Text),
+            NodeBody::Unknown(type_code) => self.cols.op.iv(*type_code),
         }
         if !head.extra.is_empty() {
             let json = String::from_utf8_lossy(&crate::rrweb::write_json(&Json::Object(
                 head.extra.to_vec(),
             )))
             .into_owned();
-            self.s(&json);
+            self.s(&json, Cat::Value);
         }
     }
 
@@ -372,16 +524,16 @@ impl Enc {
         offset: (Num, Num),
         nodes: u64,
     ) {
-        self.buf.uv(E_SNAPSHOT);
+        self.cols.op.uv(E_SNAPSHOT);
         self.ts(t);
-        self.buf.uv(nodes);
+        self.cols.op.uv(nodes);
         let mut i = 0u32;
         state.visit_snapshot_nodes(|parent, v| {
             let d = match parent {
                 Some(p) if p < i => u64::from(i - p),
                 _ => 0,
             };
-            self.buf.uv(d);
+            self.cols.op.uv(d);
             self.node_view(v);
             i += 1;
         });
@@ -427,30 +579,30 @@ impl Enc {
     }
 
     fn tree(&mut self, t: &NodeTree) {
-        self.buf.uv(t.nodes.len() as u64);
+        self.cols.op.uv(t.nodes.len() as u64);
         for (i, tn) in t.nodes.iter().enumerate() {
             // Distance back to the parent; 0 for none.
             let d = match tn.parent {
                 Some(p) if (p as usize) < i => (i - p as usize) as u64,
                 _ => 0,
             };
-            self.buf.uv(d);
+            self.cols.op.uv(d);
             self.node(&tn.node);
         }
     }
 
     fn ts(&mut self, t: Timestamp) {
-        self.buf.iv(t.0.wrapping_sub(self.ctx.prev_ts));
+        self.cols.ts.iv(t.0.wrapping_sub(self.ctx.prev_ts));
         self.ctx.prev_ts = t.0;
     }
 
     /// Encodes one event.
     pub(crate) fn event(&mut self, e: &Event) {
         if !self.compact(e) {
-            self.buf.uv(E_JSON);
+            self.cols.op.uv(E_JSON);
             self.ts(e.timestamp);
             let json = json_of(e);
-            self.buf.str(&json);
+            self.cols.text.str(&json);
         }
     }
 
@@ -461,24 +613,24 @@ impl Enc {
         let empty_obj = |d: &Option<Json>| matches!(d, Some(Json::Object(f)) if f.is_empty());
         match &e.kind {
             EventKind::DomContentLoaded(d) if empty_obj(d) => {
-                self.buf.uv(E_DCL);
+                self.cols.op.uv(E_DCL);
                 self.ts(e.timestamp);
             }
             EventKind::Load(d) if empty_obj(d) => {
-                self.buf.uv(E_LOAD);
+                self.cols.op.uv(E_LOAD);
                 self.ts(e.timestamp);
             }
             EventKind::Meta(m) if no_extra(&m.extra) => {
-                self.buf.uv(E_META);
+                self.cols.op.uv(E_META);
                 self.ts(e.timestamp);
-                self.s(&m.href);
+                self.s(&m.href, Cat::Value);
                 self.num(m.width);
                 self.num(m.height);
             }
             EventKind::FullSnapshot(s)
                 if no_extra(&s.extra) && no_extra(&s.initial_offset.extra) =>
             {
-                self.buf.uv(E_SNAPSHOT);
+                self.cols.op.uv(E_SNAPSHOT);
                 self.ts(e.timestamp);
                 self.tree(&s.tree);
                 self.num(s.initial_offset.top);
@@ -493,48 +645,48 @@ impl Enc {
     fn incremental(&mut self, inc: &Incremental, t: Timestamp) -> bool {
         match inc {
             Incremental::Mutation(m) if self.mutation_ok(m) => {
-                self.buf.uv(E_MUTATION);
+                self.cols.op.uv(E_MUTATION);
                 self.ts(t);
-                self.buf.uv(m.removes.len() as u64);
+                self.cols.op.uv(m.removes.len() as u64);
                 for r in &m.removes {
-                    self.id(r.parent_id);
-                    self.id(r.id);
+                    self.id(r.parent_id, IdRole::Parent);
+                    self.id(r.id, IdRole::Removed);
                     self.opt_bool(r.is_shadow);
                 }
-                self.buf.uv(m.adds.len() as u64);
+                self.cols.op.uv(m.adds.len() as u64);
                 for a in &m.adds {
-                    self.id(a.parent_id);
+                    self.id(a.parent_id, IdRole::Parent);
                     match a.next_id {
-                        None => self.buf.u8(0),
+                        None => self.cols.op.u8(0),
                         Some(n) => {
-                            self.buf.u8(1);
-                            self.id(n);
+                            self.cols.op.u8(1);
+                            self.id(n, IdRole::Sibling);
                         }
                     }
                     match a.previous_id {
-                        None => self.buf.u8(0),
-                        Some(None) => self.buf.u8(1),
+                        None => self.cols.op.u8(0),
+                        Some(None) => self.cols.op.u8(1),
                         Some(Some(p)) => {
-                            self.buf.u8(2);
-                            self.id(p);
+                            self.cols.op.u8(2);
+                            self.id(p, IdRole::Sibling);
                         }
                     }
                     self.tree(&a.node);
                 }
-                self.buf.uv(m.texts.len() as u64);
+                self.cols.op.uv(m.texts.len() as u64);
                 for x in &m.texts {
-                    self.id(x.id);
+                    self.id(x.id, IdRole::Target);
                     match &x.value {
-                        None => self.buf.u8(0),
+                        None => self.cols.op.u8(0),
                         Some(v) => {
-                            self.buf.u8(1);
-                            self.s(v);
+                            self.cols.op.u8(1);
+                            self.s(v, Cat::Text);
                         }
                     }
                 }
-                self.buf.uv(m.attributes.len() as u64);
+                self.cols.op.uv(m.attributes.len() as u64);
                 for x in &m.attributes {
-                    self.id(x.id);
+                    self.id(x.id, IdRole::Target);
                     self.attributes(&x.attributes);
                 }
                 self.opt_bool(m.is_attach_iframe);
@@ -553,32 +705,32 @@ impl Enc {
                         MoveSource::Mouse | MoveSource::Touch | MoveSource::Drag
                     ) =>
             {
-                self.buf.uv(E_MOVES);
+                self.cols.op.uv(E_MOVES);
                 self.ts(t);
-                self.buf.u8(m.source.code() as u8);
-                self.buf.uv(m.positions.len() as u64);
+                self.cols.op.u8(m.source.code() as u8);
+                self.cols.op.uv(m.positions.len() as u64);
                 for p in &m.positions {
                     let (Num::Int(x), Num::Int(y), Num::Int(dt)) = (p.x, p.y, p.time_offset) else {
                         continue;
                     };
-                    self.buf.iv(x.wrapping_sub(self.ctx.prev_x));
-                    self.buf.iv(y.wrapping_sub(self.ctx.prev_y));
-                    self.buf.iv(dt.wrapping_sub(self.ctx.prev_t));
+                    self.cols.num.iv(x.wrapping_sub(self.ctx.prev_x));
+                    self.cols.num.iv(y.wrapping_sub(self.ctx.prev_y));
+                    self.cols.num.iv(dt.wrapping_sub(self.ctx.prev_t));
                     self.ctx.prev_x = x;
                     self.ctx.prev_y = y;
                     self.ctx.prev_t = dt;
-                    self.id(p.id);
+                    self.id(p.id, IdRole::Target);
                 }
             }
             Incremental::MouseInteraction(m) if no_extra(&m.extra) => {
-                self.buf.uv(E_MOUSE);
+                self.cols.op.uv(E_MOUSE);
                 self.ts(t);
-                self.buf.iv(m.kind.code());
-                self.id(m.id);
+                self.cols.op.iv(m.kind.code());
+                self.id(m.id, IdRole::Target);
                 let flags = u8::from(m.x.is_some())
                     | u8::from(m.y.is_some()) << 1
                     | u8::from(m.pointer_type.is_some()) << 2;
-                self.buf.u8(flags);
+                self.cols.op.u8(flags);
                 if let Some(x) = m.x {
                     self.num(x);
                 }
@@ -586,39 +738,39 @@ impl Enc {
                     self.num(y);
                 }
                 if let Some(p) = m.pointer_type {
-                    self.buf.iv(p.code());
+                    self.cols.op.iv(p.code());
                 }
             }
             Incremental::Scroll(s) if no_extra(&s.extra) => {
-                self.buf.uv(E_SCROLL);
+                self.cols.op.uv(E_SCROLL);
                 self.ts(t);
-                self.id(s.id);
+                self.id(s.id, IdRole::Target);
                 self.num(s.x);
                 self.num(s.y);
             }
             Incremental::ViewportResize(v) if no_extra(&v.extra) => {
-                self.buf.uv(E_VIEWPORT);
+                self.cols.op.uv(E_VIEWPORT);
                 self.ts(t);
                 self.num(v.width);
                 self.num(v.height);
             }
             Incremental::Input(i) if no_extra(&i.extra) => {
-                self.buf.uv(E_INPUT);
+                self.cols.op.uv(E_INPUT);
                 self.ts(t);
-                self.id(i.id);
+                self.id(i.id, IdRole::Target);
                 let prev = self.ctx.inputs.get(&i.id.0).map_or("", String::as_str);
                 let (pre, suf) = common_affixes(prev, &i.text);
                 let mid = i.text.get(pre..i.text.len() - suf).unwrap_or("");
-                self.buf.uv(pre as u64);
-                self.buf.uv(suf as u64);
-                self.buf.str(mid);
+                self.cols.op.uv(pre as u64);
+                self.cols.op.uv(suf as u64);
+                self.cols.text.str(mid);
                 let flags = u8::from(i.is_checked)
                     | match i.user_triggered {
                         None => 0,
                         Some(false) => 2,
                         Some(true) => 4,
                     };
-                self.buf.u8(flags);
+                self.cols.op.u8(flags);
                 self.ctx.inputs.insert(i.id.0, i.text.clone());
             }
             _ => return false,
@@ -655,10 +807,36 @@ fn common_affixes(a: &str, b: &str) -> (usize, usize) {
     (pre, suf)
 }
 
-/// Decoding side.
+/// One section of events (a keyframe, or a chunk's own events) as readers over its
+/// columns; positions are offsets in the chunk body.
+pub(crate) struct ColReaders<'a> {
+    pub(crate) op: Rd<'a>,
+    pub(crate) ts: Rd<'a>,
+    pub(crate) ids: Rd<'a>,
+    pub(crate) num: Rd<'a>,
+    pub(crate) refs: Rd<'a>,
+    pub(crate) text: Rd<'a>,
+}
+
+impl ColReaders<'_> {
+    /// The first column with bytes left, and where.
+    pub(crate) fn leftover(&self) -> Option<usize> {
+        [
+            &self.op, &self.ts, &self.ids, &self.num, &self.refs, &self.text,
+        ]
+        .into_iter()
+        .find(|r| r.left() != 0)
+        .map(|r| r.pos)
+    }
+}
+
+/// Decoding side: one section of events over the chunk's string table.
 pub(crate) struct Dec<'a, 'b> {
-    pub(crate) rd: Rd<'a>,
-    pub(crate) strings: &'b [&'a str],
+    pub(crate) cols: ColReaders<'a>,
+    /// The string table, by section.
+    pub(crate) table: &'b [Vec<&'a str>; N_SECTIONS],
+    /// Strings of each section introduced so far.
+    pub(crate) seen: [usize; N_SECTIONS],
     pub(crate) ctx: Ctx,
     pub(crate) limits: &'b Limits,
 }
@@ -667,39 +845,61 @@ impl<'a> Dec<'a, '_> {
     fn bad(&self, what: &'static str) -> CodecError {
         CodecError::Malformed {
             chunk: 0,
-            offset: self.rd.pos,
+            offset: self.cols.op.pos,
             what,
         }
     }
 
     fn s(&mut self) -> Result<&'a str, CodecError> {
-        let i = self.rd.uv()?;
-        usize::try_from(i)
-            .ok()
-            .and_then(|i| self.strings.get(i).copied())
-            .ok_or_else(|| self.bad("string index out of the table"))
+        let r = self.cols.refs.uv()?;
+        let n = N_SECTIONS as u64;
+        let (sec, first) = if r < n {
+            (r, true)
+        } else {
+            ((r - n) % n, false)
+        };
+        let sec = sec as usize;
+        let (Some(list), Some(seen)) = (self.table.get(sec), self.seen.get(sec).copied()) else {
+            return Err(self.bad("string reference out of the table"));
+        };
+        let idx = if first {
+            seen
+        } else {
+            usize::try_from((r - n) / n).unwrap_or(usize::MAX)
+        };
+        if !first && idx >= seen {
+            return Err(self.bad("string reference to a string not used yet"));
+        }
+        let s = list
+            .get(idx)
+            .copied()
+            .ok_or_else(|| self.bad("string reference out of the table"))?;
+        if first && let Some(x) = self.seen.get_mut(sec) {
+            *x += 1;
+        }
+        Ok(s)
     }
 
-    fn id(&mut self) -> Result<NodeId, CodecError> {
-        let d = self.rd.iv()?;
-        let v = self.ctx.prev_id.wrapping_add(d);
-        self.ctx.prev_id = v;
+    fn id(&mut self, role: IdRole) -> Result<NodeId, CodecError> {
+        let d = self.cols.ids.iv()?;
+        let v = self.ctx.predict(role).wrapping_add(d);
+        self.ctx.saw(role, v);
         i32::try_from(v)
             .map(NodeId)
             .map_err(|_| self.bad("node id out of range"))
     }
 
     fn num(&mut self) -> Result<Num, CodecError> {
-        Ok(match self.rd.u8()? {
-            0 => Num::Int(self.rd.iv()?),
-            1 => Num::Float(f64::from(self.rd.f32()?)),
-            2 => Num::Float(self.rd.f64()?),
+        Ok(match self.cols.op.u8()? {
+            0 => Num::Int(self.cols.num.iv()?),
+            1 => Num::Float(f64::from(self.cols.num.f32()?)),
+            2 => Num::Float(self.cols.num.f64()?),
             _ => return Err(self.bad("invalid number tag")),
         })
     }
 
     fn opt_bool(&mut self) -> Result<Option<bool>, CodecError> {
-        Ok(match self.rd.u8()? {
+        Ok(match self.cols.op.u8()? {
             0 => None,
             1 => Some(false),
             2 => Some(true),
@@ -713,18 +913,18 @@ impl<'a> Dec<'a, '_> {
     }
 
     fn attr_value(&mut self) -> Result<AttrValue, CodecError> {
-        Ok(match self.rd.u8()? {
+        Ok(match self.cols.op.u8()? {
             0 => AttrValue::Str(self.s()?.to_owned()),
             1 => AttrValue::Num(self.num()?),
             2 => AttrValue::Bool(false),
             3 => AttrValue::Bool(true),
             4 => AttrValue::Removed,
             5 => {
-                let n = self.rd.count(2, self.limits.nodes)?;
+                let n = self.cols.op.count(1, self.limits.nodes)?;
                 let mut d = Vec::with_capacity(n.min(64));
                 for _ in 0..n {
                     let k = self.s()?.to_owned();
-                    let c = match self.rd.u8()? {
+                    let c = match self.cols.op.u8()? {
                         0 => StyleChange::Set(self.s()?.to_owned()),
                         1 => {
                             StyleChange::SetWithPriority(self.s()?.to_owned(), self.s()?.to_owned())
@@ -745,7 +945,7 @@ impl<'a> Dec<'a, '_> {
     }
 
     fn attributes(&mut self) -> Result<Attributes, CodecError> {
-        let n = self.rd.count(2, self.limits.nodes)?;
+        let n = self.cols.op.count(1, self.limits.nodes)?;
         let mut a = Attributes::with_capacity(n.min(32));
         for _ in 0..n {
             let name = self.s()?.to_owned();
@@ -756,16 +956,20 @@ impl<'a> Dec<'a, '_> {
     }
 
     fn node(&mut self) -> Result<SerializedNode, CodecError> {
-        let kind = self.rd.u8()?;
-        let flags = self.rd.uv()?;
-        let id = self.id()?;
+        let kind = self.cols.op.u8()?;
+        let flags = self.cols.op.uv()?;
+        let id = self.id(IdRole::Node)?;
         let bit = |b: u32| flags & (1 << b) != 0;
-        let root_id = if bit(2) { Some(self.id()?) } else { None };
+        let root_id = if bit(2) {
+            Some(self.id(IdRole::Target)?)
+        } else {
+            None
+        };
         let is_shadow_host = if bit(3) { self.opt_bool()? } else { None };
         let is_shadow = if bit(4) { self.opt_bool()? } else { None };
         let kind = match kind {
             0 => NodeKind::Document {
-                compat_mode: match self.rd.u8()? {
+                compat_mode: match self.cols.op.u8()? {
                     0 => None,
                     _ => Some(self.s()?.to_owned()),
                 },
@@ -793,7 +997,7 @@ impl<'a> Dec<'a, '_> {
                 text: self.s()?.to_owned(),
             },
             6 => NodeKind::Unknown {
-                type_code: self.rd.iv()?,
+                type_code: self.cols.op.iv()?,
             },
             _ => return Err(self.bad("invalid node kind")),
         };
@@ -818,10 +1022,10 @@ impl<'a> Dec<'a, '_> {
     }
 
     fn tree(&mut self) -> Result<NodeTree, CodecError> {
-        let n = self.rd.count(3, self.limits.nodes)?;
+        let n = self.cols.op.count(3, self.limits.nodes)?;
         let mut nodes = Vec::with_capacity(n.min(4096));
         for i in 0..n {
-            let d = self.rd.uv()?;
+            let d = self.cols.op.uv()?;
             let parent = match d {
                 0 => None,
                 d if (d as usize) <= i => Some((i - d as usize) as u32),
@@ -836,7 +1040,7 @@ impl<'a> Dec<'a, '_> {
     }
 
     fn ts(&mut self) -> Result<Timestamp, CodecError> {
-        let d = self.rd.iv()?;
+        let d = self.cols.ts.iv()?;
         self.ctx.prev_ts = self.ctx.prev_ts.wrapping_add(d);
         Ok(Timestamp(self.ctx.prev_ts))
     }
@@ -851,12 +1055,12 @@ impl<'a> Dec<'a, '_> {
 
     /// Decodes one event.
     pub(crate) fn event(&mut self) -> Result<Event, CodecError> {
-        let tag = self.rd.uv()?;
+        let tag = self.cols.op.uv()?;
         let t = self.ts()?;
         let inc = |i: Incremental| Self::ev(t, EventKind::Incremental(i));
         Ok(match tag {
             E_JSON => {
-                let s = self.rd.str(self.limits.string_len)?;
+                let s = self.cols.text.str(self.limits.string_len)?;
                 let v = self.json(s)?;
                 crate::rrweb::event_from_json(v, 0, self.limits)
                     .map_err(|_| self.bad("invalid embedded event"))?
@@ -894,28 +1098,28 @@ impl<'a> Dec<'a, '_> {
             }
             E_MUTATION => {
                 let cap = self.limits.nodes;
-                let n = self.rd.count(3, cap)?;
+                let n = self.cols.op.count(1, cap)?;
                 let mut removes = Vec::with_capacity(n.min(4096));
                 for _ in 0..n {
                     removes.push(Removal {
-                        parent_id: self.id()?,
-                        id: self.id()?,
+                        parent_id: self.id(IdRole::Parent)?,
+                        id: self.id(IdRole::Removed)?,
                         is_shadow: self.opt_bool()?,
                         extra: Vec::new(),
                     });
                 }
-                let n = self.rd.count(4, cap)?;
+                let n = self.cols.op.count(3, cap)?;
                 let mut adds = Vec::with_capacity(n.min(4096));
                 for _ in 0..n {
-                    let parent_id = self.id()?;
-                    let next_id = match self.rd.u8()? {
+                    let parent_id = self.id(IdRole::Parent)?;
+                    let next_id = match self.cols.op.u8()? {
                         0 => None,
-                        _ => Some(self.id()?),
+                        _ => Some(self.id(IdRole::Sibling)?),
                     };
-                    let previous_id = match self.rd.u8()? {
+                    let previous_id = match self.cols.op.u8()? {
                         0 => None,
                         1 => Some(None),
-                        _ => Some(Some(self.id()?)),
+                        _ => Some(Some(self.id(IdRole::Sibling)?)),
                     };
                     adds.push(Addition {
                         parent_id,
@@ -925,11 +1129,11 @@ impl<'a> Dec<'a, '_> {
                         extra: Vec::new(),
                     });
                 }
-                let n = self.rd.count(2, cap)?;
+                let n = self.cols.op.count(1, cap)?;
                 let mut texts = Vec::with_capacity(n.min(4096));
                 for _ in 0..n {
-                    let id = self.id()?;
-                    let value = match self.rd.u8()? {
+                    let id = self.id(IdRole::Target)?;
+                    let value = match self.cols.op.u8()? {
                         0 => None,
                         _ => Some(self.s()?.to_owned()),
                     };
@@ -939,11 +1143,11 @@ impl<'a> Dec<'a, '_> {
                         extra: Vec::new(),
                     });
                 }
-                let n = self.rd.count(2, cap)?;
+                let n = self.cols.op.count(1, cap)?;
                 let mut attributes = Vec::with_capacity(n.min(4096));
                 for _ in 0..n {
                     attributes.push(AttributeChange {
-                        id: self.id()?,
+                        id: self.id(IdRole::Target)?,
                         attributes: self.attributes()?,
                         extra: Vec::new(),
                     });
@@ -959,20 +1163,31 @@ impl<'a> Dec<'a, '_> {
                 }))
             }
             E_MOVES => {
-                let source = MoveSource::from_code(i64::from(self.rd.u8()?));
-                let n = self.rd.count(4, self.limits.nodes)?;
+                let source = MoveSource::from_code(i64::from(self.cols.op.u8()?));
+                // Each position takes three bytes of numbers and one of ids.
+                let n = usize::try_from(self.cols.op.uv()?).unwrap_or(usize::MAX);
+                if n > self.limits.nodes {
+                    return Err(CodecError::LimitExceeded {
+                        chunk: 0,
+                        what: "items in a list",
+                        limit: self.limits.nodes,
+                    });
+                }
+                if n.saturating_mul(3) > self.cols.num.left() || n > self.cols.ids.left() {
+                    return Err(self.bad("count beyond the end of the chunk"));
+                }
                 let mut positions = Vec::with_capacity(n.min(4096));
                 for _ in 0..n {
-                    let x = self.ctx.prev_x.wrapping_add(self.rd.iv()?);
-                    let y = self.ctx.prev_y.wrapping_add(self.rd.iv()?);
-                    let dt = self.ctx.prev_t.wrapping_add(self.rd.iv()?);
+                    let x = self.ctx.prev_x.wrapping_add(self.cols.num.iv()?);
+                    let y = self.ctx.prev_y.wrapping_add(self.cols.num.iv()?);
+                    let dt = self.ctx.prev_t.wrapping_add(self.cols.num.iv()?);
                     self.ctx.prev_x = x;
                     self.ctx.prev_y = y;
                     self.ctx.prev_t = dt;
                     positions.push(Position {
                         x: Num::Int(x),
                         y: Num::Int(y),
-                        id: self.id()?,
+                        id: self.id(IdRole::Target)?,
                         time_offset: Num::Int(dt),
                         extra: Vec::new(),
                     });
@@ -984,9 +1199,9 @@ impl<'a> Dec<'a, '_> {
                 }))
             }
             E_MOUSE => {
-                let kind = MouseInteractionKind::from_code(self.rd.iv()?);
-                let id = self.id()?;
-                let flags = self.rd.u8()?;
+                let kind = MouseInteractionKind::from_code(self.cols.op.iv()?);
+                let id = self.id(IdRole::Target)?;
+                let flags = self.cols.op.u8()?;
                 let x = if flags & 1 != 0 {
                     Some(self.num()?)
                 } else {
@@ -998,7 +1213,7 @@ impl<'a> Dec<'a, '_> {
                     None
                 };
                 let pointer_type = if flags & 4 != 0 {
-                    Some(PointerKind::from_code(self.rd.iv()?))
+                    Some(PointerKind::from_code(self.cols.op.iv()?))
                 } else {
                     None
                 };
@@ -1012,7 +1227,7 @@ impl<'a> Dec<'a, '_> {
                 }))
             }
             E_SCROLL => inc(Incremental::Scroll(Scroll {
-                id: self.id()?,
+                id: self.id(IdRole::Target)?,
                 x: self.num()?,
                 y: self.num()?,
                 extra: Vec::new(),
@@ -1023,13 +1238,13 @@ impl<'a> Dec<'a, '_> {
                 extra: Vec::new(),
             })),
             E_INPUT => {
-                let id = self.id()?;
-                let pre =
-                    usize::try_from(self.rd.uv()?).map_err(|_| self.bad("edit out of range"))?;
-                let suf =
-                    usize::try_from(self.rd.uv()?).map_err(|_| self.bad("edit out of range"))?;
-                let mid = self.rd.str(self.limits.string_len)?;
-                let flags = self.rd.u8()?;
+                let id = self.id(IdRole::Target)?;
+                let pre = usize::try_from(self.cols.op.uv()?)
+                    .map_err(|_| self.bad("edit out of range"))?;
+                let suf = usize::try_from(self.cols.op.uv()?)
+                    .map_err(|_| self.bad("edit out of range"))?;
+                let mid = self.cols.text.str(self.limits.string_len)?;
+                let flags = self.cols.op.u8()?;
                 let prev = self.ctx.inputs.get(&id.0).map_or("", String::as_str);
                 if pre.checked_add(suf).is_none_or(|n| n > prev.len()) {
                     return Err(self.bad("input edit longer than the previous value"));
@@ -1115,7 +1330,9 @@ mod tests {
                 for k in &parts.after {
                     b.event(k);
                 }
-                assert_eq!(a.buf.bytes, b.buf.bytes);
+                for (x, y) in a.cols.all().iter().zip(b.cols.all()) {
+                    assert_eq!(x.bytes, y.bytes);
+                }
                 assert_eq!(a.strings.list, b.strings.list);
                 checked += 1;
             }
