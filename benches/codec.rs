@@ -4,6 +4,7 @@
 
 use std::hint::black_box;
 use std::io::Write;
+use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use session_replay::codec::{EncoderConfig, decode, encode};
@@ -34,39 +35,67 @@ fn zstd19(b: &[u8]) -> usize {
     zstd::encode_all(b, 19).unwrap().len()
 }
 
+/// Best of three runs, in milliseconds.
+fn best_ms<T>(mut f: impl FnMut() -> T) -> f64 {
+    (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            black_box(f());
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
 fn sizes() {
-    let mut t = [0usize; 5];
+    let mut t = [0usize; 6];
     eprintln!(
-        "| stream | rrweb JSON | gzip -9 | zstd -19 | ours, no compression | ours, brotli | ours / zstd -19 |"
+        "| stream | rrweb JSON | gzip -9 | zstd -19 | ours, no compression | ours, brotli 6 (default) | ours, brotli 10 (archival) | default / zstd -19 | archival / zstd -19 |"
     );
-    eprintln!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    eprintln!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let mut times = Vec::new();
     for (name, bytes) in STREAMS {
         let events = rrweb::read(bytes).unwrap();
         let raw = encode(&events, EncoderConfig::default().compress(false)).len();
         let comp = encode(&events, EncoderConfig::default()).len();
+        let arch = encode(&events, EncoderConfig::archival()).len();
         let (g, z) = (gzip9(bytes), zstd19(bytes));
         eprintln!(
-            "| {name} | {} | {g} | {z} | {raw} | {comp} | {:.2}x |",
+            "| {name} | {} | {g} | {z} | {raw} | {comp} | {arch} | {:.2}x | {:.2}x |",
             bytes.len(),
-            comp as f64 / z as f64
+            comp as f64 / z as f64,
+            arch as f64 / z as f64
         );
-        for (a, v) in t.iter_mut().zip([bytes.len(), g, z, raw, comp]) {
+        for (a, v) in t.iter_mut().zip([bytes.len(), g, z, raw, comp, arch]) {
             *a += v;
         }
+        times.push((
+            name,
+            best_ms(|| zstd19(bytes)),
+            best_ms(|| encode(&events, EncoderConfig::default())),
+            best_ms(|| encode(&events, EncoderConfig::archival())),
+        ));
     }
     eprintln!(
-        "| total | {} | {} | {} | {} | {} | {:.2}x |",
+        "| total | {} | {} | {} | {} | {} | {} | {:.2}x | {:.2}x |",
         t[0],
         t[1],
         t[2],
         t[3],
         t[4],
-        t[4] as f64 / t[2] as f64
+        t[5],
+        t[4] as f64 / t[2] as f64,
+        t[5] as f64 / t[2] as f64
     );
     eprintln!(
         "uncompressed total / gzip -9 total = {:.2}x",
         t[3] as f64 / t[1] as f64
     );
+    eprintln!(
+        "time to compress, best of 3 (ms): stream | zstd -19 of the JSON | ours, default | ours, archival"
+    );
+    for (name, z, d, a) in times {
+        eprintln!("{name} | {z:.1} | {d:.1} | {a:.1}");
+    }
 }
 
 fn bench(c: &mut Criterion) {

@@ -16,14 +16,31 @@ pub(crate) fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
         w.copy_from_slice(c);
         h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
     }
-    // The tail as a little-endian word, zero-padded (a byte loop: a variable-length
-    // copy would call memcpy for every short string).
-    let tail = chunks
-        .remainder()
-        .iter()
-        .rev()
-        .fold(0u64, |w, &b| w << 8 | u64::from(b));
-    (h.rotate_left(5) ^ tail).wrapping_mul(K)
+    (h.rotate_left(5) ^ le_word(chunks.remainder())).wrapping_mul(K)
+}
+
+/// Up to eight bytes as a zero-padded little-endian word, with at most two loads (a
+/// variable-length copy would call memcpy for every short string).
+fn le_word(b: &[u8]) -> u64 {
+    let n = b.len();
+    let word4 = |s: Option<&[u8]>| {
+        s.and_then(|s| <[u8; 4]>::try_from(s).ok())
+            .map_or(0, |a| u64::from(u32::from_le_bytes(a)))
+    };
+    if n >= 8 {
+        return b
+            .get(..8)
+            .and_then(|s| <[u8; 8]>::try_from(s).ok())
+            .map_or(0, u64::from_le_bytes);
+    }
+    if n >= 4 {
+        // Two overlapping 4-byte loads: bytes 0..4, and bytes 4..n from the top of
+        // the last four.
+        let lo = word4(b.get(..4));
+        let hi = word4(b.get(n - 4..));
+        return lo | (hi >> (8 * (8 - n))) << 32;
+    }
+    b.iter().rev().fold(0u64, |w, &x| w << 8 | u64::from(x))
 }
 
 /// A [`std::hash::Hasher`] over [`hash_bytes`].
@@ -41,6 +58,41 @@ impl std::hash::Hasher for FastHash {
 
 /// A `HashMap` with [`FastHash`].
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHash>>;
+
+/// A string of at most 15 bytes as one integer: its bytes little-endian, its length in
+/// the top byte. Equal strings give equal keys and different ones different keys, so a
+/// map keyed by it needs no string comparison. `None` for longer strings.
+pub(crate) fn short_key(s: &str) -> Option<u128> {
+    let b = s.as_bytes();
+    if b.len() > 15 {
+        return None;
+    }
+    let lo = le_word(b.get(..b.len().min(8)).unwrap_or_default());
+    let hi = le_word(b.get(8..).unwrap_or_default());
+    Some(u128::from(lo) | u128::from(hi) << 64 | (b.len() as u128) << 120)
+}
+
+/// A hasher for [`short_key`] keys: one multiply-xor mix.
+#[derive(Default)]
+pub(crate) struct ShortHash(u64);
+
+impl std::hash::Hasher for ShortHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = hash_bytes(self.0, bytes);
+    }
+    fn write_u128(&mut self, v: u128) {
+        const K: u64 = 0x9E37_79B9_7F4A_7C15;
+        let (lo, hi) = (v as u64, (v >> 64) as u64);
+        let h = (lo ^ hi.rotate_left(29)).wrapping_mul(K);
+        self.0 = h ^ h >> 32;
+    }
+}
+
+/// A `HashMap` keyed by [`short_key`].
+pub(crate) type ShortMap<V> = HashMap<u128, V, BuildHasherDefault<ShortHash>>;
 
 /// A hasher for keys that are hashes already (`u64`s from [`hash_bytes`]).
 #[derive(Default)]
@@ -74,6 +126,36 @@ mod tests {
             hash_bytes(0, b"0123456789abcdef"),
             hash_bytes(0, b"0123456789abcdeg")
         );
+    }
+
+    #[test]
+    fn short_keys_are_exact() {
+        let words = [
+            "",
+            "a",
+            "\0",
+            "a\0",
+            "div",
+            "dív",
+            "0123456789abcde",
+            "0123456789abcdf",
+        ];
+        for (i, a) in words.iter().enumerate() {
+            for (j, b) in words.iter().enumerate() {
+                assert_eq!(short_key(a) == short_key(b), i == j, "{a:?} {b:?}");
+            }
+        }
+        assert!(short_key("0123456789abcdef").is_none());
+        // The key is the bytes little-endian with the length on top, for every length.
+        let data = "0123456789abcde";
+        for n in 0..=15 {
+            let expect = data.as_bytes()[..n]
+                .iter()
+                .rev()
+                .fold(0u128, |w, &x| w << 8 | u128::from(x))
+                | (n as u128) << 120;
+            assert_eq!(short_key(&data[..n]), Some(expect), "{n}");
+        }
     }
 
     /// The tail is the zero-padded little-endian word of the last bytes (state hashes

@@ -27,6 +27,9 @@ pub struct Decoder {
     base: usize,
     /// Whether chunks come with their keyframes decoded.
     keyframes: bool,
+    /// Whether each chunk's SHA-256 is computed (for the chain); [`decode`], which
+    /// hands out only events, has no use for it.
+    hashes: bool,
     header_done: bool,
     failed: bool,
     /// Chunks seen (intact or not), for naming damaged ones.
@@ -49,6 +52,7 @@ impl Decoder {
             buf: Vec::new(),
             base: 0,
             keyframes: true,
+            hashes: true,
             header_done: false,
             failed: false,
             next_chunk: 0,
@@ -163,7 +167,11 @@ impl Decoder {
                 continue;
             }
             let frame_bytes = self.buf.get(..FRAME_HEAD + len).unwrap_or_default();
-            let hash = frame::frame_hash(frame_bytes);
+            let hash = if self.hashes {
+                frame::frame_hash(frame_bytes)
+            } else {
+                [0; 32]
+            };
             let decoded =
                 frame::decode_payload(payload, &self.limits, chunk, offset, hash, self.keyframes);
             self.consume(FRAME_HEAD + len);
@@ -254,7 +262,8 @@ fn find_magic(b: &[u8], from: usize) -> Option<usize> {
 /// Decodes a whole stream: the events of every intact chunk, in order, and the errors.
 pub fn decode(bytes: &[u8]) -> (Vec<Event>, Vec<CodecError>) {
     // In order from the start: the keyframes are not needed, and not decoded.
-    let (chunks, errors) = decode_chunks(bytes, Limits::DEFAULT, false);
+    // Nor are the chunk hashes: only `verify` checks the chain.
+    let (chunks, errors) = decode_chunks(bytes, Limits::DEFAULT, false, false);
     (chunks.into_iter().flat_map(|c| c.events).collect(), errors)
 }
 
@@ -262,8 +271,10 @@ fn decode_chunks(
     bytes: &[u8],
     limits: Limits,
     keyframes: bool,
+    hashes: bool,
 ) -> (Vec<DecodedChunk>, Vec<CodecError>) {
     let mut d = Decoder::with_limits(limits).decode_keyframes(keyframes);
+    d.hashes = hashes;
     d.push(bytes);
     let mut chunks = Vec::new();
     let mut errors = Vec::new();
@@ -306,7 +317,7 @@ impl VerifyReport {
 /// deleted, reordered or edited chunk visible.
 pub fn verify(bytes: &[u8]) -> VerifyReport {
     // Everything is decoded, keyframes included: a damaged keyframe is a damaged chunk.
-    let (chunks, errors) = decode_chunks(bytes, Limits::DEFAULT, true);
+    let (chunks, errors) = decode_chunks(bytes, Limits::DEFAULT, true, true);
     let mut report = VerifyReport {
         chunks: chunks.len(),
         errors,

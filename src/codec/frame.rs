@@ -78,16 +78,42 @@ pub(crate) struct FrameCounts {
     pub(crate) keyframe_cols: [usize; N_COLS],
 }
 
-/// Builds a chunk's frame from its parts.
-pub(crate) fn build_frame(
-    index: u64,
-    prev_hash: &[u8; 32],
-    base_ts: i64,
-    counts: FrameCounts,
-    enc: &Enc,
-    compress: Option<u32>,
-) -> Vec<u8> {
-    let mut body = Buf::default();
+/// What a chunk frame is built from.
+pub(crate) struct FrameParts<'a> {
+    pub(crate) index: u64,
+    pub(crate) prev_hash: &'a [u8; 32],
+    pub(crate) base_ts: i64,
+    pub(crate) counts: FrameCounts,
+    pub(crate) enc: &'a Enc,
+    /// The brotli quality, or `None` for no compression.
+    pub(crate) compress: Option<u32>,
+}
+
+/// Appends a chunk's frame to `out` and returns the frame's hash. `body` is scratch
+/// space for the uncompressed body, kept by the caller so that its memory is reused.
+pub(crate) fn build_frame(out: &mut Vec<u8>, body: &mut Buf, parts: FrameParts<'_>) -> [u8; 32] {
+    let FrameParts {
+        index,
+        prev_hash,
+        base_ts,
+        counts,
+        enc,
+        compress,
+    } = parts;
+    // The frame, written in place: magic, length and CRC (filled in below), payload.
+    let start = out.len();
+    out.extend_from_slice(&CHUNK_MAGIC);
+    out.extend_from_slice(&[0; 8]);
+    let payload_start = out.len();
+    out.push(u8::from(compress.is_some()));
+    // Without compression the body is written straight after the flag; with it, into
+    // the scratch buffer, then compressed into the frame.
+    let direct = compress.is_none();
+    if direct {
+        std::mem::swap(&mut body.bytes, out);
+    } else {
+        body.bytes.clear();
+    }
     body.uv(index);
     body.raw(prev_hash);
     body.iv(base_ts);
@@ -130,27 +156,26 @@ pub(crate) fn build_frame(
     for (i, c) in cols.iter().enumerate() {
         body.raw(c.bytes.get(split(i, c)..).unwrap_or_default());
     }
-    let mut payload = Vec::with_capacity(body.bytes.len() / 2 + 1);
-    match compress {
-        Some(q) => {
-            payload.push(1);
-            compress_into(&body.bytes, q, &mut payload);
-        }
-        None => {
-            payload.push(0);
-            payload.extend_from_slice(&body.bytes);
-        }
+    if direct {
+        std::mem::swap(&mut body.bytes, out);
+    } else if let Some(q) = compress {
+        compress_into(&body.bytes, q, out, payload_start);
     }
-    let mut frame = Vec::with_capacity(FRAME_HEAD + payload.len());
-    frame.extend_from_slice(&CHUNK_MAGIC);
-    frame.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    frame.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    frame.extend_from_slice(&payload);
-    frame
+    let payload = out.get(payload_start..).unwrap_or_default();
+    let mut head = [0u8; 8];
+    let (len, crc) = head.split_at_mut(4);
+    len.copy_from_slice(&(payload.len() as u32).to_le_bytes());
+    crc.copy_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    if let Some(h) = out.get_mut(start + 4..payload_start) {
+        h.copy_from_slice(&head);
+    }
+    frame_hash(out.get(start..).unwrap_or_default())
 }
 
+/// Appends the brotli stream of `body` to `out`, whose payload starts at `payload_start`
+/// (with its flag byte already written).
 #[cfg(feature = "compress")]
-fn compress_into(body: &[u8], quality: u32, out: &mut Vec<u8>) {
+fn compress_into(body: &[u8], quality: u32, out: &mut Vec<u8>, payload_start: usize) {
     let params = brotli::enc::BrotliEncoderParams {
         quality: quality.min(11) as i32,
         // A window that holds the whole body, at least 128 KiB: below that, qualities 5
@@ -163,16 +188,16 @@ fn compress_into(body: &[u8], quality: u32, out: &mut Vec<u8>) {
     let mut input = body;
     if brotli::BrotliCompress(&mut input, out, &params).is_err() {
         // Cannot fail writing to a Vec; keep the chunk readable all the same.
-        out.truncate(0);
+        out.truncate(payload_start);
         out.push(0);
         out.extend_from_slice(body);
     }
 }
 
 #[cfg(not(feature = "compress"))]
-fn compress_into(body: &[u8], _quality: u32, out: &mut Vec<u8>) {
+fn compress_into(body: &[u8], _quality: u32, out: &mut Vec<u8>, payload_start: usize) {
     // Without the feature the encoder never asks for compression; stay readable.
-    out.truncate(0);
+    out.truncate(payload_start);
     out.push(0);
     out.extend_from_slice(body);
 }
@@ -440,7 +465,16 @@ mod tests {
         }
         assert!(cases.len() > 10, "{}", cases.len());
         for (counts, ok) in cases {
-            let frame = build_frame(0, &[0; 32], 5, counts, &enc, None);
+            let mut frame = Vec::new();
+            let parts = FrameParts {
+                index: 0,
+                prev_hash: &[0; 32],
+                base_ts: 5,
+                counts,
+                enc: &enc,
+                compress: None,
+            };
+            build_frame(&mut frame, &mut Buf::default(), parts);
             let payload = frame.get(FRAME_HEAD..).unwrap();
             for keyframes in [true, false] {
                 let r = decode_payload(payload, &Limits::DEFAULT, 0, 0, [0; 32], keyframes);

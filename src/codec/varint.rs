@@ -12,10 +12,12 @@ pub(crate) struct Buf {
 }
 
 impl Buf {
+    #[inline]
     pub(crate) fn u8(&mut self, v: u8) {
         self.bytes.push(v);
     }
 
+    #[inline]
     pub(crate) fn uv(&mut self, v: u64) {
         if v < 251 {
             self.bytes.push(v as u8);
@@ -31,6 +33,7 @@ impl Buf {
         }
     }
 
+    #[inline]
     pub(crate) fn iv(&mut self, v: i64) {
         self.uv(((v << 1) ^ (v >> 63)) as u64);
     }
@@ -86,6 +89,7 @@ impl<'a> Rd<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn u8(&mut self) -> Result<u8, CodecError> {
         let v = *self
             .b
@@ -107,6 +111,7 @@ impl<'a> Rd<'a> {
         Ok(s)
     }
 
+    #[inline]
     pub(crate) fn uv(&mut self) -> Result<u64, CodecError> {
         let first = self.u8()?;
         Ok(match first {
@@ -132,6 +137,7 @@ impl<'a> Rd<'a> {
         })
     }
 
+    #[inline]
     pub(crate) fn iv(&mut self) -> Result<i64, CodecError> {
         let u = self.uv()?;
         Ok(((u >> 1) as i64) ^ -((u & 1) as i64))

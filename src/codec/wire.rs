@@ -8,7 +8,7 @@ use super::varint::{Buf, Rd};
 use crate::limits::Limits;
 use crate::model::*;
 
-use crate::hash::{FastMap, HashKeyed, hash_bytes};
+use crate::hash::{FastMap, HashKeyed, ShortMap, hash_bytes, short_key};
 
 // Event tags.
 const E_JSON: u64 = 0;
@@ -42,6 +42,13 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
+    /// Records a field's value, reusing the memory of its previous one.
+    fn remember_input(&mut self, id: i32, text: &str) {
+        let v = self.inputs.entry(id).or_default();
+        v.clear();
+        v.push_str(text);
+    }
+
     pub(crate) fn new(base_ts: i64) -> Self {
         Ctx {
             prev_ts: base_ts,
@@ -144,25 +151,48 @@ pub(crate) const N_SECTIONS: usize = 3;
 /// first use, each in the section of its first use.
 #[derive(Default)]
 pub(crate) struct Strings {
-    pub(crate) list: Vec<String>,
-    /// For each string in `list`: its section (low 2 bits) and its index in the section.
+    /// Every string's bytes, one after another (one buffer: no allocation per string).
+    bytes: String,
+    /// Each string's end in `bytes`, in the order of first use (it starts where the one
+    /// before it ends).
+    ends: Vec<usize>,
+    /// For each string: its section (low 2 bits) and its index in the section.
     place: Vec<u32>,
     /// Strings in each section so far.
     counts: [u32; N_SECTIONS],
-    /// By the string's 64-bit hash: its index in `list`. The rare string whose hash is
-    /// taken by another goes to `spill`.
+    /// Strings of up to 15 bytes by their exact integer key: their index in `list`.
+    short: ShortMap<u32>,
+    /// Longer strings by their 64-bit hash: their index in `list`. The rare string
+    /// whose hash is taken by another goes to `spill`.
     index: HashKeyed<u32>,
     spill: FastMap<String, u32>,
 }
 
 impl Strings {
+    /// Strings in the table.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The `i`th string, in the order of first use.
+    pub(crate) fn get(&self, i: usize) -> Option<&str> {
+        let start = match i.checked_sub(1) {
+            Some(p) => *self.ends.get(p)?,
+            None => 0,
+        };
+        self.bytes.get(start..*self.ends.get(i)?)
+    }
+
+    fn push(&mut self, s: &str) {
+        self.bytes.push_str(s);
+        self.ends.push(self.bytes.len());
+    }
+
     /// The strings in one section, in order.
     pub(crate) fn section(&self, cat: u8) -> impl Iterator<Item = &str> + '_ {
-        self.list
-            .iter()
-            .zip(&self.place)
-            .filter(move |(_, p)| (*p & 3) as u8 == cat)
-            .map(|(s, _)| s.as_str())
+        (0..self.len())
+            .filter(move |&i| self.place.get(i).is_some_and(|p| (p & 3) as u8 == cat))
+            .filter_map(|i| self.get(i))
     }
 
     /// Strings in each section so far.
@@ -173,7 +203,7 @@ impl Strings {
     /// The reference to write for `s` (see "String references" in FORMAT.md), adding it
     /// to `cat`'s section on its first use.
     fn reference(&mut self, s: &str, cat: Cat) -> u64 {
-        let before = self.list.len();
+        let before = self.len();
         let i = self.id(s);
         if i as usize == before {
             let c = cat as usize;
@@ -189,6 +219,14 @@ impl Strings {
     }
 
     fn id(&mut self, s: &str) -> u64 {
+        if let Some(k) = short_key(s) {
+            let next = self.len() as u32;
+            let i = *self.short.entry(k).or_insert(next);
+            if i == next {
+                self.push(s);
+            }
+            return u64::from(i);
+        }
         // Long strings (stylesheets) are hashed by their length and three samples; a
         // hit is always confirmed by comparing the whole string.
         let b = s.as_bytes();
@@ -208,7 +246,7 @@ impl Strings {
             hash_bytes(0, b)
         };
         match self.index.get(&h) {
-            Some(&i) if self.list.get(i as usize).is_some_and(|x| x == s) => {
+            Some(&i) if self.get(i as usize).is_some_and(|x| x == s) => {
                 return u64::from(i);
             }
             Some(_) => {
@@ -218,8 +256,8 @@ impl Strings {
             }
             None => {}
         }
-        let i = self.list.len() as u32;
-        self.list.push(s.to_owned());
+        let i = self.len() as u32;
+        self.push(s);
         if let std::collections::hash_map::Entry::Vacant(v) = self.index.entry(h) {
             v.insert(i);
         } else {
@@ -230,9 +268,11 @@ impl Strings {
 
     /// Empties the table, keeping its memory for the next chunk.
     pub(crate) fn clear(&mut self) {
-        self.list.clear();
+        self.bytes.clear();
+        self.ends.clear();
         self.place.clear();
         self.counts = [0; N_SECTIONS];
+        self.short.clear();
         self.index.clear();
         self.spill.clear();
     }
@@ -771,7 +811,7 @@ impl Enc {
                         Some(true) => 4,
                     };
                 self.cols.op.u8(flags);
-                self.ctx.inputs.insert(i.id.0, i.text.clone());
+                self.ctx.remember_input(i.id.0, &i.text);
             }
             _ => return false,
         }
@@ -1261,7 +1301,7 @@ impl<'a> Dec<'a, '_> {
                         limit: self.limits.string_len,
                     });
                 }
-                self.ctx.inputs.insert(id.0, text.clone());
+                self.ctx.remember_input(id.0, &text);
                 inc(Incremental::Input(Input {
                     id,
                     text,
@@ -1333,7 +1373,10 @@ mod tests {
                 for (x, y) in a.cols.all().iter().zip(b.cols.all()) {
                     assert_eq!(x.bytes, y.bytes);
                 }
-                assert_eq!(a.strings.list, b.strings.list);
+                fn all(t: &Strings) -> Vec<Option<&str>> {
+                    (0..t.len()).map(|i| t.get(i)).collect()
+                }
+                assert_eq!(all(&a.strings), all(&b.strings));
                 checked += 1;
             }
         }

@@ -18,6 +18,9 @@ pub(crate) struct Atom(u32);
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Atoms {
     names: Vec<Box<str>>,
+    /// Names of up to 15 bytes (nearly all tag and attribute names), by their exact
+    /// integer key: no hashing of bytes, no string comparison.
+    short: crate::hash::ShortMap<u32>,
     index: crate::hash::FastMap<Box<str>, u32>,
 }
 
@@ -26,7 +29,11 @@ impl Atoms {
         self.names.get(a.0 as usize).map_or("", |s| s)
     }
     fn find(&self, name: &str) -> Option<Atom> {
-        self.index.get(name).map(|&i| Atom(i))
+        match crate::hash::short_key(name) {
+            Some(k) => self.short.get(&k),
+            None => self.index.get(name),
+        }
+        .map(|&i| Atom(i))
     }
 }
 
@@ -37,7 +44,14 @@ fn intern(atoms: &mut Arc<Atoms>, name: &str) -> Atom {
     let table = Arc::make_mut(atoms);
     let i = table.names.len() as u32;
     table.names.push(name.into());
-    table.index.insert(name.into(), i);
+    match crate::hash::short_key(name) {
+        Some(k) => {
+            table.short.insert(k, i);
+        }
+        None => {
+            table.index.insert(name.into(), i);
+        }
+    }
     Atom(i)
 }
 

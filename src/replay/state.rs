@@ -428,13 +428,23 @@ impl State {
                 if self.dom.slot_of(i.id).is_none() {
                     return self.issue(ev, Issue::UnknownNode(i.id));
                 }
-                self.form.insert(
-                    i.id,
-                    FormValue {
-                        text: i.text.clone(),
-                        checked: i.is_checked,
-                    },
-                );
+                // Reuse the field's memory: rrweb sends the whole value per keystroke.
+                match self.form.get_mut(&i.id) {
+                    Some(f) => {
+                        f.text.clear();
+                        f.text.push_str(&i.text);
+                        f.checked = i.is_checked;
+                    }
+                    None => {
+                        self.form.insert(
+                            i.id,
+                            FormValue {
+                                text: i.text.clone(),
+                                checked: i.is_checked,
+                            },
+                        );
+                    }
+                }
             }
             Incremental::MediaInteraction(m) => self.media_event(m, t, ev)?,
             Incremental::StyleSheetRule(r) => self.sheet_rule(r, ev)?,
@@ -874,7 +884,11 @@ impl State {
             if matches!(root.tag(), Some("video" | "audio")) {
                 self.init_media_from_attributes(slot, self.time);
             }
-            // Wake what waited for the nodes that now exist.
+            // Wake what waited for the nodes that now exist (nothing to scan for when
+            // nothing waits, the common case).
+            if waiting.is_empty() {
+                return Ok(());
+            }
             let ids: Vec<NodeId> = self
                 .dom
                 .descendants(slot)
