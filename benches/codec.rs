@@ -98,8 +98,55 @@ fn sizes() {
     }
 }
 
+/// Speed ratios by a stricter measure than criterion's means on a noisy machine: the
+/// best of 40 interleaved rounds of each, in the same run.
+fn best_of_rounds() {
+    eprintln!(
+        "\nspeed vs parsing the JSON into the model (same run, best of 40 interleaved rounds):"
+    );
+    eprintln!("| stream | parse | encode, none | decode, none | encode, brotli | decode, brotli |");
+    eprintln!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for (name, bytes) in STREAMS {
+        let events = rrweb::read(bytes).unwrap();
+        let none = EncoderConfig::default().compress(false);
+        let (bin, binb) = (
+            encode(&events, none),
+            encode(&events, EncoderConfig::default()),
+        );
+        let mut best = [f64::INFINITY; 5];
+        for _ in 0..40 {
+            let runs: [&dyn Fn(); 5] = [
+                &|| drop(black_box(rrweb::read(bytes).unwrap())),
+                &|| drop(black_box(encode(&events, none))),
+                &|| drop(black_box(decode(&bin))),
+                &|| drop(black_box(encode(&events, EncoderConfig::default()))),
+                &|| drop(black_box(decode(&binb))),
+            ];
+            for (b, f) in best.iter_mut().zip(runs) {
+                let t = Instant::now();
+                f();
+                *b = b.min(t.elapsed().as_secs_f64() * 1e6);
+            }
+        }
+        let r = |k: usize| best[0] / best[k];
+        eprintln!(
+            "| {name} | {:.0} µs | {:.0} µs ({:.1}x) | {:.0} µs ({:.1}x) | {:.0} µs ({:.2}x) | {:.0} µs ({:.1}x) |",
+            best[0],
+            best[1],
+            r(1),
+            best[2],
+            r(2),
+            best[3],
+            r(3),
+            best[4],
+            r(4)
+        );
+    }
+}
+
 fn bench(c: &mut Criterion) {
     sizes();
+    best_of_rounds();
     for (name, bytes) in STREAMS {
         let events = rrweb::read(bytes).unwrap();
         let mut g = c.benchmark_group(format!("codec/{name}"));

@@ -205,8 +205,10 @@ fn compress_into(body: &[u8], _quality: u32, out: &mut Vec<u8>, payload_start: u
 #[cfg(feature = "compress")]
 fn decompress(data: &[u8], limit: usize, chunk: usize) -> Result<Vec<u8>, CodecError> {
     use std::io::Read;
-    let mut out = Vec::new();
-    let reader = brotli::Decompressor::new(data, 4096);
+    // Room for a typical ratio up front (bounded by the bytes that exist and by the
+    // limit), so the output is not grown and copied again and again.
+    let mut out = Vec::with_capacity(data.len().saturating_mul(6).min(limit) + 1);
+    let reader = brotli::Decompressor::new(data, data.len().clamp(4096, 1 << 16));
     let read = reader.take(limit as u64 + 1).read_to_end(&mut out);
     if read.is_err() {
         return Err(CodecError::Malformed {

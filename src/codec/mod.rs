@@ -2,7 +2,8 @@
 //!
 //! This module owns the bytes: the file header, chunk framing (magic, length, CRC32),
 //! the SHA-256 chain between chunks, each chunk's string table, keyframe and delta-coded
-//! events, the optional brotli stage, and the sans-IO [`Encoder`] and [`Decoder`]. Every
+//! events (split into columns by kind of field), the optional brotli stage, and the
+//! sans-IO [`Encoder`] and [`Decoder`]. Every
 //! chunk opens with a keyframe (the replayed page state at its start, as events), so a
 //! reader can start at any chunk; a damaged or truncated stream yields every intact
 //! chunk plus an error naming the damaged one. Decoding is bounded: every length is

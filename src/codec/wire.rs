@@ -1,5 +1,6 @@
-//! Event coding inside a chunk: a string table, delta-coded timestamps, node ids and
-//! pointer coordinates, input values as edits of the field's previous value. Anything
+//! Event coding inside a chunk: a string table in three sections, fields split into six
+//! columns, delta-coded timestamps and pointer coordinates, node ids coded against a
+//! prediction by role, input values as edits of the field's previous value. Anything
 //! the compact forms do not cover (unknown fields, rare kinds) travels as rrweb JSON, so
 //! the coding is lossless for every event.
 
