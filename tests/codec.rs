@@ -322,3 +322,109 @@ fn hostile_bytes_are_refused_without_allocation() {
     let (events, errors) = decode(&bomb);
     assert!(events.is_empty() && errors.len() == 1, "{errors:?}");
 }
+
+/// A page with a counter (`<span id=3>` holding text node 4) and a text field (id 5).
+fn page_start(t: i64) -> String {
+    format!(
+        r#"{{"type":4,"data":{{"href":"https://a.test/","width":800,"height":600}},"timestamp":{t}}},
+{{"type":2,"data":{{"node":{{"type":0,"childNodes":[{{"type":2,"tagName":"html","attributes":{{}},"childNodes":[
+{{"type":2,"tagName":"span","attributes":{{"class":"clock"}},"childNodes":[{{"type":3,"textContent":"0","id":4}}],"id":3}},
+{{"type":2,"tagName":"input","attributes":{{"type":"text"}},"childNodes":[],"id":5}}],"id":2}}],"id":1}},"initialOffset":{{"top":0,"left":0}}}},"timestamp":{t}}}"#
+    )
+}
+
+/// Bytes (one chunk; without and with compression) that `n` repetitions of an event
+/// pattern add to a stream: the size with `2n` minus the size with `n`, over `n`.
+fn marginal_bytes(pattern: impl Fn(usize, i64) -> String, n: usize) -> (f64, f64) {
+    let size = |count: usize| {
+        let mut json = format!("[{}", page_start(1_000));
+        for i in 0..count {
+            json.push(',');
+            json.push_str(&pattern(i, 2_000 + 100 * i as i64));
+        }
+        json.push(']');
+        let events = rrweb::read(json.as_bytes()).unwrap();
+        let config = EncoderConfig::default().chunk_every(1 << 20, 1 << 40, 1 << 30);
+        let raw = encode(&events, config.compress(false));
+        let packed = encode(&events, config);
+        assert_eq!(decode(&raw).0, events);
+        assert_eq!(decode(&packed).0, events);
+        (raw.len() as f64, packed.len() as f64)
+    };
+    let ((r1, p1), (r2, p2)) = (size(n), size(2 * n));
+    ((r2 - r1) / n as f64, (p2 - p1) / n as f64)
+}
+
+/// The delta coding is compact where rrweb's JSON is most repetitive: a ticking counter
+/// (remove + add of a text node every 100 ms), typing (rrweb sends the whole value per
+/// keystroke) and pointer moves, each measured without compression.
+#[test]
+fn repetitive_events_cost_a_few_bytes_each() {
+    // Counter: remove the old text node, add the next one (fresh ids, new text).
+    let tick = |i: usize, t: i64| {
+        let (old, new) = if i == 0 { (4, 100) } else { (99 + i, 100 + i) };
+        format!(
+            r#"{{"type":3,"data":{{"source":0,"texts":[],"attributes":[],"removes":[{{"parentId":3,"id":{old}}}],"adds":[{{"parentId":3,"nextId":null,"node":{{"type":3,"textContent":"{}","id":{new}}}}}]}},"timestamp":{t}}}"#,
+            i + 1
+        )
+    };
+    let json_tick = tick(7, 2_700).len();
+    let (tick_bytes, tick_packed) = marginal_bytes(tick, 200);
+    // About 20 one-byte fields (tags, counts, flags, id deltas of 0 or 1, a string
+    // reference) and the new text in the table; rrweb's JSON takes ~200 bytes.
+    assert!(
+        tick_bytes <= 26.0,
+        "a counter tick costs {tick_bytes} bytes"
+    );
+    assert!(
+        tick_packed <= 6.0,
+        "a compressed counter tick costs {tick_packed} bytes"
+    );
+    // Typing: the whole value every keystroke in rrweb; one character here.
+    let text = "the quick brown fox jumps over the lazy dog ".repeat(20);
+    let key = |i: usize, t: i64| {
+        format!(
+            r#"{{"type":3,"data":{{"source":5,"text":"{}","isChecked":false,"id":5}},"timestamp":{t}}}"#,
+            &text[..i + 1]
+        )
+    };
+    let (key_bytes, key_packed) = marginal_bytes(key, 400);
+    assert!(key_bytes <= 8.0, "a keystroke costs {key_bytes} bytes");
+    assert!(
+        key_packed <= 3.0,
+        "a compressed keystroke costs {key_packed} bytes"
+    );
+    // Pointer moves: a batch of 10 positions every 100 ms, small steps; per position
+    // x, y, time and node (one byte each), per batch the event's own four bytes.
+    let moves = |i: usize, t: i64| {
+        let positions: Vec<String> = (0..10)
+            .map(|k| {
+                let s = (i * 10 + k) as i64;
+                format!(
+                    r#"{{"x":{},"y":{},"id":2,"timeOffset":{}}}"#,
+                    100 + s % 37,
+                    200 + s % 23,
+                    -10 * (10 - k as i64)
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"type":3,"data":{{"source":1,"positions":[{}]}},"timestamp":{t}}}"#,
+            positions.join(",")
+        )
+    };
+    let (move_bytes, move_packed) = marginal_bytes(moves, 100);
+    let (move_bytes, move_packed) = (move_bytes / 10.0, move_packed / 10.0);
+    assert!(
+        move_bytes <= 4.5,
+        "a pointer position costs {move_bytes} bytes"
+    );
+    assert!(
+        move_packed <= 2.0,
+        "a compressed position costs {move_packed} bytes"
+    );
+    eprintln!(
+        "tick {tick_bytes:.1} B / {tick_packed:.1} B compressed (JSON {json_tick} B), \
+         keystroke {key_bytes:.1} / {key_packed:.1} B, position {move_bytes:.2} / {move_packed:.2} B"
+    );
+}

@@ -38,6 +38,8 @@ pub(crate) struct Ctx {
     prev_target: i64,
     prev_x: i64,
     prev_y: i64,
+    /// The last pointer position's time (its event's timestamp plus its offset): times
+    /// run on across batches, so a batch's first offset is coded as small as the rest.
     prev_t: i64,
     inputs: FastMap<i32, String>,
 }
@@ -53,6 +55,7 @@ impl Ctx {
     pub(crate) fn new(base_ts: i64) -> Self {
         Ctx {
             prev_ts: base_ts,
+            prev_t: base_ts,
             ..Ctx::default()
         }
     }
@@ -756,10 +759,11 @@ impl Enc {
                     };
                     self.cols.num.iv(x.wrapping_sub(self.ctx.prev_x));
                     self.cols.num.iv(y.wrapping_sub(self.ctx.prev_y));
-                    self.cols.num.iv(dt.wrapping_sub(self.ctx.prev_t));
+                    let time = t.0.wrapping_add(dt);
+                    self.cols.num.iv(time.wrapping_sub(self.ctx.prev_t));
                     self.ctx.prev_x = x;
                     self.ctx.prev_y = y;
-                    self.ctx.prev_t = dt;
+                    self.ctx.prev_t = time;
                     self.id(p.id, IdRole::Target);
                 }
             }
@@ -802,7 +806,9 @@ impl Enc {
                 let prev = self.ctx.inputs.get(&i.id.0).map_or("", String::as_str);
                 let (pre, suf) = common_affixes(prev, &i.text);
                 let mid = i.text.get(pre..i.text.len() - suf).unwrap_or("");
-                self.cols.op.uv(pre as u64);
+                // The bytes of the previous value the edit replaces, then the kept
+                // suffix: typing at the end is `0, 0` however long the value.
+                self.cols.op.uv((prev.len() - pre - suf) as u64);
                 self.cols.op.uv(suf as u64);
                 self.cols.text.str(mid);
                 let flags = u8::from(i.is_checked)
@@ -1221,10 +1227,11 @@ impl<'a> Dec<'a, '_> {
                 for _ in 0..n {
                     let x = self.ctx.prev_x.wrapping_add(self.cols.num.iv()?);
                     let y = self.ctx.prev_y.wrapping_add(self.cols.num.iv()?);
-                    let dt = self.ctx.prev_t.wrapping_add(self.cols.num.iv()?);
+                    let time = self.ctx.prev_t.wrapping_add(self.cols.num.iv()?);
+                    let dt = time.wrapping_sub(t.0);
                     self.ctx.prev_x = x;
                     self.ctx.prev_y = y;
-                    self.ctx.prev_t = dt;
+                    self.ctx.prev_t = time;
                     positions.push(Position {
                         x: Num::Int(x),
                         y: Num::Int(y),
@@ -1280,16 +1287,19 @@ impl<'a> Dec<'a, '_> {
             })),
             E_INPUT => {
                 let id = self.id(IdRole::Target)?;
-                let pre = usize::try_from(self.cols.op.uv()?)
+                let removed = usize::try_from(self.cols.op.uv()?)
                     .map_err(|_| self.bad("edit out of range"))?;
                 let suf = usize::try_from(self.cols.op.uv()?)
                     .map_err(|_| self.bad("edit out of range"))?;
                 let mid = self.cols.text.str(self.limits.string_len)?;
                 let flags = self.cols.op.u8()?;
                 let prev = self.ctx.inputs.get(&id.0).map_or("", String::as_str);
-                if pre.checked_add(suf).is_none_or(|n| n > prev.len()) {
+                let Some(pre) = removed
+                    .checked_add(suf)
+                    .and_then(|n| prev.len().checked_sub(n))
+                else {
                     return Err(self.bad("input edit longer than the previous value"));
-                }
+                };
                 let (Some(head), Some(tail)) = (prev.get(..pre), prev.get(prev.len() - suf..))
                 else {
                     return Err(self.bad("input edit splits a character"));
