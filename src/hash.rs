@@ -84,10 +84,14 @@ impl std::hash::Hasher for ShortHash {
         self.0 = hash_bytes(self.0, bytes);
     }
     fn write_u128(&mut self, v: u128) {
-        const K: u64 = 0x9E37_79B9_7F4A_7C15;
+        // Each half through its own multiply before they meet, so that no simple
+        // relation between the halves of two keys makes them collide.
+        const K1: u64 = 0x9E37_79B9_7F4A_7C15;
+        const K2: u64 = 0xC2B2_AE3D_27D4_EB4F;
         let (lo, hi) = (v as u64, (v >> 64) as u64);
-        let h = (lo ^ hi.rotate_left(29)).wrapping_mul(K);
-        self.0 = h ^ h >> 32;
+        let a = lo.wrapping_mul(K1);
+        let b = (hi ^ a.rotate_left(31)).wrapping_mul(K2);
+        self.0 = b ^ b >> 29;
     }
 }
 

@@ -27,6 +27,10 @@ pub struct Limits {
     pub chunk_bytes: usize,
     /// Most events (keyframe included) in one chunk. Default 1,000,000.
     pub events_per_chunk: usize,
+    /// Most bytes of text (strings, input values) one decoded chunk may produce. The
+    /// binary format refers to a string once stored as many times as it likes, so a few
+    /// bytes could otherwise ask for gigabytes. Default 256 MiB.
+    pub decoded_bytes: usize,
 }
 
 impl Limits {
@@ -39,6 +43,7 @@ impl Limits {
         pending_adds: 100_000,
         chunk_bytes: 64 << 20,
         events_per_chunk: 1_000_000,
+        decoded_bytes: 256 << 20,
     };
 
     /// Sets [`Limits::json_depth`].
@@ -68,6 +73,12 @@ impl Limits {
     /// Sets [`Limits::events_per_chunk`].
     pub fn with_events_per_chunk(mut self, n: usize) -> Self {
         self.events_per_chunk = n;
+        self
+    }
+
+    /// Sets [`Limits::decoded_bytes`].
+    pub fn with_decoded_bytes(mut self, n: usize) -> Self {
+        self.decoded_bytes = n;
         self
     }
 

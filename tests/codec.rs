@@ -6,6 +6,7 @@ mod common;
 
 use common::read;
 use serde_json::Value;
+use session_replay::Limits;
 use session_replay::codec::*;
 use session_replay::model::*;
 use session_replay::replay::Replayer;
@@ -321,6 +322,75 @@ fn hostile_bytes_are_refused_without_allocation() {
     bomb.extend_from_slice(&body);
     let (events, errors) = decode(&bomb);
     assert!(events.is_empty() && errors.len() == 1, "{errors:?}");
+}
+
+/// Wraps an uncompressed chunk body (flag byte included) in a frame.
+fn frame_of(payload: &[u8]) -> Vec<u8> {
+    let mut f = CHUNK_MAGIC.to_vec();
+    f.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    f.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    f.extend_from_slice(payload);
+    f
+}
+
+/// A string stored once and referred to many times cannot make a chunk decode to more
+/// text than `Limits::decoded_bytes`: the chunk is refused, not the process aborted.
+#[test]
+fn decoded_text_per_chunk_is_bounded() {
+    let big = "x".repeat(100_000);
+    let nodes: Vec<String> = (0..200)
+        .map(|i| {
+            format!(
+                r#"{{"type":2,"tagName":"p","attributes":{{"data-x":"{big}"}},"childNodes":[],"id":{}}}"#,
+                10 + i
+            )
+        })
+        .collect();
+    let json = format!(
+        r#"[{{"type":2,"data":{{"node":{{"type":0,"childNodes":[{{"type":2,"tagName":"html","attributes":{{}},"childNodes":[{}],"id":2}}],"id":1}},"initialOffset":{{"top":0,"left":0}}}},"timestamp":1}}]"#,
+        nodes.join(",")
+    );
+    let events = rrweb::read(json.as_bytes()).unwrap();
+    let bin = encode(&events, EncoderConfig::default());
+    assert!(bin.len() < 5_000, "{}", bin.len()); // 20 MB of text, stored once
+    assert_eq!(decode(&bin).0, events);
+    let mut d = Decoder::with_limits(Limits::DEFAULT.with_decoded_bytes(10 << 20));
+    d.push(&bin);
+    let out: Vec<_> = std::iter::from_fn(|| d.poll()).collect();
+    assert!(
+        matches!(
+            out.as_slice(),
+            [DecoderOutput::Error(CodecError::LimitExceeded {
+                chunk: 0,
+                what: "decoded text in a chunk",
+                ..
+            })]
+        ),
+        "{out:?}"
+    );
+}
+
+/// A chunk index at the top of its range is a chain break for `verify`, not an
+/// arithmetic overflow.
+#[test]
+fn a_chunk_index_at_the_top_of_its_range_is_a_chain_break() {
+    let events = rrweb::read(&read("rrweb-fixtures/input.json")).unwrap();
+    let bin = encode(&events, EncoderConfig::default().compress(false));
+    assert_eq!(verify(&bin).chunks, 1);
+    let payload = &bin[HEADER_LEN + 12..];
+    assert_eq!(&payload[..2], &[0, 0]); // flag: raw; index 0
+    let mut body = vec![0u8, 253];
+    body.extend_from_slice(&u64::MAX.to_le_bytes());
+    body.extend_from_slice(&payload[2..]);
+    let mut stream = bin[..HEADER_LEN].to_vec();
+    stream.extend(frame_of(&body));
+    stream.extend(frame_of(&body));
+    let report = verify(&stream);
+    assert_eq!(report.chunks, 2);
+    assert_eq!(report.chain_breaks, vec![0, 1]);
+    let (back, errors) = decode(&stream);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(back.len(), 2 * events.len());
 }
 
 /// A page with a counter (`<span id=3>` holding text node 4) and a text field (id 5).

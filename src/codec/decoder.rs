@@ -177,7 +177,10 @@ impl Decoder {
             self.consume(FRAME_HEAD + len);
             match decoded {
                 Ok(c) => {
-                    self.next_chunk = usize::try_from(c.index).unwrap_or(chunk).max(chunk) + 1;
+                    self.next_chunk = usize::try_from(c.index)
+                        .unwrap_or(chunk)
+                        .max(chunk)
+                        .saturating_add(1);
                     self.outputs.push_back(DecoderOutput::Chunk(c));
                 }
                 Err(e) => {
@@ -327,7 +330,7 @@ pub fn verify(bytes: &[u8]) -> VerifyReport {
     for (i, c) in chunks.iter().enumerate() {
         let ok = match prev {
             None => c.index == 0 && c.prev_hash == [0; 32],
-            Some(p) => c.index == p.index + 1 && c.prev_hash == p.hash,
+            Some(p) => p.index.checked_add(1) == Some(c.index) && c.prev_hash == p.hash,
         };
         if !ok {
             report.chain_breaks.push(i);

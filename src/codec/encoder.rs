@@ -106,6 +106,8 @@ pub struct Encoder {
     keyframe_cols: [usize; N_COLS],
     /// Strings of each section the current chunk's keyframe introduced.
     keyframe_strings: [u32; N_SECTIONS],
+    /// Bytes of the strings the current chunk's keyframe introduced.
+    keyframe_string_bytes: usize,
     events: u64,
     first_ts: Option<i64>,
     base_ts: Option<i64>,
@@ -140,6 +142,7 @@ impl Encoder {
             keyframe_events: 0,
             keyframe_cols: [0; N_COLS],
             keyframe_strings: [0; N_SECTIONS],
+            keyframe_string_bytes: 0,
             events: 0,
             first_ts: None,
             base_ts: None,
@@ -171,6 +174,7 @@ impl Encoder {
         self.keyframe_events = 0;
         self.keyframe_cols = [0; N_COLS];
         self.keyframe_strings = [0; N_SECTIONS];
+        self.keyframe_string_bytes = 0;
         self.events = 0;
         self.first_ts = Some(first_ts);
         if self.config.keyframes && self.index > 0 {
@@ -199,6 +203,7 @@ impl Encoder {
             // going through the stream in order can skip the keyframe's bytes.
             self.keyframe_cols = self.enc.cols.lens();
             self.keyframe_strings = self.enc.strings.counts();
+            self.keyframe_string_bytes = self.enc.strings.byte_len();
             self.enc.ctx = Ctx::new(base);
         } else {
             self.base_ts = Some(first_ts);
@@ -213,7 +218,7 @@ impl Encoder {
         if let Some(first) = self.first_ts {
             let full = self.events as usize >= self.config.chunk_events
                 || t.saturating_sub(first) >= self.config.chunk_ms
-                || self.enc.cols.total() >= self.config.chunk_bytes;
+                || self.own_bytes() >= self.config.chunk_bytes;
             // Never split events of the same millisecond: a reader starting at a chunk
             // sees every event of each moment it covers.
             if full && self.events > 0 && self.last_ts.is_some_and(|l| t > l) {
@@ -258,6 +263,16 @@ impl Encoder {
         self.keyframe_events = 0;
         self.keyframe_cols = [0; N_COLS];
         self.keyframe_strings = [0; N_SECTIONS];
+        self.keyframe_string_bytes = 0;
+    }
+
+    /// Bytes the current chunk's own events take so far (their columns and the strings
+    /// they brought into the table), the keyframe's left out: a large page state must not
+    /// make every chunk full as soon as it opens.
+    fn own_bytes(&self) -> usize {
+        let key: usize = self.keyframe_cols.iter().sum();
+        let total = self.enc.cols.total() + self.enc.strings.byte_len();
+        total.saturating_sub(key + self.keyframe_string_bytes)
     }
 
     /// Closes the current chunk now (e.g. before the page unloads).

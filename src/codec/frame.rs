@@ -139,10 +139,9 @@ pub(crate) fn build_frame(out: &mut Vec<u8>, body: &mut Buf, parts: FrameParts<'
     // Column lengths (keyframe's, then the events'), then the columns.
     let cols = enc.cols.all();
     let split = |i: usize, c: &Buf| {
-        counts
-            .keyframe_cols
-            .get(i)
-            .map_or(0, |&k| k.min(c.bytes.len()))
+        let k = counts.keyframe_cols.get(i).copied().unwrap_or(0);
+        debug_assert!(k <= c.bytes.len(), "keyframe column longer than its column");
+        k.min(c.bytes.len())
     };
     for (i, c) in cols.iter().enumerate() {
         body.uv(split(i, c) as u64);
@@ -252,8 +251,19 @@ fn parse_body(body: &[u8], limits: &Limits, keyframes: bool) -> Result<ParsedBod
     for c in &mut counts {
         *c = rd.count(1, limits.chunk_bytes)?;
     }
-    if counts.iter().sum::<usize>() > rd.left() {
+    let n_strings = counts.iter().sum::<usize>();
+    if n_strings > rd.left() {
         return Err(bad(rd.pos, "string count beyond the end of the chunk"));
+    }
+    // Every string is used by some event, and a chunk holds at most `nodes`-many of
+    // anything: this bounds the table's bookkeeping (24 bytes a string) well below
+    // what a body of empty strings could claim.
+    if n_strings > limits.nodes {
+        return Err(CodecError::LimitExceeded {
+            chunk: 0,
+            what: "strings in a chunk",
+            limit: limits.nodes,
+        });
     }
     let mut lens = Vec::with_capacity(counts.iter().sum());
     for _ in 0..counts.iter().sum::<usize>() {
@@ -288,7 +298,11 @@ fn parse_body(body: &[u8], limits: &Limits, keyframes: bool) -> Result<ParsedBod
     }
     let mut key_strings = [0usize; N_SECTIONS];
     for (k, &n) in key_strings.iter_mut().zip(&counts) {
-        *k = rd.count(0, n)?;
+        let at = rd.pos;
+        *k = usize::try_from(rd.uv()?).unwrap_or(usize::MAX);
+        if *k > n {
+            return Err(bad(at, "keyframe string count beyond the table"));
+        }
     }
     // Column lengths, then readers over each column (positions stay body offsets).
     let mut lens = [0usize; 2 * N_COLS];
@@ -318,11 +332,13 @@ fn parse_body(body: &[u8], limits: &Limits, keyframes: bool) -> Result<ParsedBod
         return Err(bad(rd.pos, "column lengths do not match the chunk"));
     };
     let mut keyframe = Vec::new();
+    let mut out_bytes = 0;
     if keyframes {
         let mut dec = Dec {
             cols: key_cols,
             table: &table,
             seen: [0; N_SECTIONS],
+            out_bytes: 0,
             ctx: Ctx::new(base_ts),
             limits,
         };
@@ -336,6 +352,7 @@ fn parse_body(body: &[u8], limits: &Limits, keyframes: bool) -> Result<ParsedBod
         if dec.seen != key_strings {
             return Err(bad(dec.cols.op.pos, "keyframe string count does not match"));
         }
+        out_bytes = dec.out_bytes;
     }
     // The chunk's own events start from a fresh coding state, after the strings the
     // keyframe introduced.
@@ -343,6 +360,7 @@ fn parse_body(body: &[u8], limits: &Limits, keyframes: bool) -> Result<ParsedBod
         cols: event_cols,
         table: &table,
         seen: key_strings,
+        out_bytes,
         ctx: Ctx::new(base_ts),
         limits,
     };

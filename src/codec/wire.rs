@@ -173,6 +173,11 @@ pub(crate) struct Strings {
 }
 
 impl Strings {
+    /// Bytes of all strings in the table.
+    pub(crate) fn byte_len(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// Strings in the table.
     pub(crate) fn len(&self) -> usize {
         self.ends.len()
@@ -877,6 +882,19 @@ impl ColReaders<'_> {
     }
 }
 
+/// Counts `n` bytes of decoded text against a chunk's budget (`Limits::decoded_bytes`).
+fn spend(out_bytes: &mut usize, limits: &Limits, n: usize) -> Result<(), CodecError> {
+    *out_bytes = out_bytes.saturating_add(n);
+    if *out_bytes > limits.decoded_bytes {
+        return Err(CodecError::LimitExceeded {
+            chunk: 0,
+            what: "decoded text in a chunk",
+            limit: limits.decoded_bytes,
+        });
+    }
+    Ok(())
+}
+
 /// Decoding side: one section of events over the chunk's string table.
 pub(crate) struct Dec<'a, 'b> {
     pub(crate) cols: ColReaders<'a>,
@@ -884,6 +902,9 @@ pub(crate) struct Dec<'a, 'b> {
     pub(crate) table: &'b [Vec<&'a str>; N_SECTIONS],
     /// Strings of each section introduced so far.
     pub(crate) seen: [usize; N_SECTIONS],
+    /// Bytes of text handed out so far in this chunk (strings, input values), against
+    /// `Limits::decoded_bytes`.
+    pub(crate) out_bytes: usize,
     pub(crate) ctx: Ctx,
     pub(crate) limits: &'b Limits,
 }
@@ -924,6 +945,7 @@ impl<'a> Dec<'a, '_> {
         if first && let Some(x) = self.seen.get_mut(sec) {
             *x += 1;
         }
+        spend(&mut self.out_bytes, self.limits, s.len())?;
         Ok(s)
     }
 
@@ -1005,6 +1027,9 @@ impl<'a> Dec<'a, '_> {
     fn node(&mut self) -> Result<SerializedNode, CodecError> {
         let kind = self.cols.op.u8()?;
         let flags = self.cols.op.uv()?;
+        if flags >> 6 != 0 {
+            return Err(self.bad("unknown node flags"));
+        }
         let id = self.id(IdRole::Node)?;
         let bit = |b: u32| flags & (1 << b) != 0;
         let root_id = if bit(2) {
@@ -1018,7 +1043,8 @@ impl<'a> Dec<'a, '_> {
             0 => NodeKind::Document {
                 compat_mode: match self.cols.op.u8()? {
                     0 => None,
-                    _ => Some(self.s()?.to_owned()),
+                    1 => Some(self.s()?.to_owned()),
+                    _ => return Err(self.bad("invalid compatMode tag")),
                 },
             },
             1 => NodeKind::DocumentType {
@@ -1075,7 +1101,9 @@ impl<'a> Dec<'a, '_> {
             let d = self.cols.op.uv()?;
             let parent = match d {
                 0 => None,
-                d if (d as usize) <= i => Some((i - d as usize) as u32),
+                d if usize::try_from(d).is_ok_and(|d| d <= i) => {
+                    Some((i - usize::try_from(d).unwrap_or(0)) as u32)
+                }
                 _ => return Err(self.bad("parent index out of range")),
             };
             nodes.push(TreeNode {
@@ -1161,12 +1189,14 @@ impl<'a> Dec<'a, '_> {
                     let parent_id = self.id(IdRole::Parent)?;
                     let next_id = match self.cols.op.u8()? {
                         0 => None,
-                        _ => Some(self.id(IdRole::Sibling)?),
+                        1 => Some(self.id(IdRole::Sibling)?),
+                        _ => return Err(self.bad("invalid nextId tag")),
                     };
                     let previous_id = match self.cols.op.u8()? {
                         0 => None,
                         1 => Some(None),
-                        _ => Some(Some(self.id(IdRole::Sibling)?)),
+                        2 => Some(Some(self.id(IdRole::Sibling)?)),
+                        _ => return Err(self.bad("invalid previousId tag")),
                     };
                     adds.push(Addition {
                         parent_id,
@@ -1182,7 +1212,8 @@ impl<'a> Dec<'a, '_> {
                     let id = self.id(IdRole::Target)?;
                     let value = match self.cols.op.u8()? {
                         0 => None,
-                        _ => Some(self.s()?.to_owned()),
+                        1 => Some(self.s()?.to_owned()),
+                        _ => return Err(self.bad("invalid text value tag")),
                     };
                     texts.push(TextChange {
                         id,
@@ -1250,6 +1281,9 @@ impl<'a> Dec<'a, '_> {
                 let kind = MouseInteractionKind::from_code(self.cols.op.iv()?);
                 let id = self.id(IdRole::Target)?;
                 let flags = self.cols.op.u8()?;
+                if flags >> 3 != 0 {
+                    return Err(self.bad("unknown mouse interaction flags"));
+                }
                 let x = if flags & 1 != 0 {
                     Some(self.num()?)
                 } else {
@@ -1293,6 +1327,9 @@ impl<'a> Dec<'a, '_> {
                     .map_err(|_| self.bad("edit out of range"))?;
                 let mid = self.cols.text.str(self.limits.string_len)?;
                 let flags = self.cols.op.u8()?;
+                if flags >> 3 != 0 || flags >> 1 == 3 {
+                    return Err(self.bad("unknown input flags"));
+                }
                 let prev = self.ctx.inputs.get(&id.0).map_or("", String::as_str);
                 let Some(pre) = removed
                     .checked_add(suf)
@@ -1304,14 +1341,16 @@ impl<'a> Dec<'a, '_> {
                 else {
                     return Err(self.bad("input edit splits a character"));
                 };
-                let text = format!("{head}{mid}{tail}");
-                if text.len() > self.limits.string_len {
+                let len = head.len() + mid.len() + tail.len();
+                if len > self.limits.string_len {
                     return Err(CodecError::LimitExceeded {
                         chunk: 0,
                         what: "string length",
                         limit: self.limits.string_len,
                     });
                 }
+                spend(&mut self.out_bytes, self.limits, len)?;
+                let text = format!("{head}{mid}{tail}");
                 self.ctx.remember_input(id.0, &text);
                 inc(Incremental::Input(Input {
                     id,
