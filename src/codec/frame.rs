@@ -277,14 +277,24 @@ fn parse_body(body: &[u8], limits: &Limits, keyframes: bool) -> Result<ParsedBod
         }
         lens.push(n);
     }
+    // All strings' bytes are checked as UTF-8 in one pass; each string is then a slice
+    // of them that must start and end on character boundaries (so it is UTF-8 too).
+    let at = rd.pos;
+    let total = lens.iter().try_fold(0usize, |a, &l| a.checked_add(l));
+    let all = rd.take(total.unwrap_or(usize::MAX))?;
+    let all = std::str::from_utf8(all).map_err(|_| bad(at, "string is not UTF-8"))?;
     let mut table: [Vec<&str>; N_SECTIONS] = Default::default();
     let mut lens = lens.into_iter();
+    let mut start = 0usize;
     for (list, &n) in table.iter_mut().zip(&counts) {
         list.reserve(n);
         for len in lens.by_ref().take(n) {
-            let at = rd.pos;
-            let b = rd.take(len)?;
-            list.push(std::str::from_utf8(b).map_err(|_| bad(at, "string is not UTF-8"))?);
+            let end = start + len;
+            let s = all
+                .get(start..end)
+                .ok_or_else(|| bad(at + start, "string is not UTF-8"))?;
+            list.push(s);
+            start = end;
         }
     }
     let n_key = rd.count(2, limits.events_per_chunk)?;
