@@ -129,6 +129,8 @@ enum NodeBody<'a> {
     Doctype(&'a str, &'a str, &'a str),
     Element {
         tag: &'a str,
+        /// The tag's interned name, for a node of the replayed DOM.
+        tag_atom: Option<usize>,
         attributes: NodeAttrs<'a>,
         /// is_svg, need_block, is_custom.
         flags: [Option<bool>; 3],
@@ -212,18 +214,28 @@ impl Strings {
     /// The reference to write for `s` (see "String references" in FORMAT.md), adding it
     /// to `cat`'s section on its first use.
     fn reference(&mut self, s: &str, cat: Cat) -> u64 {
+        self.reference_and_index(s, cat).0
+    }
+
+    /// [`Strings::reference`], and the string's index in the table.
+    fn reference_and_index(&mut self, s: &str, cat: Cat) -> (u64, usize) {
         let before = self.len();
-        let i = self.id(s);
-        if i as usize == before {
+        let i = self.id(s) as usize;
+        if i == before {
             let c = cat as usize;
             let n = self.counts.get(c).copied().unwrap_or(0);
             if let Some(x) = self.counts.get_mut(c) {
                 *x += 1;
             }
             self.place.push(n << 2 | cat as u32);
-            return cat as u64;
+            return (cat as u64, i);
         }
-        let p = self.place.get(i as usize).copied().unwrap_or(0);
+        (self.repeat(i), i)
+    }
+
+    /// The reference for a later use of the `i`th string.
+    fn repeat(&self, i: usize) -> u64 {
+        let p = self.place.get(i).copied().unwrap_or(0);
         N_SECTIONS as u64 + u64::from(p >> 2) * N_SECTIONS as u64 + u64::from(p & 3)
     }
 
@@ -343,6 +355,9 @@ impl Cols {
 #[derive(Default)]
 pub(crate) struct Enc {
     pub(crate) cols: Cols,
+    /// Per interned DOM name: its string's index in this chunk's table plus one (0 when
+    /// not used yet in the chunk).
+    pub(crate) atom_refs: Vec<u32>,
     pub(crate) strings: Strings,
     pub(crate) ctx: Ctx,
 }
@@ -361,6 +376,7 @@ impl Enc {
     /// Starts a new chunk: everything empty, the memory kept.
     pub(crate) fn reset(&mut self) {
         self.cols.clear();
+        self.atom_refs.fill(0);
         self.strings.clear();
         self.ctx = Ctx::default();
     }
@@ -368,6 +384,27 @@ impl Enc {
     fn s(&mut self, s: &str, cat: Cat) {
         let r = self.strings.reference(s, cat);
         self.cols.refs.uv(r);
+    }
+
+    /// [`Enc::s`] for an interned name of the replayed DOM: after its first use in the
+    /// chunk, its reference comes from a per-name cache instead of the table's lookup
+    /// (the same bytes either way).
+    fn s_atom(&mut self, atom: usize, s: &str, cat: Cat) {
+        if let Some(&i) = self.atom_refs.get(atom)
+            && i != 0
+        {
+            let r = self.strings.repeat(i as usize - 1);
+            self.cols.refs.uv(r);
+            return;
+        }
+        let (r, i) = self.strings.reference_and_index(s, cat);
+        self.cols.refs.uv(r);
+        if atom >= self.atom_refs.len() {
+            self.atom_refs.resize(atom + 1, 0);
+        }
+        if let Some(x) = self.atom_refs.get_mut(atom) {
+            *x = i as u32 + 1;
+        }
     }
 
     fn id(&mut self, id: NodeId, role: IdRole) {
@@ -476,6 +513,7 @@ impl Enc {
                 is_custom,
             } => NodeBody::Element {
                 tag,
+                tag_atom: None,
                 attributes: NodeAttrs::Model(attributes),
                 flags: [*is_svg, *need_block, *is_custom],
             },
@@ -527,16 +565,20 @@ impl Enc {
             }
             NodeBody::Element {
                 tag,
+                tag_atom,
                 attributes,
                 flags,
             } => {
-                self.s(tag, Cat::Name);
+                match tag_atom {
+                    Some(a) => self.s_atom(*a, tag, Cat::Name),
+                    None => self.s(tag, Cat::Name),
+                }
                 match attributes {
                     NodeAttrs::Model(a) => self.attributes(a),
                     NodeAttrs::Dom(view, a) => {
                         self.cols.op.uv(a.len() as u64);
                         for x in a.iter() {
-                            self.s(view.attr_name(x), Cat::Name);
+                            self.s_atom(x.name.index(), view.attr_name(x), Cat::Name);
                             // What `attr_value` writes for a string value.
                             self.cols.op.u8(0);
                             self.s(&x.value, Cat::Value);
@@ -611,12 +653,14 @@ impl Enc {
             } => NodeBody::Doctype(name, public_id, system_id),
             ViewKind::Element {
                 tag,
+                tag_atom,
                 attributes,
                 is_svg,
                 need_block,
                 is_custom,
             } => NodeBody::Element {
                 tag,
+                tag_atom: Some(tag_atom.index()),
                 attributes: NodeAttrs::Dom(v, attributes),
                 flags: [*is_svg, *need_block, *is_custom],
             },

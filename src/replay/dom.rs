@@ -13,6 +13,13 @@ pub(crate) const NIL: u32 = u32::MAX;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Atom(u32);
 
+impl Atom {
+    /// The name's index in the table: a small dense number (for per-name caches).
+    pub(crate) fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
 /// The interned names, shared between keyframes (copied only when a new name arrives
 /// while shared).
 #[derive(Debug, Clone, Default)]

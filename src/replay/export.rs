@@ -46,6 +46,7 @@ impl State {
                 }
                 (DomKind::Element, data) => ViewKind::Element {
                     tag: dom.name(n.name),
+                    tag_atom: n.name,
                     attributes: match data {
                         NodeData::Attrs(a) => a,
                         _ => &[],
@@ -295,6 +296,8 @@ pub(crate) enum ViewKind<'a> {
     },
     Element {
         tag: &'a str,
+        /// The tag's interned name.
+        tag_atom: super::dom::Atom,
         attributes: &'a [super::dom::DomAttr],
         is_svg: Option<bool>,
         need_block: Option<bool>,
@@ -354,6 +357,7 @@ impl NodeView<'_> {
                 is_svg,
                 need_block,
                 is_custom,
+                ..
             } => NodeKind::Element {
                 tag: (*tag).to_owned(),
                 attributes: attributes
