@@ -1,8 +1,8 @@
 //! The streaming encoder.
 
-use super::frame::{self, FLAG_COMPRESSED};
+use super::frame::{self, FLAG_COMPRESSED, FrameCounts};
 use super::varint::Buf;
-use super::wire::{Ctx, Enc, N_COLS, N_SECTIONS};
+use super::wire::{Ctx, Enc};
 use crate::limits::Limits;
 use crate::model::Event;
 use crate::replay::State;
@@ -100,15 +100,11 @@ pub struct Encoder {
     config: EncoderConfig,
     state: State,
     enc: Enc,
-    keyframe_events: u64,
-    /// Bytes of the current chunk's keyframe in each column (see the chunk body in
-    /// FORMAT.md).
-    keyframe_cols: [usize; N_COLS],
-    /// Strings of each section the current chunk's keyframe introduced.
-    keyframe_strings: [u32; N_SECTIONS],
+    /// The current chunk's counts (events, and what its keyframe takes in each column
+    /// and string section), as its body records them.
+    counts: FrameCounts,
     /// Bytes of the strings the current chunk's keyframe introduced.
     keyframe_string_bytes: usize,
-    events: u64,
     first_ts: Option<i64>,
     base_ts: Option<i64>,
     index: u64,
@@ -117,7 +113,6 @@ pub struct Encoder {
     /// Scratch space for a chunk's body, reused from chunk to chunk.
     body: Buf,
     wrote_header: bool,
-    chunks: u64,
     applied: usize,
     last_ts: Option<i64>,
 }
@@ -126,8 +121,8 @@ impl std::fmt::Debug for Encoder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Encoder")
             .field("config", &self.config)
-            .field("chunks", &self.chunks)
-            .field("pending_events", &self.events)
+            .field("chunks", &self.index)
+            .field("pending_events", &self.counts.events)
             .finish()
     }
 }
@@ -139,11 +134,8 @@ impl Encoder {
             config,
             state: State::new(config.limits, false),
             enc: Enc::default(),
-            keyframe_events: 0,
-            keyframe_cols: [0; N_COLS],
-            keyframe_strings: [0; N_SECTIONS],
+            counts: FrameCounts::default(),
             keyframe_string_bytes: 0,
-            events: 0,
             first_ts: None,
             base_ts: None,
             index: 0,
@@ -151,7 +143,6 @@ impl Encoder {
             out: Vec::new(),
             body: Buf::default(),
             wrote_header: false,
-            chunks: 0,
             applied: 0,
             last_ts: None,
         }
@@ -170,12 +161,8 @@ impl Encoder {
     }
 
     fn start_chunk(&mut self, first_ts: i64) {
+        // The counts were reset when the last chunk closed.
         self.enc.reset();
-        self.keyframe_events = 0;
-        self.keyframe_cols = [0; N_COLS];
-        self.keyframe_strings = [0; N_SECTIONS];
-        self.keyframe_string_bytes = 0;
-        self.events = 0;
         self.first_ts = Some(first_ts);
         if self.config.keyframes && self.index > 0 {
             // The keyframe's events, with its snapshot tree written straight from the
@@ -197,12 +184,12 @@ impl Encoder {
             for e in &key.after {
                 self.enc.event(e);
             }
-            self.keyframe_events =
+            self.counts.keyframe_events =
                 (key.before.len() + usize::from(key.snapshot.is_some()) + key.after.len()) as u64;
             // The chunk's own events start from a fresh coding state, so that a reader
             // going through the stream in order can skip the keyframe's bytes.
-            self.keyframe_cols = self.enc.cols.lens();
-            self.keyframe_strings = self.enc.strings.counts();
+            self.counts.keyframe_cols = self.enc.cols.lens();
+            self.counts.keyframe_strings = self.enc.strings.counts();
             self.keyframe_string_bytes = self.enc.strings.byte_len();
             self.enc.ctx = Ctx::new(base);
         } else {
@@ -216,12 +203,12 @@ impl Encoder {
         self.header();
         let t = event.timestamp.0;
         if let Some(first) = self.first_ts {
-            let full = self.events as usize >= self.config.chunk_events
+            let full = self.counts.events as usize >= self.config.chunk_events
                 || t.saturating_sub(first) >= self.config.chunk_ms
                 || self.own_bytes() >= self.config.chunk_bytes;
             // Never split events of the same millisecond: a reader starting at a chunk
             // sees every event of each moment it covers.
-            if full && self.events > 0 && self.last_ts.is_some_and(|l| t > l) {
+            if full && self.counts.events > 0 && self.last_ts.is_some_and(|l| t > l) {
                 self.close_chunk();
             }
         }
@@ -229,7 +216,7 @@ impl Encoder {
             self.start_chunk(t);
         }
         self.enc.event(event);
-        self.events += 1;
+        self.counts.events += 1;
         self.last_ts = Some(t);
         // Lenient: problems in the recording are counted in the state, never fatal here.
         let _ = self.state.apply(event, self.applied);
@@ -245,24 +232,14 @@ impl Encoder {
             index: self.index,
             prev_hash: &self.prev_hash,
             base_ts: self.base_ts.unwrap_or(0),
-            counts: frame::FrameCounts {
-                keyframe_events: self.keyframe_events,
-                events: self.events,
-                keyframe_cols: self.keyframe_cols,
-                keyframe_strings: self.keyframe_strings,
-            },
+            counts: self.counts,
             enc: &self.enc,
             compress,
         };
         self.prev_hash = frame::build_frame(&mut self.out, &mut self.body, parts);
         self.index += 1;
-        self.chunks += 1;
         self.first_ts = None;
-        self.enc.reset();
-        self.events = 0;
-        self.keyframe_events = 0;
-        self.keyframe_cols = [0; N_COLS];
-        self.keyframe_strings = [0; N_SECTIONS];
+        self.counts = FrameCounts::default();
         self.keyframe_string_bytes = 0;
     }
 
@@ -270,7 +247,7 @@ impl Encoder {
     /// they brought into the table), the keyframe's left out: a large page state must not
     /// make every chunk full as soon as it opens.
     fn own_bytes(&self) -> usize {
-        let key: usize = self.keyframe_cols.iter().sum();
+        let key: usize = self.counts.keyframe_cols.iter().sum();
         let total = self.enc.cols.total() + self.enc.strings.byte_len();
         total.saturating_sub(key + self.keyframe_string_bytes)
     }
@@ -294,7 +271,7 @@ impl Encoder {
 
     /// Chunks closed so far.
     pub fn chunks(&self) -> u64 {
-        self.chunks
+        self.index
     }
 }
 

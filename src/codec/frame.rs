@@ -328,16 +328,7 @@ fn parse_body(body: &[u8], limits: &Limits, keyframes: bool) -> Result<ParsedBod
         at += l;
         r
     });
-    let mut section = || -> Option<ColReaders<'_>> {
-        Some(ColReaders {
-            op: spans.next()?,
-            ts: spans.next()?,
-            ids: spans.next()?,
-            num: spans.next()?,
-            refs: spans.next()?,
-            text: spans.next()?,
-        })
-    };
+    let mut section = || ColReaders::in_wire_order(|| spans.next());
     let (Some(key_cols), Some(event_cols)) = (section(), section()) else {
         return Err(bad(rd.pos, "column lengths do not match the chunk"));
     };

@@ -301,33 +301,49 @@ impl Strings {
 
 /// A chunk's coded bytes, split by kind of field so that the compressor sees like next
 /// to like: structure (tags, counts, flags), timestamps, node ids, numbers, string
-/// references and inline text. See "Columns" in FORMAT.md.
+/// references and inline text. See "Columns" in FORMAT.md. The encoder writes
+/// `Cols<Buf>`; the decoder reads `Cols<Rd>` ([`ColReaders`]).
 #[derive(Default)]
-pub(crate) struct Cols {
+pub(crate) struct Cols<T = Buf> {
     /// Event tags, counts, flags, kinds, value tags, tree distances.
-    pub(crate) op: Buf,
+    pub(crate) op: T,
     /// Timestamp deltas.
-    pub(crate) ts: Buf,
+    pub(crate) ts: T,
     /// Node id deltas.
-    pub(crate) ids: Buf,
+    pub(crate) ids: T,
     /// Number payloads and pointer coordinates.
-    pub(crate) num: Buf,
+    pub(crate) num: T,
     /// String table references.
-    pub(crate) refs: Buf,
+    pub(crate) refs: T,
     /// Inline text: input edits and events kept as JSON.
-    pub(crate) text: Buf,
+    pub(crate) text: T,
 }
 
 /// Columns in their order on the wire.
 pub(crate) const N_COLS: usize = 6;
 
-impl Cols {
-    pub(crate) fn all(&self) -> [&Buf; N_COLS] {
+impl<T> Cols<T> {
+    /// The columns in wire order.
+    pub(crate) fn all(&self) -> [&T; N_COLS] {
         [
             &self.op, &self.ts, &self.ids, &self.num, &self.refs, &self.text,
         ]
     }
 
+    /// Columns made one by one in wire order; `None` if `next` runs out.
+    pub(crate) fn in_wire_order(mut next: impl FnMut() -> Option<T>) -> Option<Self> {
+        Some(Cols {
+            op: next()?,
+            ts: next()?,
+            ids: next()?,
+            num: next()?,
+            refs: next()?,
+            text: next()?,
+        })
+    }
+}
+
+impl Cols<Buf> {
     /// The byte length of every column.
     pub(crate) fn lens(&self) -> [usize; N_COLS] {
         self.all().map(|b| b.bytes.len())
@@ -339,14 +355,15 @@ impl Cols {
     }
 
     fn clear(&mut self) {
-        for b in [
-            &mut self.op,
-            &mut self.ts,
-            &mut self.ids,
-            &mut self.num,
-            &mut self.refs,
-            &mut self.text,
-        ] {
+        let Cols {
+            op,
+            ts,
+            ids,
+            num,
+            refs,
+            text,
+        } = self;
+        for b in [op, ts, ids, num, refs, text] {
             b.bytes.clear();
         }
     }
@@ -905,24 +922,15 @@ fn common_affixes(a: &str, b: &str) -> (usize, usize) {
 
 /// One section of events (a keyframe, or a chunk's own events) as readers over its
 /// columns; positions are offsets in the chunk body.
-pub(crate) struct ColReaders<'a> {
-    pub(crate) op: Rd<'a>,
-    pub(crate) ts: Rd<'a>,
-    pub(crate) ids: Rd<'a>,
-    pub(crate) num: Rd<'a>,
-    pub(crate) refs: Rd<'a>,
-    pub(crate) text: Rd<'a>,
-}
+pub(crate) type ColReaders<'a> = Cols<Rd<'a>>;
 
 impl ColReaders<'_> {
     /// The first column with bytes left, and where.
     pub(crate) fn leftover(&self) -> Option<usize> {
-        [
-            &self.op, &self.ts, &self.ids, &self.num, &self.refs, &self.text,
-        ]
-        .into_iter()
-        .find(|r| r.left() != 0)
-        .map(|r| r.pos)
+        self.all()
+            .into_iter()
+            .find(|r| r.left() != 0)
+            .map(|r| r.pos)
     }
 }
 
