@@ -77,8 +77,8 @@ pub mod rrweb;
 pub use error::RrwebError;
 pub use limits::Limits;
 pub use model::{
-    AttrValue, Attribute, Event, EventKind, FullSnapshot, Incremental, Json, Meta, Mutation,
-    NodeId, NodeKind, NodeTree, Num, SerializedNode, Summary, Timestamp,
+    AttrValue, Attribute, Event, EventCount, EventKind, FullSnapshot, Incremental, Json, Meta,
+    Millis, Mutation, NodeId, NodeKind, NodeTree, Num, SerializedNode, Summary, Timestamp,
 };
 
 #[cfg(doctest)]

@@ -263,10 +263,10 @@ fn balanced_keeps_the_todo_items_and_headings() {
 
 #[test]
 fn consent_gate_and_gpc() {
-    let mut gpc: ConsentGate<u32> = ConsentGate::new(true);
+    let mut gpc: ConsentGate<u32> = ConsentGate::new(PrivacySignal::GlobalPrivacyControl);
     assert!(!gpc.grant(), "Global Privacy Control means no consent");
     assert!(!gpc.push(1));
-    let mut gate: ConsentGate<u32> = ConsentGate::new(false);
+    let mut gate: ConsentGate<u32> = ConsentGate::new(PrivacySignal::Absent);
     assert_eq!(gate.consent(), Consent::None);
     gate.grant();
     gate.push(1);

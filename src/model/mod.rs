@@ -67,7 +67,46 @@ impl Timestamp {
     pub fn millis_since(self, earlier: Timestamp) -> i64 {
         self.0.saturating_sub(earlier.0)
     }
+
+    /// The span from `earlier` to `self` (negative if `self` is earlier).
+    pub fn since(self, earlier: Timestamp) -> Millis {
+        Millis(self.millis_since(earlier))
+    }
+
+    /// `self` moved by `span`, saturating at the ends of `i64`.
+    pub fn saturating_add(self, span: Millis) -> Timestamp {
+        Timestamp(self.0.saturating_add(span.0))
+    }
 }
+
+/// A span of time in milliseconds: intervals, windows and thresholds in configurations.
+///
+/// A point in time is a [`Timestamp`]; a span is a `Millis`. Keeping them apart (and
+/// counts of events apart as [`EventCount`]) means a setter such as
+/// `keyframe_every(EventCount(256), Millis(10_000))` does not compile with its
+/// arguments swapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Millis(pub i64);
+
+impl Millis {
+    /// One second.
+    pub const SECOND: Millis = Millis(1_000);
+
+    /// `n` seconds.
+    pub const fn seconds(n: i64) -> Millis {
+        Millis(n.saturating_mul(1_000))
+    }
+
+    /// `n` minutes.
+    pub const fn minutes(n: i64) -> Millis {
+        Millis(n.saturating_mul(60_000))
+    }
+}
+
+/// A number of events: cadences and caps in configurations (see [`Millis`] for why it
+/// is a type of its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct EventCount(pub usize);
 
 /// Fields the model does not know, in their original order, kept verbatim.
 pub type Extra = Vec<(String, Json)>;

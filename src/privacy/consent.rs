@@ -12,13 +12,25 @@ pub enum Consent {
     Withdrawn,
 }
 
+/// Whether the visitor's browser sent a privacy signal that forbids recording
+/// (`navigator.globalPrivacyControl`, the `Sec-GPC` header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum PrivacySignal {
+    /// No signal: consent can be granted.
+    #[default]
+    Absent,
+    /// Global Privacy Control is on: consent can never be granted.
+    GlobalPrivacyControl,
+}
+
 /// Gates recorded events on consent. Events wait in the gate until the host takes them
 /// ([`ConsentGate::take`]); withdrawal drops everything not yet handed out and every
 /// event after it.
 ///
 /// ```
-/// use session_replay::privacy::ConsentGate;
-/// let mut gate: ConsentGate<&str> = ConsentGate::new(false);
+/// use session_replay::privacy::{ConsentGate, PrivacySignal};
+/// let mut gate: ConsentGate<&str> = ConsentGate::new(PrivacySignal::Absent);
 /// assert!(!gate.push("before consent"));      // dropped: no consent yet
 /// gate.grant();
 /// assert!(gate.push("a"));
@@ -37,12 +49,12 @@ pub struct ConsentGate<T> {
 }
 
 impl<T> ConsentGate<T> {
-    /// A gate with no consent yet. With `global_privacy_control` set (the browser's
-    /// `navigator.globalPrivacyControl`), consent cannot be granted.
-    pub fn new(global_privacy_control: bool) -> Self {
+    /// A gate with no consent yet. Under [`PrivacySignal::GlobalPrivacyControl`],
+    /// consent cannot be granted.
+    pub fn new(signal: PrivacySignal) -> Self {
         ConsentGate {
             consent: Consent::None,
-            gpc: global_privacy_control,
+            gpc: signal == PrivacySignal::GlobalPrivacyControl,
             pending: Vec::new(),
             dropped: 0,
         }

@@ -15,7 +15,7 @@ mod scrub;
 mod selector;
 mod url;
 
-pub use consent::{Consent, ConsentGate};
+pub use consent::{Consent, ConsentGate, PrivacySignal};
 pub use detect::{Detectors, Finding, PiiKind};
 pub use policy::{
     AttributeAction, AttributeRule, MaskFn, MaskTarget, Policy, Preset, VENDOR_BLOCK,
