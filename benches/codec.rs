@@ -7,6 +7,8 @@ use std::io::Write;
 use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use session_replay::Limits;
+use session_replay::codec::Compression;
 use session_replay::codec::{EncoderConfig, decode, encode};
 use session_replay::rrweb;
 
@@ -54,8 +56,12 @@ fn sizes() {
     eprintln!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     let mut times = Vec::new();
     for (name, bytes) in STREAMS {
-        let events = rrweb::read(bytes).unwrap();
-        let raw = encode(&events, EncoderConfig::default().compress(false)).len();
+        let events = rrweb::read(bytes, &Limits::DEFAULT).unwrap();
+        let raw = encode(
+            &events,
+            EncoderConfig::default().with_compression(Compression::None),
+        )
+        .len();
         let comp = encode(&events, EncoderConfig::default()).len();
         let arch = encode(&events, EncoderConfig::archival()).len();
         let (g, z) = (gzip9(bytes), zstd19(bytes));
@@ -107,8 +113,8 @@ fn best_of_rounds() {
     eprintln!("| stream | parse | encode, none | decode, none | encode, brotli | decode, brotli |");
     eprintln!("| --- | ---: | ---: | ---: | ---: | ---: |");
     for (name, bytes) in STREAMS {
-        let events = rrweb::read(bytes).unwrap();
-        let none = EncoderConfig::default().compress(false);
+        let events = rrweb::read(bytes, &Limits::DEFAULT).unwrap();
+        let none = EncoderConfig::default().with_compression(Compression::None);
         let (bin, binb) = (
             encode(&events, none),
             encode(&events, EncoderConfig::default()),
@@ -116,11 +122,11 @@ fn best_of_rounds() {
         let mut best = [f64::INFINITY; 5];
         for _ in 0..40 {
             let runs: [&dyn Fn(); 5] = [
-                &|| drop(black_box(rrweb::read(bytes).unwrap())),
+                &|| drop(black_box(rrweb::read(bytes, &Limits::DEFAULT).unwrap())),
                 &|| drop(black_box(encode(&events, none))),
-                &|| drop(black_box(decode(&bin))),
+                &|| drop(black_box(decode(&bin, &Limits::DEFAULT))),
                 &|| drop(black_box(encode(&events, EncoderConfig::default()))),
-                &|| drop(black_box(decode(&binb))),
+                &|| drop(black_box(decode(&binb, &Limits::DEFAULT))),
             ];
             for (b, f) in best.iter_mut().zip(runs) {
                 let t = Instant::now();
@@ -148,14 +154,17 @@ fn bench(c: &mut Criterion) {
     sizes();
     best_of_rounds();
     for (name, bytes) in STREAMS {
-        let events = rrweb::read(bytes).unwrap();
+        let events = rrweb::read(bytes, &Limits::DEFAULT).unwrap();
         let mut g = c.benchmark_group(format!("codec/{name}"));
         g.throughput(Throughput::Elements(events.len() as u64));
         g.bench_function("baseline: serde_json parse into the model", |b| {
-            b.iter(|| rrweb::read(black_box(bytes)).unwrap())
+            b.iter(|| rrweb::read(black_box(bytes), &Limits::DEFAULT).unwrap())
         });
         for (label, config) in [
-            ("no compression", EncoderConfig::default().compress(false)),
+            (
+                "no compression",
+                EncoderConfig::default().with_compression(Compression::None),
+            ),
             ("brotli", EncoderConfig::default()),
         ] {
             let bin = encode(&events, config);
@@ -163,7 +172,7 @@ fn bench(c: &mut Criterion) {
                 b.iter(|| encode(black_box(&events), config))
             });
             g.bench_function(format!("decode, {label}"), |b| {
-                b.iter(|| decode(black_box(&bin)))
+                b.iter(|| decode(black_box(&bin), &Limits::DEFAULT))
             });
         }
         g.finish();

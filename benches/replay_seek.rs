@@ -7,6 +7,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use session_replay::Limits;
 use session_replay::replay::Replayer;
 use session_replay::{Timestamp, rrweb};
 
@@ -70,13 +71,13 @@ fn seek_bench(c: &mut Criterion, name: &str, mut replayer: Replayer) {
 
 fn bench(c: &mut Criterion) {
     for (name, bytes) in STREAMS {
-        let events = rrweb::read(bytes).unwrap();
-        seek_bench(c, name, Replayer::new(events).unwrap());
+        let events = rrweb::read(bytes, &Limits::DEFAULT).unwrap();
+        seek_bench(c, name, Replayer::from(events));
     }
-    let todo = rrweb::read(STREAMS[1].1).unwrap();
+    let todo = rrweb::read(STREAMS[1].1, &Limits::DEFAULT).unwrap();
     let long = synth::long_session(&todo, 3 * 3600 * 1000);
     let build = Instant::now();
-    let replayer = Replayer::new(long).unwrap();
+    let replayer = Replayer::from(long);
     eprintln!("3h synthetic: index built in {:?}", build.elapsed());
     seek_bench(c, "synthetic-3h", replayer);
 }

@@ -4,6 +4,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use session_replay::Limits;
 use session_replay::rrweb;
 
 const STREAMS: [(&str, &[u8]); 3] = [
@@ -23,13 +24,13 @@ fn bench(c: &mut Criterion) {
             b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(bytes)).unwrap())
         });
         g.bench_function("read into model", |b| {
-            b.iter(|| rrweb::read(black_box(bytes)).unwrap())
+            b.iter(|| rrweb::read(black_box(bytes), &Limits::DEFAULT).unwrap())
         });
         let value: serde_json::Value = serde_json::from_slice(bytes).unwrap();
         g.bench_function("baseline: serde_json::Value serialize", |b| {
             b.iter(|| serde_json::to_vec(black_box(&value)).unwrap())
         });
-        let events = rrweb::read(bytes).unwrap();
+        let events = rrweb::read(bytes, &Limits::DEFAULT).unwrap();
         g.bench_function("write from model", |b| {
             b.iter(|| rrweb::write_events(black_box(&events)))
         });

@@ -8,6 +8,9 @@
 
 use std::process::ExitCode;
 
+use session_replay::Limits;
+use session_replay::Recovered;
+use session_replay::codec::Compression;
 use session_replay::codec::{self, EncoderConfig, FILE_MAGIC};
 use session_replay::privacy::{Policy, Preset, scrub};
 use session_replay::rrweb;
@@ -54,14 +57,14 @@ fn main() -> ExitCode {
     };
     let mut clean = true;
     let mut events = if bytes.starts_with(&FILE_MAGIC) {
-        let (events, errors) = codec::decode(&bytes);
+        let Recovered { events, errors } = codec::decode(&bytes, &Limits::DEFAULT);
         for e in &errors {
             eprintln!("warning: {e} (skipped)");
         }
         clean &= errors.is_empty();
         events
     } else {
-        let recovered = rrweb::read_recovering(&bytes);
+        let recovered = rrweb::read_recovering(&bytes, &Limits::DEFAULT);
         for e in &recovered.errors {
             eprintln!("warning: {e} (skipped)");
         }
@@ -80,12 +83,14 @@ fn main() -> ExitCode {
     let out = if output.ends_with(".json") {
         rrweb::write_events(&events)
     } else {
-        let config = if archival {
+        let config = if !compress {
+            EncoderConfig::default().with_compression(Compression::None)
+        } else if archival {
             EncoderConfig::archival()
         } else {
             EncoderConfig::default()
         };
-        codec::encode(&events, config.compress(compress))
+        codec::encode(&events, config)
     };
     if let Err(e) = std::fs::write(output, &out) {
         eprintln!("{output}: {e}");

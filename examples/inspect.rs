@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 
+use session_replay::Limits;
 use session_replay::replay::Replayer;
 use session_replay::{Summary, rrweb};
 
@@ -19,27 +20,23 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let recovered = rrweb::read_recovering(&bytes);
+    let recovered = rrweb::read_recovering(&bytes, &Limits::DEFAULT);
     for e in &recovered.errors {
         eprintln!("warning: {e}");
     }
     print!("{}", report(&path, &Summary::of(&recovered.events)));
-    match Replayer::new(recovered.events.clone()) {
-        Ok(mut r) => {
-            if let Some((_, end)) = r.time_range() {
-                let s = r.seek(end);
-                println!(
-                    "  state at the end: {} nodes, hash {:016x}",
-                    s.node_count(),
-                    s.hash()
-                );
-                let d = s.diagnostics();
-                if d.problems() > 0 || d.out_of_order > 0 {
-                    println!("  replay diagnostics: {d:?}");
-                }
-            }
+    let mut r = Replayer::from(recovered.events.clone());
+    if let Some((_, end)) = r.time_range() {
+        let s = r.seek(end);
+        println!(
+            "  state at the end: {} nodes, hash {:016x}",
+            s.node_count(),
+            s.hash()
+        );
+        let d = s.diagnostics();
+        if d.problems() > 0 || d.out_of_order > 0 {
+            println!("  replay diagnostics: {d:?}");
         }
-        Err(e) => println!("  replay failed: {e}"),
     }
     if recovered.is_clean() {
         ExitCode::SUCCESS

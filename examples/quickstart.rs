@@ -7,6 +7,9 @@
 //! policy, encode it to the binary format and back, then replay it: seek backwards and
 //! forwards through the keyframe index, and render the final page as HTML.
 
+use session_replay::Limits;
+use session_replay::Recovered;
+use session_replay::codec::Compression;
 use session_replay::codec::{self, EncoderConfig};
 use session_replay::privacy::{Policy, scrub};
 use session_replay::replay::Replayer;
@@ -17,7 +20,7 @@ const RECORDING: &[u8] = include_bytes!("../tests/data/corpus/login.raw.json");
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 1. Read.
-    let events = rrweb::read(RECORDING)?;
+    let events = rrweb::read(RECORDING, &Limits::DEFAULT)?;
     println!(
         "read {} events from {} bytes of rrweb JSON",
         events.len(),
@@ -85,9 +88,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // 5. Encode to the binary format and back.
-    let plain = codec::encode(&events, EncoderConfig::default().compress(false));
+    let plain = codec::encode(
+        &events,
+        EncoderConfig::default().with_compression(Compression::None),
+    );
     let packed = codec::encode(&events, EncoderConfig::default());
-    let (decoded, errors) = codec::decode(&packed);
+    let Recovered {
+        events: decoded,
+        errors,
+    } = codec::decode(&packed, &Limits::DEFAULT);
     println!(
         "encoded: {} bytes without compression, {} with ({:.1}% of the JSON); decoded {} events, {}",
         plain.len(),
@@ -106,7 +115,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let events = decoded;
 
     // 6. Replay: seek anywhere, in any order; the state is the same whatever the path.
-    let mut replayer = Replayer::new(events)?;
+    let mut replayer = Replayer::from(events);
     let (start, end) = replayer.time_range().ok_or("no events")?;
     let middle = Timestamp(start.0 + (end.0 - start.0) / 2);
     let end_hash = replayer.seek(end).hash();

@@ -7,6 +7,7 @@
 
 use std::process::ExitCode;
 
+use session_replay::Limits;
 use session_replay::{Timestamp, replay::Replayer, rrweb};
 
 fn main() -> ExitCode {
@@ -25,17 +26,11 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let recovered = rrweb::read_recovering(&bytes);
+    let recovered = rrweb::read_recovering(&bytes, &Limits::DEFAULT);
     for e in &recovered.errors {
         eprintln!("warning: {e} (skipped)");
     }
-    let mut replayer = match Replayer::new(recovered.events) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(1);
-        }
-    };
+    let mut replayer = Replayer::from(recovered.events);
     let Some((start, end)) = replayer.time_range() else {
         eprintln!("{input}: no events");
         return ExitCode::from(1);

@@ -1,10 +1,71 @@
-//! The crate's error types.
+//! Every error type of the crate, and the umbrella [`Error`] they all convert into.
 //!
 //! Every error names where it happened: the event index and JSON path for rrweb input,
-//! and (in later stages) the chunk index or node id. Errors never carry recorded values,
-//! so they are safe to log.
+//! the chunk index and byte offset for the binary format, the event index and node id
+//! for replay, the byte offset for a selector. Errors never carry recorded values (a
+//! selector error carries the selector, which is the host's configuration, not recorded
+//! data), so they are safe to log.
+//!
+//! Each stage returns its own error type, so a caller handles only what can happen
+//! there; a host that drives several stages can use `?` into [`Error`], as with
+//! rustls's and str0m's umbrella errors.
 
 use thiserror::Error;
+
+use crate::model::Event;
+use crate::replay::Issue;
+
+/// The valid part of a damaged input, and what was wrong with the rest: the one shape
+/// of every lenient read ([`crate::rrweb::read_recovering`], [`crate::codec::decode`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recovered<E> {
+    /// Every event that read cleanly, in order.
+    pub events: Vec<Event>,
+    /// What went wrong, in order: each error names where (event index, chunk).
+    pub errors: Vec<E>,
+}
+
+impl<E> Default for Recovered<E> {
+    fn default() -> Self {
+        Recovered {
+            events: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+impl<E> Recovered<E> {
+    /// True when nothing went wrong.
+    pub fn is_clean(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The events when nothing went wrong, or else the first error.
+    pub fn into_result(self) -> Result<Vec<Event>, E> {
+        match self.errors.into_iter().next() {
+            Some(e) => Err(e),
+            None => Ok(self.events),
+        }
+    }
+}
+
+/// Any error of this crate. Each stage's error converts into it with `?`.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading rrweb JSON failed.
+    #[error(transparent)]
+    Rrweb(#[from] RrwebError),
+    /// Binary format bytes are damaged, unsupported or over a limit.
+    #[error(transparent)]
+    Codec(#[from] CodecError),
+    /// Strict replay met something it could not apply.
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
+    /// A privacy policy's selector could not be parsed.
+    #[error(transparent)]
+    Selector(#[from] SelectorError),
+}
 
 /// An error reading rrweb JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -71,4 +132,131 @@ impl RrwebError {
             RrwebError::NotAnArray { .. } | RrwebError::InputTooLarge { .. } => None,
         }
     }
+}
+
+/// An error in encoded bytes, naming the chunk (its index in the stream, counting
+/// damaged ones) and where.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum CodecError {
+    /// The file does not start with the format's magic.
+    #[error("not a session-replay stream (bad magic)")]
+    BadMagic,
+    /// A version this decoder does not know.
+    #[error("format version {0} is not supported (this decoder reads version 1)")]
+    UnsupportedVersion(u8),
+    /// A chunk's frame or content is broken.
+    #[error("chunk {chunk}: malformed at byte {offset}: {what}")]
+    Malformed {
+        /// The chunk.
+        chunk: usize,
+        /// Byte offset (in the stream for framing errors, in the chunk body otherwise).
+        offset: usize,
+        /// What is wrong.
+        what: &'static str,
+    },
+    /// A chunk's CRC32 does not match its bytes.
+    #[error("chunk {chunk} at byte {offset}: checksum mismatch")]
+    Checksum {
+        /// The chunk.
+        chunk: usize,
+        /// Its offset in the stream.
+        offset: usize,
+    },
+    /// The stream ends inside a chunk.
+    #[error("chunk {chunk} at byte {offset}: truncated ({missing} more bytes expected)")]
+    Truncated {
+        /// The chunk.
+        chunk: usize,
+        /// Its offset in the stream.
+        offset: usize,
+        /// Bytes missing, if known.
+        missing: usize,
+    },
+    /// A limit was exceeded.
+    #[error("chunk {chunk}: {what} exceeds the limit of {limit}")]
+    LimitExceeded {
+        /// The chunk.
+        chunk: usize,
+        /// Which limit.
+        what: &'static str,
+        /// Its value.
+        limit: usize,
+    },
+    /// The chunk is compressed but this build has no compression support.
+    #[error("chunk {chunk} is compressed; build with the `compress` feature to read it")]
+    CompressionUnavailable {
+        /// The chunk.
+        chunk: usize,
+    },
+}
+
+impl CodecError {
+    pub(crate) fn in_chunk(self, chunk: usize) -> Self {
+        match self {
+            CodecError::Malformed { offset, what, .. } => CodecError::Malformed {
+                chunk,
+                offset,
+                what,
+            },
+            CodecError::LimitExceeded { what, limit, .. } => {
+                CodecError::LimitExceeded { chunk, what, limit }
+            }
+            other => other,
+        }
+    }
+
+    /// The chunk the error is about, if any.
+    pub fn chunk(&self) -> Option<usize> {
+        match self {
+            CodecError::Malformed { chunk, .. }
+            | CodecError::Checksum { chunk, .. }
+            | CodecError::Truncated { chunk, .. }
+            | CodecError::LimitExceeded { chunk, .. }
+            | CodecError::CompressionUnavailable { chunk } => Some(*chunk),
+            CodecError::BadMagic | CodecError::UnsupportedVersion(_) => None,
+        }
+    }
+}
+
+/// A strict-mode replay error: the first thing replay could not apply, with the index of
+/// the event (in time order) that carried it. Lenient replay counts the same issues in
+/// [`crate::replay::Diagnostics`] instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("event {event_index}: {issue}")]
+#[non_exhaustive]
+pub struct ReplayError {
+    /// Index of the event, in time order.
+    pub event_index: usize,
+    /// What could not be applied (it names the node where there is one).
+    pub issue: Issue,
+}
+
+impl ReplayError {
+    /// The index of the event the error is about.
+    pub fn event_index(&self) -> usize {
+        self.event_index
+    }
+}
+
+/// A selector that could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum SelectorError {
+    /// Unexpected input at a byte offset.
+    #[error("selector {selector:?}: {reason} at byte {position}")]
+    Invalid {
+        /// The selector text.
+        selector: String,
+        /// Byte offset of the problem.
+        position: usize,
+        /// What was wrong.
+        reason: &'static str,
+    },
+    /// Longer than [`crate::privacy::MAX_SELECTOR_LEN`] bytes or with too many parts.
+    #[error("selector of {len} bytes or parts exceeds the limit")]
+    TooLong {
+        /// Its length.
+        len: usize,
+    },
 }

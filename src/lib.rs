@@ -25,7 +25,7 @@
 //!   {"type":4,"data":{"href":"https://shop.test/","width":1280,"height":800},"timestamp":1000},
 //!   {"type":3,"data":{"source":5,"text":"hello","isChecked":false,"id":7},"timestamp":1500}
 //! ]"#;
-//! let events = rrweb::read(bytes)?;
+//! let events = rrweb::read(bytes, &Limits::DEFAULT)?;
 //! for event in &events {
 //!     match &event.kind {
 //!         EventKind::Meta(meta) => println!("page {} at {}x{}", meta.href, meta.width, meta.height),
@@ -34,7 +34,7 @@
 //!     }
 //! }
 //! // Writing back gives the same JSON, value for value.
-//! let again = rrweb::read(&rrweb::write_events(&events))?;
+//! let again = rrweb::read(&rrweb::write_events(&events), &Limits::DEFAULT)?;
 //! assert_eq!(again, events);
 //! # Ok::<(), session_replay::RrwebError>(())
 //! ```
@@ -74,7 +74,7 @@ pub mod record;
 pub mod replay;
 pub mod rrweb;
 
-pub use error::RrwebError;
+pub use error::{CodecError, Error, Recovered, ReplayError, RrwebError, SelectorError};
 pub use limits::Limits;
 pub use model::{
     AttrValue, Attribute, Event, EventCount, EventKind, FullSnapshot, Incremental, Json, Meta,

@@ -7,6 +7,7 @@ mod common;
 use common::read;
 use serde_json::Value;
 use session_replay::Limits;
+use session_replay::Recovered;
 use session_replay::codec::*;
 use session_replay::model::*;
 use session_replay::replay::Replayer;
@@ -38,29 +39,32 @@ fn all_streams() -> Vec<(String, Vec<u8>)> {
 #[test]
 fn json_binary_json_is_lossless_everywhere() {
     for (name, bytes) in all_streams() {
-        let events = rrweb::read(&bytes).unwrap();
+        let events = rrweb::read(&bytes, &Limits::DEFAULT).unwrap();
         for config in [
             EncoderConfig::default(),
-            EncoderConfig::default().compress(false),
+            EncoderConfig::default().with_compression(Compression::None),
             EncoderConfig::default()
-                .compress(false)
-                .chunk_every(7, 1_000, 1 << 20),
+                .with_compression(Compression::None)
+                .with_chunk_every(EventCount(7), Millis(1_000), 1 << 20),
         ] {
             let bin = encode(&events, config);
-            let (back, errors) = decode(&bin);
+            let Recovered {
+                events: back,
+                errors,
+            } = decode(&bin, &Limits::DEFAULT);
             assert!(errors.is_empty(), "{name}: {errors:?}");
             assert_eq!(back, events, "{name}");
             let a: Value = serde_json::from_slice(&bytes).unwrap();
             let b: Value = serde_json::from_slice(&rrweb::write_events(&back)).unwrap();
             assert_eq!(a, b, "{name}");
-            assert!(verify(&bin).is_ok(), "{name}");
+            assert!(verify(&bin, &Limits::DEFAULT).is_ok(), "{name}");
         }
     }
 }
 
 #[test]
 fn encoding_is_deterministic() {
-    let events = rrweb::read(&read("corpus/todo.raw.json")).unwrap();
+    let events = rrweb::read(&read("corpus/todo.raw.json"), &Limits::DEFAULT).unwrap();
     assert_eq!(
         encode(&events, EncoderConfig::default()),
         encode(&events, EncoderConfig::default())
@@ -69,34 +73,32 @@ fn encoding_is_deterministic() {
 
 #[test]
 fn streaming_decoder_takes_any_split() {
-    let events = rrweb::read(&read("corpus/login.raw.json")).unwrap();
+    let events = rrweb::read(&read("corpus/login.raw.json"), &Limits::DEFAULT).unwrap();
     let bin = encode(
         &events,
-        EncoderConfig::default().chunk_every(20, 5_000, 1 << 20),
+        EncoderConfig::default().with_chunk_every(EventCount(20), Millis(5_000), 1 << 20),
     );
     for step in [1usize, 3, 7, 64, 1000] {
         let mut d = Decoder::new();
         let mut got = Vec::new();
         for piece in bin.chunks(step) {
             d.push(piece);
-            while let Some(o) = d.poll() {
-                match o {
-                    DecoderOutput::Chunk(c) => got.extend(c.events),
-                    DecoderOutput::Error(e) => panic!("{e}"),
-                    _ => {}
-                }
+            while let Some(o) = d.poll_chunk() {
+                got.extend(o.unwrap().events);
             }
         }
-        assert!(d.finish().is_none());
+        d.finish();
+        assert!(d.poll_chunk().is_none());
         assert_eq!(got, events, "split every {step} bytes");
     }
 }
 
 fn small_stream() -> (Vec<Event>, Vec<u8>, usize) {
-    let events = rrweb::read(&read("rrweb-fixtures/input.json")).unwrap();
-    let config = EncoderConfig::default().chunk_every(3, 1_000_000, 1 << 20);
+    let events = rrweb::read(&read("rrweb-fixtures/input.json"), &Limits::DEFAULT).unwrap();
+    let config =
+        EncoderConfig::default().with_chunk_every(EventCount(3), Millis(1_000_000), 1 << 20);
     let bin = encode(&events, config);
-    let chunks = verify(&bin).chunks;
+    let chunks = verify(&bin, &Limits::DEFAULT).chunks;
     (events, bin, chunks)
 }
 
@@ -106,8 +108,8 @@ fn chunk_events(bin: &[u8]) -> Vec<(usize, usize, Vec<Event>)> {
     let mut d = Decoder::new();
     d.push(bin);
     let mut out = Vec::new();
-    while let Some(o) = d.poll() {
-        if let DecoderOutput::Chunk(c) = o {
+    while let Some(o) = d.poll_chunk() {
+        if let Ok(c) = o {
             let start = c.offset;
             let len = u32::from_le_bytes(bin[start + 4..start + 8].try_into().unwrap()) as usize;
             out.push((start, start + 12 + len, c.events));
@@ -122,7 +124,10 @@ fn truncation_at_every_byte_keeps_every_whole_chunk() {
     assert!(n >= 3, "{n} chunks");
     let spans = chunk_events(&bin);
     for cut in 0..bin.len() {
-        let (got, errors) = decode(&bin[..cut]);
+        let Recovered {
+            events: got,
+            errors,
+        } = decode(&bin[..cut], &Limits::DEFAULT);
         let whole: Vec<Event> = spans
             .iter()
             .filter(|s| s.1 <= cut)
@@ -134,7 +139,7 @@ fn truncation_at_every_byte_keeps_every_whole_chunk() {
             assert!(!errors.is_empty(), "cut at {cut} reports an error");
         }
     }
-    assert_eq!(decode(&bin).0, events);
+    assert_eq!(decode(&bin, &Limits::DEFAULT).events, events);
 }
 
 #[test]
@@ -145,7 +150,10 @@ fn bit_flips_lose_only_the_damaged_chunk() {
         for bit in [0u8, 3, 7] {
             let mut damaged = bin.clone();
             damaged[pos] ^= 1 << bit;
-            let (got, errors) = decode(&damaged);
+            let Recovered {
+                events: got,
+                errors,
+            } = decode(&damaged, &Limits::DEFAULT);
             let hit = spans.iter().position(|s| pos >= s.0 && pos < s.1).unwrap();
             let expected: Vec<Event> = spans
                 .iter()
@@ -167,7 +175,7 @@ fn bit_flips_lose_only_the_damaged_chunk() {
 fn the_chain_reveals_deleted_reordered_and_edited_chunks() {
     let (_, bin, _) = small_stream();
     let spans = chunk_events(&bin);
-    assert!(verify(&bin).is_ok());
+    assert!(verify(&bin, &Limits::DEFAULT).is_ok());
     let piece = |i: usize| bin[spans[i].0..spans[i].1].to_vec();
     let header = bin[..8].to_vec();
     // Deleted.
@@ -175,7 +183,7 @@ fn the_chain_reveals_deleted_reordered_and_edited_chunks() {
     for i in (0..spans.len()).filter(|&i| i != 1) {
         deleted.extend(piece(i));
     }
-    let r = verify(&deleted);
+    let r = verify(&deleted, &Limits::DEFAULT);
     assert!(
         !r.is_ok() && r.errors.is_empty() && r.chain_breaks == vec![1],
         "{r:?}"
@@ -188,12 +196,12 @@ fn the_chain_reveals_deleted_reordered_and_edited_chunks() {
     for i in 3..spans.len() {
         reordered.extend(piece(i));
     }
-    assert!(!verify(&reordered).chain_breaks.is_empty());
+    assert!(!verify(&reordered, &Limits::DEFAULT).chain_breaks.is_empty());
     // Edited: chunk 1 re-encoded with other content but a valid CRC.
-    let other = rrweb::read(&read("rrweb-fixtures/scroll.json")).unwrap();
+    let other = rrweb::read(&read("rrweb-fixtures/scroll.json"), &Limits::DEFAULT).unwrap();
     let forged_stream = encode(
         &other,
-        EncoderConfig::default().chunk_every(3, 1_000_000, 1 << 20),
+        EncoderConfig::default().with_chunk_every(EventCount(3), Millis(1_000_000), 1 << 20),
     );
     let forged_spans = chunk_events(&forged_stream);
     let mut edited = header;
@@ -202,31 +210,31 @@ fn the_chain_reveals_deleted_reordered_and_edited_chunks() {
     for i in 2..spans.len() {
         edited.extend(piece(i));
     }
-    let r = verify(&edited);
+    let r = verify(&edited, &Limits::DEFAULT);
     assert!(r.errors.is_empty() && !r.chain_breaks.is_empty(), "{r:?}");
 }
 
 #[test]
 fn a_reader_can_start_at_any_chunk() {
-    let events = rrweb::read(&read("corpus/todo.raw.json")).unwrap();
+    let events = rrweb::read(&read("corpus/todo.raw.json"), &Limits::DEFAULT).unwrap();
     let bin = encode(
         &events,
-        EncoderConfig::default().chunk_every(300, 1_000_000, 1 << 20),
+        EncoderConfig::default().with_chunk_every(EventCount(300), Millis(1_000_000), 1 << 20),
     );
     let mut d = Decoder::new();
     d.push(&bin);
     let mut chunks = Vec::new();
-    while let Some(DecoderOutput::Chunk(c)) = d.poll() {
+    while let Some(Ok(c)) = d.poll_chunk() {
         chunks.push(c);
     }
     assert!(chunks.len() >= 8);
-    let mut full = Replayer::new(events.clone()).unwrap();
+    let mut full = Replayer::from(events.clone());
     for c in chunks.iter().skip(1) {
         // Only this chunk: its keyframe, then its events.
         let mut from_chunk: Vec<Event> = c.keyframe.clone();
         from_chunk.extend(c.events.iter().cloned());
         let end = c.events.last().unwrap().timestamp;
-        let mut r = Replayer::new(from_chunk).unwrap();
+        let mut r = Replayer::from(from_chunk);
         let partial = r.seek(end);
         let whole = full.seek(end);
         assert_eq!(
@@ -245,28 +253,30 @@ fn a_reader_can_start_at_any_chunk() {
 #[test]
 fn a_reader_in_order_can_step_over_keyframes() {
     for (name, bytes) in all_streams() {
-        let events = rrweb::read(&bytes).unwrap();
+        let events = rrweb::read(&bytes, &Limits::DEFAULT).unwrap();
         for config in [
-            EncoderConfig::default().chunk_every(50, 1_000_000, 1 << 20),
+            EncoderConfig::default().with_chunk_every(EventCount(50), Millis(1_000_000), 1 << 20),
             EncoderConfig::default()
-                .compress(false)
-                .chunk_every(50, 1_000_000, 1 << 20),
+                .with_compression(Compression::None)
+                .with_chunk_every(EventCount(50), Millis(1_000_000), 1 << 20),
         ] {
             let bin = encode(&events, config);
-            let chunks = |keyframes: bool| {
-                let mut d = Decoder::new().decode_keyframes(keyframes);
+            let chunks = |keyframes: KeyframeDecoding| {
+                let mut d = Decoder::new().with_keyframes(keyframes);
                 d.push(&bin);
                 let mut out = Vec::new();
-                while let Some(o) = d.poll() {
+                while let Some(o) = d.poll_chunk() {
                     match o {
-                        DecoderOutput::Chunk(c) => out.push(c),
-                        DecoderOutput::Error(e) => panic!("{name}: {e}"),
-                        _ => {}
+                        Ok(c) => out.push(c),
+                        Err(e) => panic!("{name}: {e}"),
                     }
                 }
                 out
             };
-            let (with, without) = (chunks(true), chunks(false));
+            let (with, without) = (
+                chunks(KeyframeDecoding::Decode),
+                chunks(KeyframeDecoding::Skip),
+            );
             assert_eq!(with.len(), without.len(), "{name}");
             for (a, b) in with.iter().zip(&without) {
                 // The same recorded events and chain; no keyframe decoded.
@@ -277,7 +287,10 @@ fn a_reader_in_order_can_step_over_keyframes() {
                 );
                 assert!(b.keyframe.is_empty());
             }
-            let (decoded, errors) = decode(&bin);
+            let Recovered {
+                events: decoded,
+                errors,
+            } = decode(&bin, &Limits::DEFAULT);
             assert!(errors.is_empty());
             assert_eq!(decoded, events, "{name}");
             if events.len() > 200 {
@@ -297,17 +310,23 @@ fn hostile_bytes_are_refused_without_allocation() {
     bin.extend_from_slice(&CHUNK_MAGIC);
     bin.extend_from_slice(&u32::MAX.to_le_bytes());
     bin.extend_from_slice(&[0; 4]);
-    let (events, errors) = decode(&bin);
+    let Recovered { events, errors } = decode(&bin, &Limits::DEFAULT);
     assert!(events.is_empty());
     assert!(
         matches!(errors.first(), Some(CodecError::LimitExceeded { .. })),
         "{errors:?}"
     );
     // Not our format at all.
-    assert_eq!(decode(b"GIF89a......").1, vec![CodecError::BadMagic]);
+    assert_eq!(
+        decode(b"GIF89a......", &Limits::DEFAULT).errors,
+        vec![CodecError::BadMagic]
+    );
     let mut v2 = encode(&[], EncoderConfig::default());
     v2[4] = 2;
-    assert_eq!(decode(&v2).1, vec![CodecError::UnsupportedVersion(2)]);
+    assert_eq!(
+        decode(&v2, &Limits::DEFAULT).errors,
+        vec![CodecError::UnsupportedVersion(2)]
+    );
     // An uncompressed body whose string count claims 2^40 entries.
     let mut body = vec![0u8]; // flags: raw
     body.push(0); // index
@@ -320,7 +339,7 @@ fn hostile_bytes_are_refused_without_allocation() {
     bomb.extend_from_slice(&(body.len() as u32).to_le_bytes());
     bomb.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
     bomb.extend_from_slice(&body);
-    let (events, errors) = decode(&bomb);
+    let Recovered { events, errors } = decode(&bomb, &Limits::DEFAULT);
     assert!(events.is_empty() && errors.len() == 1, "{errors:?}");
 }
 
@@ -350,17 +369,17 @@ fn decoded_text_per_chunk_is_bounded() {
         r#"[{{"type":2,"data":{{"node":{{"type":0,"childNodes":[{{"type":2,"tagName":"html","attributes":{{}},"childNodes":[{}],"id":2}}],"id":1}},"initialOffset":{{"top":0,"left":0}}}},"timestamp":1}}]"#,
         nodes.join(",")
     );
-    let events = rrweb::read(json.as_bytes()).unwrap();
+    let events = rrweb::read(json.as_bytes(), &Limits::DEFAULT).unwrap();
     let bin = encode(&events, EncoderConfig::default());
     assert!(bin.len() < 5_000, "{}", bin.len()); // 20 MB of text, stored once
-    assert_eq!(decode(&bin).0, events);
-    let mut d = Decoder::with_limits(Limits::DEFAULT.with_decoded_bytes(10 << 20));
+    assert_eq!(decode(&bin, &Limits::DEFAULT).events, events);
+    let mut d = Decoder::new().with_limits(Limits::DEFAULT.with_decoded_bytes(10 << 20));
     d.push(&bin);
-    let out: Vec<_> = std::iter::from_fn(|| d.poll()).collect();
+    let out: Vec<_> = std::iter::from_fn(|| d.poll_chunk()).collect();
     assert!(
         matches!(
             out.as_slice(),
-            [DecoderOutput::Error(CodecError::LimitExceeded {
+            [Err(CodecError::LimitExceeded {
                 chunk: 0,
                 what: "decoded text in a chunk",
                 ..
@@ -374,9 +393,12 @@ fn decoded_text_per_chunk_is_bounded() {
 /// arithmetic overflow.
 #[test]
 fn a_chunk_index_at_the_top_of_its_range_is_a_chain_break() {
-    let events = rrweb::read(&read("rrweb-fixtures/input.json")).unwrap();
-    let bin = encode(&events, EncoderConfig::default().compress(false));
-    assert_eq!(verify(&bin).chunks, 1);
+    let events = rrweb::read(&read("rrweb-fixtures/input.json"), &Limits::DEFAULT).unwrap();
+    let bin = encode(
+        &events,
+        EncoderConfig::default().with_compression(Compression::None),
+    );
+    assert_eq!(verify(&bin, &Limits::DEFAULT).chunks, 1);
     let payload = &bin[HEADER_LEN + 12..];
     assert_eq!(&payload[..2], &[0, 0]); // flag: raw; index 0
     let mut body = vec![0u8, 253];
@@ -385,10 +407,13 @@ fn a_chunk_index_at_the_top_of_its_range_is_a_chain_break() {
     let mut stream = bin[..HEADER_LEN].to_vec();
     stream.extend(frame_of(&body));
     stream.extend(frame_of(&body));
-    let report = verify(&stream);
+    let report = verify(&stream, &Limits::DEFAULT);
     assert_eq!(report.chunks, 2);
     assert_eq!(report.chain_breaks, vec![0, 1]);
-    let (back, errors) = decode(&stream);
+    let Recovered {
+        events: back,
+        errors,
+    } = decode(&stream, &Limits::DEFAULT);
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(back.len(), 2 * events.len());
 }
@@ -413,12 +438,16 @@ fn marginal_bytes(pattern: impl Fn(usize, i64) -> String, n: usize) -> (f64, f64
             json.push_str(&pattern(i, 2_000 + 100 * i as i64));
         }
         json.push(']');
-        let events = rrweb::read(json.as_bytes()).unwrap();
-        let config = EncoderConfig::default().chunk_every(1 << 20, 1 << 40, 1 << 30);
-        let raw = encode(&events, config.compress(false));
+        let events = rrweb::read(json.as_bytes(), &Limits::DEFAULT).unwrap();
+        let config = EncoderConfig::default().with_chunk_every(
+            EventCount(1 << 20),
+            Millis(1 << 40),
+            1 << 30,
+        );
+        let raw = encode(&events, config.with_compression(Compression::None));
         let packed = encode(&events, config);
-        assert_eq!(decode(&raw).0, events);
-        assert_eq!(decode(&packed).0, events);
+        assert_eq!(decode(&raw, &Limits::DEFAULT).events, events);
+        assert_eq!(decode(&packed, &Limits::DEFAULT).events, events);
         (raw.len() as f64, packed.len() as f64)
     };
     let ((r1, p1), (r2, p2)) = (size(n), size(2 * n));

@@ -5,15 +5,16 @@ mod common;
 #[path = "common/synth.rs"]
 mod synth;
 
+use session_replay::Limits;
 use session_replay::replay::Replayer;
 use session_replay::{Timestamp, rrweb};
 
 #[test]
 fn three_hour_session_replays_and_seeks_through_keyframes() {
-    let base = rrweb::read(&common::read("corpus/todo.raw.json")).unwrap();
+    let base = rrweb::read(&common::read("corpus/todo.raw.json"), &Limits::DEFAULT).unwrap();
     let events = synth::long_session(&base, 3 * 3600 * 1000);
     assert!(events.len() > 400_000, "{} events", events.len());
-    let mut r = Replayer::new(events).unwrap();
+    let mut r = Replayer::from(events);
     let (start, end) = r.time_range().unwrap();
     assert!(end.0 - start.0 >= 3 * 3600 * 1000);
     // Keyframes are spread over the whole session, within the memory budget.
@@ -23,7 +24,7 @@ fn three_hour_session_replays_and_seeks_through_keyframes() {
     assert_eq!(s.diagnostics().problems(), 0, "{:?}", s.diagnostics());
     let nodes_at_end = s.node_count();
     let first_cycle_end = {
-        let mut r0 = Replayer::new(base.clone()).unwrap();
+        let mut r0 = Replayer::from(base.clone());
         let (_, e0) = r0.time_range().unwrap();
         r0.seek(e0).node_count()
     };

@@ -2,6 +2,7 @@
 //! writing it again gives the same bytes. Also: the model's bincode derive round-trips.
 
 use proptest::prelude::*;
+use session_replay::Limits;
 use session_replay::model::*;
 use session_replay::rrweb;
 
@@ -518,7 +519,7 @@ proptest! {
     #[test]
     fn model_json_model_round_trip(events in prop::collection::vec(event(), 0..6)) {
         let json = rrweb::write_events(&events);
-        let back = rrweb::read(&json).map_err(|e| TestCaseError::fail(format!("{e}\n{}", String::from_utf8_lossy(&json))))?;
+        let back = rrweb::read(&json, &Limits::DEFAULT).map_err(|e| TestCaseError::fail(format!("{e}\n{}", String::from_utf8_lossy(&json))))?;
         prop_assert_eq!(&back, &events);
         prop_assert_eq!(rrweb::write_events(&back), json);
     }
@@ -534,7 +535,7 @@ proptest! {
 
     #[test]
     fn reading_arbitrary_bytes_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
-        let rec = rrweb::read_recovering(&bytes);
+        let rec = rrweb::read_recovering(&bytes, &Limits::DEFAULT);
         if rec.errors.is_empty() {
             // A clean read means the bytes were a JSON array of exactly those events.
             let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();

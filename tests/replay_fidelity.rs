@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use serde_json::Value;
+use session_replay::Limits;
 use session_replay::replay::{ReplayConfig, Replayer, State};
 use session_replay::{Timestamp, rrweb};
 
@@ -171,13 +172,14 @@ fn every_checkpoint_matches_the_live_page() {
     let mut problems = Vec::new();
     let mut checked = 0;
     for name in ["login", "todo", "feed"] {
-        let events = rrweb::read(&read(&format!("corpus/{name}.raw.json"))).unwrap();
+        let events =
+            rrweb::read(&read(&format!("corpus/{name}.raw.json")), &Limits::DEFAULT).unwrap();
         let cps = checkpoints(name);
         // Fresh replayer per checkpoint, and one replayer seeking forward through all.
-        let mut sequential = Replayer::new(events.clone()).unwrap();
+        let mut sequential = Replayer::from(events.clone());
         for cp in &cps {
             let t = Timestamp(cp["t"].as_i64().unwrap());
-            let mut fresh = Replayer::new(events.clone()).unwrap();
+            let mut fresh = Replayer::from(events.clone());
             let applied = fresh.events_until(t) as u64;
             let state = fresh.seek(t);
             assert_eq!(
@@ -214,9 +216,12 @@ fn every_checkpoint_matches_the_live_page() {
 fn strict_replay_of_the_corpus_finds_nothing_to_skip() {
     for name in ["login", "todo", "feed"] {
         for variant in ["raw", "rrweb-default"] {
-            let events = rrweb::read(&read(&format!("corpus/{name}.{variant}.json"))).unwrap();
-            let mut r =
-                Replayer::with_config(events, ReplayConfig::default().strict(true)).unwrap();
+            let events = rrweb::read(
+                &read(&format!("corpus/{name}.{variant}.json")),
+                &Limits::DEFAULT,
+            )
+            .unwrap();
+            let mut r = Replayer::new_strict(events, ReplayConfig::default()).unwrap();
             let (_, end) = r.time_range().unwrap();
             assert_eq!(r.seek(end).diagnostics().problems(), 0);
         }

@@ -5,12 +5,13 @@ mod common;
 
 use common::read;
 use proptest::prelude::*;
+use session_replay::Limits;
 use session_replay::model::*;
 use session_replay::replay::*;
 use session_replay::rrweb;
 
 fn events(path: &str) -> Vec<Event> {
-    rrweb::read(&read(path)).unwrap()
+    rrweb::read(&read(path), &Limits::DEFAULT).unwrap()
 }
 
 /// The state at `t` by the plainest route: a new state, every event with
@@ -18,7 +19,7 @@ fn events(path: &str) -> Vec<Event> {
 fn reference_hash(evs: &[Event], t: Timestamp) -> u64 {
     let mut sorted: Vec<&Event> = evs.iter().collect();
     sorted.sort_by_key(|e| e.timestamp);
-    let mut s = State::new(session_replay::Limits::DEFAULT, false);
+    let mut s = State::new(session_replay::Limits::DEFAULT, ReplayMode::Lenient);
     for (i, e) in sorted.iter().enumerate().filter(|(_, e)| e.timestamp <= t) {
         s.apply(e, i).unwrap();
     }
@@ -46,8 +47,8 @@ proptest! {
         spacing in prop_oneof![Just(1usize), 3usize..40, Just(256)],
     ) {
         let evs = events(STREAMS[stream]);
-        let config = ReplayConfig::default().keyframe_every(spacing, 1_000);
-        let mut r = Replayer::with_config(evs.clone(), config).unwrap();
+        let config = ReplayConfig::default().with_keyframe_every(EventCount(spacing), Millis(1_000));
+        let mut r = Replayer::new(evs.clone(), config);
         let (start, end) = r.time_range().unwrap();
         for f in fractions {
             let t = Timestamp(start.0 + ((end.0 - start.0) as f64 * f) as i64);
@@ -60,12 +61,11 @@ proptest! {
 #[test]
 fn todo_sweep_forward_backward_and_random() {
     let evs = events("corpus/todo.raw.json");
-    let mut linear = Replayer::with_config(
+    let mut linear = Replayer::new(
         evs.clone(),
-        ReplayConfig::default().keyframe_every(usize::MAX, i64::MAX),
-    )
-    .unwrap();
-    let mut indexed = Replayer::new(evs.clone()).unwrap();
+        ReplayConfig::default().with_keyframe_every(EventCount(usize::MAX), Millis(i64::MAX)),
+    );
+    let mut indexed = Replayer::from(evs.clone());
     assert!(
         indexed.keyframe_count() > 5,
         "{} keyframes",
@@ -97,7 +97,7 @@ fn todo_sweep_forward_backward_and_random() {
 #[test]
 fn state_memory_is_under_150_bytes_per_node_plus_text() {
     for name in ["login", "todo", "feed"] {
-        let mut r = Replayer::new(events(&format!("corpus/{name}.raw.json"))).unwrap();
+        let mut r = Replayer::from(events(&format!("corpus/{name}.raw.json")));
         let (_, end) = r.time_range().unwrap();
         let s = r.seek(end);
         let (structure, text) = s.memory();
@@ -126,21 +126,21 @@ fn player_plays_to_the_end_with_skips_and_outputs() {
             _ => 0,
         })
         .sum();
-    let mut expected = Replayer::new(evs.clone()).unwrap();
+    let mut expected = Replayer::from(evs.clone());
     let (start, end) = expected.time_range().unwrap();
     let end_hash = expected.seek(end).hash();
 
-    let mut player = Player::new(Replayer::new(evs).unwrap());
-    assert_eq!(player.poll(), Some(PlayerOutput::DomReset));
+    let mut player = Player::new(Replayer::from(evs));
+    assert_eq!(player.poll_output(), Some(PlayerOutput::DomReset));
     player.set_speed(4.0);
-    player.play(1_000);
+    player.play(Timestamp(1_000));
     let (mut applied, mut moves, mut diffs, mut finished) = (0, 0, 0, false);
     let mut last_index = None;
     let mut now = 1_000;
     while !finished {
         now += 16;
-        player.tick(now);
-        while let Some(out) = player.poll() {
+        player.tick(Timestamp(now));
+        while let Some(out) = player.poll_output() {
             match out {
                 PlayerOutput::Event { index, .. } => {
                     assert!(
@@ -186,14 +186,14 @@ fn player_skips_inactivity_and_seeks_back() {
       {"type":3,"data":{"source":0,"texts":[],"attributes":[{"id":3,"attributes":{"class":"late"}}],"removes":[],"adds":[]},"timestamp":30000},
       {"type":3,"data":{"source":2,"type":2,"id":3,"x":5,"y":5},"timestamp":60000}
     ]"#;
-    let mut player = Player::new(Replayer::new(rrweb::read(json).unwrap()).unwrap());
-    player.play(0);
+    let mut player = Player::new(Replayer::from(rrweb::read(json, &Limits::DEFAULT).unwrap()));
+    player.play(Timestamp(0));
     let mut skipped = None;
     let mut now = 0;
     while player.is_playing() {
         now += 100;
-        player.tick(now);
-        while let Some(out) = player.poll() {
+        player.tick(Timestamp(now));
+        while let Some(out) = player.poll_output() {
             if let PlayerOutput::SkippedInactivity { from, to } = out {
                 skipped = Some((from, to));
             }
@@ -206,7 +206,7 @@ fn player_skips_inactivity_and_seeks_back() {
     assert_eq!(player.state().last_click().unwrap().x, Some(5.0));
     // Seeking back resets the DOM for the renderer.
     player.seek(Timestamp(200));
-    let outs: Vec<PlayerOutput> = std::iter::from_fn(|| player.poll()).collect();
+    let outs: Vec<PlayerOutput> = std::iter::from_fn(|| player.poll_output()).collect();
     assert!(outs.contains(&PlayerOutput::DomReset));
     assert_eq!(
         player.state().dom().get(NodeId(3)).unwrap().attr("class"),
@@ -214,12 +214,94 @@ fn player_skips_inactivity_and_seeks_back() {
     );
 
     // With skipping off, the same stretch plays in real time.
-    let mut slow = Player::new(Replayer::new(rrweb::read(json).unwrap()).unwrap());
-    slow.set_skip_inactivity(false, 10_000);
-    slow.play(0);
-    slow.tick(20_000);
+    let mut slow = Player::new(Replayer::from(rrweb::read(json, &Limits::DEFAULT).unwrap()));
+    slow.set_inactivity(Inactivity::Play);
+    slow.play(Timestamp(0));
+    slow.tick(Timestamp(20_000));
     assert_eq!(slow.position(), Timestamp(20_000));
     assert!(slow.is_playing());
+}
+
+/// What a player hands out, frame by frame or wake by wake: the events applied and the
+/// pointer samples, in order, with the host time each came out at.
+fn play_through(
+    evs: Vec<Event>,
+    speed: f64,
+    mut next_tick: impl FnMut(&Player, i64) -> Option<i64>,
+) -> (Vec<(i64, PlayerOutput)>, u64, usize, usize) {
+    let mut player = Player::new(Replayer::from(evs));
+    player.set_speed(speed);
+    player.play(Timestamp(0));
+    let mut outs = Vec::new();
+    let mut now = 0;
+    let mut ticks = 0;
+    // Ticks that handed out anything at all (a DomChanged or DomReset counts too).
+    let mut busy = 0;
+    while let Some(t) = next_tick(&player, now) {
+        assert!(t >= now, "time runs forward");
+        now = t;
+        player.tick(Timestamp(now));
+        ticks += 1;
+        let mut any = false;
+        while let Some(out) = player.poll_output() {
+            any = true;
+            if matches!(
+                out,
+                PlayerOutput::Event { .. }
+                    | PlayerOutput::PointerMoved { .. }
+                    | PlayerOutput::SkippedInactivity { .. }
+                    | PlayerOutput::Finished
+            ) {
+                outs.push((now, out));
+            }
+        }
+        busy += usize::from(any);
+        assert!(ticks < 1_000_000, "the player finishes");
+    }
+    (outs, player.state().hash(), ticks, busy)
+}
+
+#[test]
+fn player_poll_timeout_wakes_exactly_when_needed() {
+    let cases: [(&str, &[u8]); 2] = [
+        ("login", &read("corpus/login.raw.json")),
+        (
+            "gap",
+            br#"[
+              {"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":0},
+              {"type":3,"data":{"source":2,"type":2,"id":3,"x":1,"y":1},"timestamp":100},
+              {"type":3,"data":{"source":4,"width":400,"height":300},"timestamp":30000},
+              {"type":3,"data":{"source":2,"type":2,"id":3,"x":5,"y":5},"timestamp":60000}
+            ]"#,
+        ),
+    ];
+    for (name, bytes) in cases {
+        for speed in [1.0, 2.5, 8.0] {
+            let evs = rrweb::read(bytes, &Limits::DEFAULT).unwrap();
+            // Every millisecond: the reference.
+            let (every_ms, hash_a, ticks_a, _) = play_through(evs.clone(), speed, |p, now| {
+                p.is_playing().then_some(now + 1)
+            });
+            // Only when the player asks.
+            let (woken, hash_b, ticks_b, busy_b) =
+                play_through(evs, speed, |p, _| p.poll_timeout().map(|t| t.0));
+            assert_eq!(hash_a, hash_b, "{name} at {speed}x: same end state");
+            assert_eq!(
+                every_ms, woken,
+                "{name} at {speed}x: the same outputs at the same host times"
+            );
+            // No wasted wake: each one hands something out.
+            assert_eq!(
+                ticks_b, busy_b,
+                "{name} at {speed}x: {ticks_b} wakes (against {ticks_a} ticks of 1 ms)"
+            );
+        }
+    }
+    // Paused: nothing to wake for.
+    let p = Player::new(Replayer::from(
+        rrweb::read(&read("corpus/login.raw.json"), &Limits::DEFAULT).unwrap(),
+    ));
+    assert_eq!(p.poll_timeout(), None);
 }
 
 const BASE: &str = r#"{"type":2,"data":{"node":{"type":0,"childNodes":[{"type":2,"tagName":"html","attributes":{},"childNodes":[{"type":2,"tagName":"body","attributes":{},"childNodes":[{"type":2,"tagName":"ul","attributes":{},"childNodes":[],"id":4}],"id":3}],"id":2}],"id":1},"initialOffset":{"top":0,"left":0}},"timestamp":1}"#;
@@ -251,7 +333,7 @@ fn adds_wait_for_parents_and_siblings_in_their_batch() {
         2,
     );
     let json = format!("[{BASE},{m}]");
-    let mut r = Replayer::new(rrweb::read(json.as_bytes()).unwrap()).unwrap();
+    let mut r = Replayer::from(rrweb::read(json.as_bytes(), &Limits::DEFAULT).unwrap());
     let s = r.seek(Timestamp(2));
     assert_eq!(s.diagnostics().problems(), 0, "{:?}", s.diagnostics());
     let ul = s.dom().get(NodeId(4)).unwrap();
@@ -278,8 +360,8 @@ fn lenient_counts_and_strict_names_event_and_node() {
     ];
     for (ev, what) in cases {
         let json = format!("[{BASE},{ev}]");
-        let evs = rrweb::read(json.as_bytes()).unwrap();
-        let mut lenient = Replayer::new(evs.clone()).unwrap();
+        let evs = rrweb::read(json.as_bytes(), &Limits::DEFAULT).unwrap();
+        let mut lenient = Replayer::from(evs.clone());
         let d = lenient.seek(Timestamp(2)).diagnostics().clone();
         assert_eq!(d.problems(), 1, "{what}: {d:?}");
         match what {
@@ -288,7 +370,7 @@ fn lenient_counts_and_strict_names_event_and_node() {
             "orphan" => assert_eq!(d.orphan_adds, 1),
             _ => assert_eq!(d.not_a_child, 1),
         }
-        let err = Replayer::with_config(evs, ReplayConfig::default().strict(true)).unwrap_err();
+        let err = Replayer::new_strict(evs, ReplayConfig::default()).unwrap_err();
         assert_eq!(err.event_index(), 1, "{what}: {err}");
         let expected_node = match what {
             "unknown" if ev.contains("\"id\":99") => 99,
@@ -308,20 +390,22 @@ fn lenient_counts_and_strict_names_event_and_node() {
 fn node_limit_is_an_error_or_a_count_never_a_crash() {
     let adds: Vec<String> = (0..50).map(|i| li(100 + i, 4, "null")).collect();
     let json = format!("[{BASE},{}]", mutation(&adds.join(","), "", 2));
-    let evs = rrweb::read(json.as_bytes()).unwrap();
+    let evs = rrweb::read(json.as_bytes(), &Limits::DEFAULT).unwrap();
     let limits = session_replay::Limits::DEFAULT.with_nodes(20);
-    let mut r =
-        Replayer::with_config(evs.clone(), ReplayConfig::default().with_limits(limits)).unwrap();
+    let mut r = Replayer::new(evs.clone(), ReplayConfig::default().with_limits(limits));
     let s = r.seek(Timestamp(2));
     assert_eq!(s.node_count(), 20);
     assert_eq!(s.diagnostics().too_many_nodes, 34);
-    let err = Replayer::with_config(
-        evs,
-        ReplayConfig::default().with_limits(limits).strict(true),
-    )
-    .unwrap_err();
+    let err = Replayer::new_strict(evs, ReplayConfig::default().with_limits(limits)).unwrap_err();
     assert!(
-        matches!(err, ReplayError::LimitExceeded { event_index: 1, .. }),
+        matches!(
+            err,
+            ReplayError {
+                event_index: 1,
+                issue: Issue::TooManyNodes,
+                ..
+            }
+        ),
         "{err}"
     );
 }
@@ -329,7 +413,7 @@ fn node_limit_is_an_error_or_a_count_never_a_crash() {
 #[test]
 fn fixtures_shadow_iframe_styles_media_selection() {
     let end = |path: &str| {
-        let mut r = Replayer::new(events(path)).unwrap();
+        let mut r = Replayer::from(events(path));
         let (_, end) = r.time_range().unwrap();
         r.seek(end);
         r
@@ -375,7 +459,7 @@ fn fixtures_shadow_iframe_styles_media_selection() {
     assert!(!r.state().selection().is_empty());
 
     // Media: the video plays on from the last interaction.
-    let mut r = Replayer::new(events("rrweb-fixtures/video-playback.json")).unwrap();
+    let mut r = Replayer::from(events("rrweb-fixtures/video-playback.json"));
     // Event 28's timestamp is an upstream typo (see the fixtures README): counted, sorted.
     assert_eq!(r.state().diagnostics().out_of_order, 1);
     let (_, last) = r.time_range().unwrap();
@@ -393,13 +477,13 @@ fn fixtures_shadow_iframe_styles_media_selection() {
 fn out_of_order_events_are_sorted_and_counted() {
     let mut evs = events("corpus/login.raw.json");
     let reference = {
-        let mut r = Replayer::new(evs.clone()).unwrap();
+        let mut r = Replayer::from(evs.clone());
         let (_, end) = r.time_range().unwrap();
         r.seek(end).hash()
     };
     evs.swap(30, 31);
     evs.swap(60, 70);
-    let mut r = Replayer::new(evs).unwrap();
+    let mut r = Replayer::from(evs);
     let (_, end) = r.time_range().unwrap();
     let s = r.seek(end);
     assert!(s.diagnostics().out_of_order >= 2);
@@ -414,7 +498,7 @@ fn html_output_is_inert() {
       {"type":2,"tagName":"input","attributes":{"autofocus":"","value":"a\"b"},"childNodes":[],"id":8},
       {"type":3,"textContent":"<img src=x onerror=alert(1)>","id":9}
     ],"id":3}],"id":2}],"id":1},"initialOffset":{"top":0,"left":0}},"timestamp":1}]"#;
-    let mut r = Replayer::new(rrweb::read(json).unwrap()).unwrap();
+    let mut r = Replayer::from(rrweb::read(json, &Limits::DEFAULT).unwrap());
     let html = r.seek(Timestamp(1)).to_html();
     assert!(html.contains(r#"data-rr-onload="steal()""#), "{html}");
     assert!(!html.contains(" onload="));
@@ -431,7 +515,7 @@ fn blocked_elements_keep_their_size_and_canvases_their_image() {
       {"type":2,"tagName":"div","attributes":{"class":"rr-block","rr_width":"300px","rr_height":"120px","style":"color: red"},"childNodes":[],"id":4},
       {"type":2,"tagName":"canvas","attributes":{"rr_dataURL":"data:image/png;base64,AAAA"},"childNodes":[],"id":5}
     ],"id":3}],"id":2}],"id":1},"initialOffset":{"top":0,"left":0}},"timestamp":1}]"#;
-    let mut r = Replayer::new(rrweb::read(json).unwrap()).unwrap();
+    let mut r = Replayer::from(rrweb::read(json, &Limits::DEFAULT).unwrap());
     let html = r.seek(Timestamp(1)).to_html();
     assert!(
         html.contains(r#"style="color: red; width: 300px !important; height: 120px !important;""#),

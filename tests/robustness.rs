@@ -5,6 +5,8 @@
 mod common;
 
 use common::read;
+use session_replay::Recovered;
+use session_replay::codec::Compression;
 use session_replay::codec::{self, EncoderConfig};
 use session_replay::model::*;
 use session_replay::privacy::{Policy, scrub};
@@ -82,7 +84,7 @@ fn a_tree_100000_levels_deep_goes_through_every_stage() {
         extra: Vec::new(),
     });
     // Replay, hash, HTML, keyframes.
-    let mut r = Replayer::new(events.clone()).unwrap();
+    let mut r = Replayer::from(events.clone());
     let s = r.seek(Timestamp(2));
     assert_eq!(s.node_count(), depth + 1001);
     assert_eq!(s.diagnostics().problems(), 0);
@@ -94,13 +96,22 @@ fn a_tree_100000_levels_deep_goes_through_every_stage() {
     let (scrubbed, _) = scrub(events.clone(), &Policy::private().mask(".x div").unwrap());
     assert_eq!(scrubbed.len(), 2);
     // Binary format, both ways.
-    let bin = codec::encode(&events, EncoderConfig::default().compress(false));
-    let (back, errors) = codec::decode(&bin);
+    let bin = codec::encode(
+        &events,
+        EncoderConfig::default().with_compression(Compression::None),
+    );
+    let Recovered {
+        events: back,
+        errors,
+    } = codec::decode(&bin, &Limits::DEFAULT);
     assert!(errors.is_empty());
     assert_eq!(back, events);
     // rrweb JSON: writing is iterative; reading stops at the nesting limit with an error.
     let json = rrweb::write_events(&events);
-    assert!(matches!(rrweb::read(&json), Err(RrwebError::Syntax { .. })));
+    assert!(matches!(
+        rrweb::read(&json, &Limits::DEFAULT),
+        Err(RrwebError::Syntax { .. })
+    ));
 }
 
 #[test]
@@ -110,7 +121,7 @@ fn huge_strings_are_refused_by_the_limits() {
     let json = format!(
         r#"[{{"type":3,"data":{{"source":0,"texts":[],"attributes":[{{"id":1,"attributes":{{"title":"{big}"}}}}],"removes":[],"adds":[]}},"timestamp":1}}]"#
     );
-    match rrweb::read(json.as_bytes()) {
+    match rrweb::read(json.as_bytes(), &Limits::DEFAULT) {
         Err(RrwebError::LimitExceeded {
             what: "string length",
             path,
@@ -132,8 +143,11 @@ fn huge_strings_are_refused_by_the_limits() {
         })),
         extra: Vec::new(),
     };
-    let bin = codec::encode(&[event], EncoderConfig::default().compress(false));
-    let (events, errors) = codec::decode(&bin);
+    let bin = codec::encode(
+        &[event],
+        EncoderConfig::default().with_compression(Compression::None),
+    );
+    let Recovered { events, errors } = codec::decode(&bin, &Limits::DEFAULT);
     assert!(events.is_empty());
     assert!(
         matches!(
@@ -162,7 +176,7 @@ fn bincode_length_prefix_bombs_fail_on_the_limit() {
 
 #[test]
 fn dropped_duplicated_and_reordered_events_replay_with_diagnostics() {
-    let events = rrweb::read(&read("corpus/todo.raw.json")).unwrap();
+    let events = rrweb::read(&read("corpus/todo.raw.json"), &Limits::DEFAULT).unwrap();
     let end = events.last().unwrap().timestamp;
     // Every 7th incremental event dropped.
     let dropped: Vec<Event> = events
@@ -171,7 +185,7 @@ fn dropped_duplicated_and_reordered_events_replay_with_diagnostics() {
         .filter(|(i, _)| *i < 4 || i % 7 != 0)
         .map(|(_, e)| e.clone())
         .collect();
-    let mut r = Replayer::new(dropped).unwrap();
+    let mut r = Replayer::from(dropped);
     assert!(r.seek(end).diagnostics().problems() > 0);
     // Every mutation twice.
     let mut doubled = Vec::new();
@@ -181,7 +195,7 @@ fn dropped_duplicated_and_reordered_events_replay_with_diagnostics() {
             doubled.push(e.clone());
         }
     }
-    let mut r = Replayer::new(doubled).unwrap();
+    let mut r = Replayer::from(doubled);
     let d = r.seek(end).diagnostics().clone();
     assert!(d.duplicate_ids > 0 && d.unknown_nodes > 0, "{d:?}");
     // Blocks of events swapped in the stream, same timestamps: sorted back and counted.
@@ -189,7 +203,7 @@ fn dropped_duplicated_and_reordered_events_replay_with_diagnostics() {
     for k in (10..reordered.len() - 20).step_by(50) {
         reordered.swap(k, k + 10);
     }
-    let mut r = Replayer::new(reordered).unwrap();
+    let mut r = Replayer::from(reordered);
     assert!(r.seek(end).diagnostics().out_of_order > 0);
     // Strict mode names the first problem.
     let broken: Vec<Event> = events
@@ -198,7 +212,7 @@ fn dropped_duplicated_and_reordered_events_replay_with_diagnostics() {
         .filter(|(i, _)| *i != 200)
         .map(|(_, e)| e.clone())
         .collect();
-    let strict = Replayer::with_config(broken, ReplayConfig::default().strict(true));
+    let strict = Replayer::new_strict(broken, ReplayConfig::default());
     if let Err(e) = strict {
         assert!(e.event_index() > 0);
     }
@@ -207,28 +221,32 @@ fn dropped_duplicated_and_reordered_events_replay_with_diagnostics() {
 #[test]
 fn duplicate_snapshots_and_detached_iframes() {
     // dialog-playback carries three full snapshots.
-    let events = rrweb::read(&read("rrweb-fixtures/dialog-playback.json")).unwrap();
-    let mut r = Replayer::new(events).unwrap();
+    let events = rrweb::read(
+        &read("rrweb-fixtures/dialog-playback.json"),
+        &Limits::DEFAULT,
+    )
+    .unwrap();
+    let mut r = Replayer::from(events);
     let (_, end) = r.time_range().unwrap();
     assert_eq!(r.seek(end).diagnostics().full_snapshots, 3);
     // The same snapshot twice in a row: the second replaces the first.
-    let mut login = rrweb::read(&read("corpus/login.raw.json")).unwrap();
+    let mut login = rrweb::read(&read("corpus/login.raw.json"), &Limits::DEFAULT).unwrap();
     let snap = login[3].clone();
     login.insert(4, snap);
-    let mut r = Replayer::new(login).unwrap();
+    let mut r = Replayer::from(login);
     let (_, end) = r.time_range().unwrap();
     let s = r.seek(end);
     assert_eq!(s.diagnostics().problems(), 0);
     assert_eq!(s.node_count(), 278);
     // An iframe detached mid-stream: its document goes; later references are counted.
-    let mut iframe = rrweb::read(&read("rrweb-fixtures/iframe.json")).unwrap();
+    let mut iframe = rrweb::read(&read("rrweb-fixtures/iframe.json"), &Limits::DEFAULT).unwrap();
     let t = iframe.last().unwrap().timestamp.0;
     let detach = format!(
         r#"[{{"type":3,"data":{{"source":0,"texts":[],"attributes":[],"removes":[{{"parentId":5,"id":6}}],"adds":[]}},"timestamp":{}}}]"#,
         t + 1
     );
-    iframe.extend(rrweb::read(detach.as_bytes()).unwrap());
-    let mut r = Replayer::new(iframe.clone()).unwrap();
+    iframe.extend(rrweb::read(detach.as_bytes(), &Limits::DEFAULT).unwrap());
+    let mut r = Replayer::from(iframe.clone());
     let before = r.seek(Timestamp(t)).node_count();
     let after = r.seek(Timestamp(t + 1));
     assert!(
@@ -244,9 +262,10 @@ fn duplicate_snapshots_and_detached_iframes() {
 fn pipeline_digest() -> String {
     let mut out = String::new();
     for name in ["login", "todo", "feed"] {
-        let events = rrweb::read(&read(&format!("corpus/{name}.raw.json"))).unwrap();
+        let events =
+            rrweb::read(&read(&format!("corpus/{name}.raw.json")), &Limits::DEFAULT).unwrap();
         let bin = codec::encode(&events, EncoderConfig::default());
-        let mut r = Replayer::new(events.clone()).unwrap();
+        let mut r = Replayer::from(events.clone());
         let (start, end) = r.time_range().unwrap();
         let mid = r.seek(Timestamp((start.0 + end.0) / 2)).hash();
         let fin = r.seek(end).hash();
@@ -321,10 +340,10 @@ fn fuzz_regression_self_parented_add_does_not_hang_the_scrubber() {
       {"type":3,"data":{"source":0,"texts":[],"attributes":[],"removes":[],"adds":[{"parentId":5,"nextId":null,"node":{"type":2,"tagName":"div","attributes":{},"childNodes":[],"id":5}},{"parentId":5,"nextId":null,"node":{"type":2,"tagName":"span","attributes":{},"childNodes":[],"id":6}}]},"timestamp":2},
       {"type":3,"data":{"source":0,"texts":[],"attributes":[{"id":5,"attributes":{"class":"rr-mask"}}],"removes":[],"adds":[]},"timestamp":3}
     ]"#;
-    let events = rrweb::read(json).unwrap();
+    let events = rrweb::read(json, &Limits::DEFAULT).unwrap();
     for policy in [Policy::private(), Policy::balanced()] {
         let (out, _) = scrub(events.clone(), &policy);
         assert_eq!(out.len(), 3);
-        let _ = Replayer::new(out).unwrap();
+        let _ = Replayer::from(out);
     }
 }

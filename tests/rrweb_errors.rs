@@ -12,7 +12,7 @@ const INPUT: &str =
 fn invalid_event_names_index_and_path() {
     let bad = r#"{"type":3,"data":{"source":0,"texts":[],"attributes":[],"removes":[],"adds":[{"parentId":1,"nextId":null,"node":{"type":2,"tagName":"div","attributes":{},"childNodes":[{"type":3,"textContent":5,"id":3}],"id":2}}]},"timestamp":3}"#;
     let json = format!("[{META},{INPUT},{bad},{INPUT}]");
-    let err = rrweb::read(json.as_bytes()).unwrap_err();
+    let err = rrweb::read(json.as_bytes(), &Limits::DEFAULT).unwrap_err();
     match &err {
         RrwebError::InvalidEvent {
             index,
@@ -31,7 +31,7 @@ fn invalid_event_names_index_and_path() {
     );
 
     // Recovering keeps the three valid events around the bad one.
-    let rec = rrweb::read_recovering(json.as_bytes());
+    let rec = rrweb::read_recovering(json.as_bytes(), &Limits::DEFAULT);
     assert_eq!(rec.events.len(), 3);
     assert_eq!(rec.errors, vec![err]);
 }
@@ -65,7 +65,7 @@ fn missing_fields_and_wrong_types() {
     ];
     for (event, want_path, want_reason) in cases {
         let json = format!("[{event}]");
-        match rrweb::read(json.as_bytes()) {
+        match rrweb::read(json.as_bytes(), &Limits::DEFAULT) {
             Err(RrwebError::InvalidEvent {
                 index: 0,
                 path,
@@ -83,7 +83,7 @@ fn missing_fields_and_wrong_types() {
 fn truncated_stream_returns_the_valid_prefix() {
     let json = format!("[{META},{INPUT},{INPUT}]");
     for cut in 1..json.len() {
-        let rec = rrweb::read_recovering(&json.as_bytes()[..cut]);
+        let rec = rrweb::read_recovering(&json.as_bytes()[..cut], &Limits::DEFAULT);
         assert_eq!(rec.errors.len(), 1, "cut at {cut}");
         // Every event whose closing brace is inside the cut comes back, and no other.
         let ends = [
@@ -118,14 +118,17 @@ fn not_an_array() {
         ("3", "a number"),
         ("null", "null"),
     ] {
-        match rrweb::read(input.as_bytes()) {
+        match rrweb::read(input.as_bytes(), &Limits::DEFAULT) {
             Err(RrwebError::NotAnArray { found: f }) => assert_eq!(f, found),
             other => panic!("{input}: {other:?}"),
         }
     }
-    assert!(matches!(rrweb::read(b""), Err(RrwebError::Syntax { .. })));
     assert!(matches!(
-        rrweb::read(b"[] x"),
+        rrweb::read(b"", &Limits::DEFAULT),
+        Err(RrwebError::Syntax { .. })
+    ));
+    assert!(matches!(
+        rrweb::read(b"[] x", &Limits::DEFAULT),
         Err(RrwebError::Syntax { .. })
     ));
 }
@@ -138,7 +141,7 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
         "[".repeat(10_000),
         "]".repeat(10_000)
     );
-    let rec = rrweb::read_recovering(deep_payload.as_bytes());
+    let rec = rrweb::read_recovering(deep_payload.as_bytes(), &Limits::DEFAULT);
     assert_eq!(rec.events.len(), 1);
     match &rec.errors[..] {
         [
@@ -168,7 +171,7 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
         r#"[{{"type":2,"data":{{"node":{{"type":0,"id":1,"childNodes":[{tree}]}},"initialOffset":{{"top":0,"left":0}}}},"timestamp":1}}]"#
     );
     assert!(matches!(
-        rrweb::read(snap.as_bytes()),
+        rrweb::read(snap.as_bytes(), &Limits::DEFAULT),
         Err(RrwebError::Syntax { .. })
     ));
 
@@ -241,7 +244,7 @@ fn limits_are_enforced() {
 #[test]
 fn unknown_kinds_and_fields_survive() {
     let json = r#"[{"type":42,"data":{"what":[1,2.5,null]},"timestamp":1,"delay":3},{"type":3,"data":{"source":99,"z":{"a":true}},"timestamp":2},{"type":3,"data":{"source":5,"text":"v","isChecked":true,"id":4,"userTriggered":true,"future":1.0},"timestamp":3},{"type":0,"timestamp":4}]"#;
-    let events = rrweb::read(json.as_bytes()).unwrap();
+    let events = rrweb::read(json.as_bytes(), &Limits::DEFAULT).unwrap();
     assert_eq!(events.len(), 4);
     let back: serde_json::Value = serde_json::from_slice(&rrweb::write_events(&events)).unwrap();
     let orig: serde_json::Value = serde_json::from_str(json).unwrap();

@@ -6,6 +6,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use session_replay::codec::{DecodedChunk, Decoder, DecoderOutput, decode, verify};
+use session_replay::Limits;
+use session_replay::Recovered;
 
 fn chunks(pieces: &[&[u8]], keyframes: bool) -> Vec<DecodedChunk> {
     let mut d = Decoder::new().decode_keyframes(keyframes);
@@ -31,8 +33,8 @@ fn chunks(pieces: &[&[u8]], keyframes: bool) -> Vec<DecodedChunk> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let (events, _errors) = decode(data);
-    let report = verify(data);
+    let Recovered { events, errors: _errors } = decode(data, &Limits::DEFAULT);
+    let report = verify(data, &Limits::DEFAULT);
     assert!(report.chunks <= data.len());
     let mid = data.len() / 2;
     // `decode` steps over keyframes; the streaming decoder doing the same, fed in two

@@ -6,6 +6,8 @@ use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
 use session_replay::Timestamp;
 use session_replay::replay::{ReplayConfig, Replayer};
+use session_replay::EventCount;
+use session_replay::Millis;
 
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
@@ -14,14 +16,14 @@ fuzz_target!(|data: &[u8]| {
     };
     let Ok(mut r) = Replayer::with_config(
         events.clone(),
-        ReplayConfig::default().keyframe_every(3, 500),
+        ReplayConfig::default().with_keyframe_every(EventCount(3), Millis(500)),
     ) else {
         return;
     };
     let Some((start, end)) = r.time_range() else {
         return;
     };
-    let mut fresh = Replayer::new(events).unwrap();
+    let mut fresh = Replayer::from(events);
     for k in [
         end.0,
         start.0,

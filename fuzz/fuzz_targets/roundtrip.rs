@@ -5,6 +5,11 @@
 use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
 use session_replay::codec::{EncoderConfig, decode, encode, verify};
+use session_replay::Limits;
+use session_replay::codec::Compression;
+use session_replay::EventCount;
+use session_replay::Millis;
+use session_replay::Recovered;
 
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
@@ -14,16 +19,16 @@ fuzz_target!(|data: &[u8]| {
     let every = usize::from(u.arbitrary::<u8>().unwrap_or(0)) + 1;
     for config in [
         EncoderConfig::default()
-            .compress(false)
-            .chunk_every(every, 1_000, 1 << 20),
+            .with_compression(Compression::None)
+            .with_chunk_every(EventCount(every), Millis(1_000), 1 << 20),
         EncoderConfig::default()
-            .quality(1)
-            .chunk_every(every, 1_000, 1 << 20),
+            .with_compression(Compression::Brotli { quality: 1 })
+            .with_chunk_every(EventCount(every), Millis(1_000), 1 << 20),
     ] {
         let bin = encode(&events, config);
-        let (back, errors) = decode(&bin);
+        let Recovered { events: back, errors } = decode(&bin, &Limits::DEFAULT);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(back, events);
-        assert!(verify(&bin).is_ok() || events.is_empty());
+        assert!(verify(&bin, &Limits::DEFAULT).is_ok() || events.is_empty());
     }
 });

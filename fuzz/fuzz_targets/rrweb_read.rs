@@ -4,10 +4,11 @@
 
 use libfuzzer_sys::fuzz_target;
 use session_replay::rrweb;
+use session_replay::Limits;
 
 fuzz_target!(|data: &[u8]| {
-    let recovered = rrweb::read_recovering(data);
+    let recovered = rrweb::read_recovering(data, &Limits::DEFAULT);
     let written = rrweb::write_events(&recovered.events);
-    let again = rrweb::read(&written).expect("our own output must read back");
+    let again = rrweb::read(&written, &Limits::DEFAULT).expect("our own output must read back");
     assert_eq!(again, recovered.events);
 });

@@ -2,23 +2,47 @@
 
 use std::collections::VecDeque;
 
-use super::CodecError;
 pub use super::frame::DecodedChunk;
 use super::frame::{self, CHUNK_MAGIC, FRAME_HEAD, HEADER_LEN};
+use crate::error::{CodecError, Recovered};
 use crate::limits::Limits;
-use crate::model::Event;
 
-/// What the decoder hands out.
-#[derive(Debug, Clone, PartialEq)]
+/// Whether a [`Decoder`] decodes each chunk's keyframe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
-pub enum DecoderOutput {
-    /// An intact chunk.
-    Chunk(DecodedChunk),
-    /// A damaged or unreadable part; decoding goes on at the next chunk.
-    Error(CodecError),
+pub enum KeyframeDecoding {
+    /// Decode keyframes: for a reader that starts at any chunk (seeking, verifying).
+    #[default]
+    Decode,
+    /// Step over them: for a reader that goes through the stream from its start, which
+    /// has the state they describe already. They cost nothing to decode (their bytes
+    /// are stepped over) and [`DecodedChunk::keyframe`] comes back empty.
+    Skip,
 }
 
-/// A sans-IO streaming decoder: push byte slices split anywhere, poll chunks out.
+/// A sans-IO streaming decoder: [`push`](Decoder::push) byte slices split anywhere,
+/// then drain [`poll_chunk`](Decoder::poll_chunk) until `None`; at the end of the
+/// stream call [`finish`](Decoder::finish) and drain again.
+///
+/// ```
+/// use session_replay::{codec::{self, Decoder, EncoderConfig}, rrweb, Limits};
+/// let events = rrweb::read(br#"[{"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":1}]"#, &Limits::DEFAULT)?;
+/// let bytes = codec::encode(&events, EncoderConfig::default());
+/// let mut dec = Decoder::new().with_limits(Limits::DEFAULT);
+/// let mut back = Vec::new();
+/// for piece in bytes.chunks(7) {
+///     dec.push(piece); // as bytes arrive from the network or storage
+///     while let Some(chunk) = dec.poll_chunk() {
+///         back.extend(chunk?.events); // an Err is a damaged part; the next chunk still comes
+///     }
+/// }
+/// dec.finish();
+/// while let Some(chunk) = dec.poll_chunk() {
+///     back.extend(chunk?.events);
+/// }
+/// assert_eq!(back, events);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct Decoder {
     limits: Limits,
@@ -26,7 +50,7 @@ pub struct Decoder {
     /// Stream offset of `buf[0]`.
     base: usize,
     /// Whether chunks come with their keyframes decoded.
-    keyframes: bool,
+    keyframes: KeyframeDecoding,
     /// Whether each chunk's SHA-256 is computed (for the chain); [`decode`], which
     /// hands out only events, has no use for it.
     hashes: bool,
@@ -34,24 +58,19 @@ pub struct Decoder {
     failed: bool,
     /// Chunks seen (intact or not), for naming damaged ones.
     next_chunk: usize,
-    outputs: VecDeque<DecoderOutput>,
+    outputs: VecDeque<Result<DecodedChunk, CodecError>>,
     /// Skipping damaged bytes until the next chunk magic.
     resyncing: bool,
 }
 
 impl Decoder {
-    /// A decoder with the default limits.
+    /// A decoder with the default limits, decoding keyframes.
     pub fn new() -> Self {
-        Decoder::with_limits(Limits::DEFAULT)
-    }
-
-    /// A decoder with chosen limits.
-    pub fn with_limits(limits: Limits) -> Self {
         Decoder {
-            limits,
+            limits: Limits::DEFAULT,
             buf: Vec::new(),
             base: 0,
-            keyframes: true,
+            keyframes: KeyframeDecoding::Decode,
             hashes: true,
             header_done: false,
             failed: false,
@@ -61,11 +80,15 @@ impl Decoder {
         }
     }
 
-    /// Whether to decode each chunk's keyframe (default yes). A reader that goes through
-    /// a stream from its start has no use for them: skipped, they cost nothing to decode
-    /// (their bytes are stepped over) and [`DecodedChunk::keyframe`] comes back empty.
-    pub fn decode_keyframes(mut self, on: bool) -> Self {
-        self.keyframes = on;
+    /// Decodes within `limits` (set it before pushing bytes).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Whether to decode each chunk's keyframe (default [`KeyframeDecoding::Decode`]).
+    pub fn with_keyframes(mut self, keyframes: KeyframeDecoding) -> Self {
+        self.keyframes = keyframes;
         self
     }
 
@@ -78,8 +101,9 @@ impl Decoder {
         self.run();
     }
 
-    /// The next output, if any.
-    pub fn poll(&mut self) -> Option<DecoderOutput> {
+    /// The next intact chunk, or an error for a damaged or unreadable part (decoding
+    /// goes on at the next chunk); `None` when nothing more is ready.
+    pub fn poll_chunk(&mut self) -> Option<Result<DecodedChunk, CodecError>> {
         self.outputs.pop_front()
     }
 
@@ -101,7 +125,7 @@ impl Decoder {
                 }
                 Err(e) => {
                     self.failed = true;
-                    self.outputs.push_back(DecoderOutput::Error(e));
+                    self.outputs.push_back(Err(e));
                     self.buf.clear();
                     return;
                 }
@@ -172,8 +196,14 @@ impl Decoder {
             } else {
                 [0; 32]
             };
-            let decoded =
-                frame::decode_payload(payload, &self.limits, chunk, offset, hash, self.keyframes);
+            let decoded = frame::decode_payload(
+                payload,
+                &self.limits,
+                chunk,
+                offset,
+                hash,
+                self.keyframes == KeyframeDecoding::Decode,
+            );
             self.consume(FRAME_HEAD + len);
             match decoded {
                 Ok(c) => {
@@ -181,32 +211,34 @@ impl Decoder {
                         .unwrap_or(chunk)
                         .max(chunk)
                         .saturating_add(1);
-                    self.outputs.push_back(DecoderOutput::Chunk(c));
+                    self.outputs.push_back(Ok(c));
                 }
                 Err(e) => {
                     self.next_chunk += 1;
-                    self.outputs.push_back(DecoderOutput::Error(e));
+                    self.outputs.push_back(Err(e));
                 }
             }
         }
     }
 
     fn damaged(&mut self, e: CodecError) {
-        self.outputs.push_back(DecoderOutput::Error(e));
+        self.outputs.push_back(Err(e));
         self.next_chunk += 1;
         // Skip this magic and look for the next chunk.
         self.consume(1);
         self.resyncing = true;
     }
 
-    /// Ends the stream: reports a truncated last chunk, if any, and hands out what
-    /// remains.
-    pub fn finish(&mut self) -> Option<DecoderOutput> {
-        self.run();
-        if !self.header_done && !self.failed {
-            self.failed = true;
-            self.outputs
-                .push_back(DecoderOutput::Error(if self.buf.is_empty() {
+    /// Ends the stream: queues an error for a truncated last chunk, if any, and every
+    /// intact chunk found after it; drain them with [`Decoder::poll_chunk`].
+    pub fn finish(&mut self) {
+        // A loop, not recursion: each truncated chunk may hide intact ones after it, and a
+        // hostile stream can hold any number of them.
+        loop {
+            self.run();
+            if !self.header_done && !self.failed {
+                self.failed = true;
+                self.outputs.push_back(Err(if self.buf.is_empty() {
                     CodecError::Truncated {
                         chunk: 0,
                         offset: 0,
@@ -215,37 +247,36 @@ impl Decoder {
                 } else {
                     CodecError::BadMagic
                 }));
-        } else if !self.buf.is_empty() && !self.resyncing {
-            let have = self.buf.len();
-            let need = if have >= FRAME_HEAD {
-                let mut a = [0u8; 4];
-                if let Some(s) = self.buf.get(4..8) {
-                    a.copy_from_slice(s);
-                }
-                FRAME_HEAD + u32::from_le_bytes(a) as usize
-            } else {
-                FRAME_HEAD
-            };
-            // A truncated chunk may hide intact ones after it (if its length was damaged).
-            let rest = self.buf.split_off(0);
-            let start = self.base;
-            self.outputs
-                .push_back(DecoderOutput::Error(CodecError::Truncated {
+            } else if !self.buf.is_empty() && !self.resyncing {
+                let have = self.buf.len();
+                let need = if have >= FRAME_HEAD {
+                    let mut a = [0u8; 4];
+                    if let Some(s) = self.buf.get(4..8) {
+                        a.copy_from_slice(s);
+                    }
+                    FRAME_HEAD + u32::from_le_bytes(a) as usize
+                } else {
+                    FRAME_HEAD
+                };
+                // A truncated chunk may hide intact ones after it (if its length was damaged).
+                let rest = self.buf.split_off(0);
+                let start = self.base;
+                self.outputs.push_back(Err(CodecError::Truncated {
                     chunk: self.next_chunk,
                     offset: start,
                     missing: need.saturating_sub(have),
                 }));
-            self.next_chunk += 1;
-            if let Some(p) = find_magic(&rest, 1) {
-                self.base = start + p;
-                self.buf = rest.get(p..).unwrap_or_default().to_vec();
-                self.run();
-                return self.finish();
+                self.next_chunk += 1;
+                if let Some(p) = find_magic(&rest, 1) {
+                    self.base = start + p;
+                    self.buf = rest.get(p..).unwrap_or_default().to_vec();
+                    continue;
+                }
+                self.base = start + have;
             }
-            self.base = start + have;
+            break;
         }
         self.buf.clear();
-        self.poll()
     }
 }
 
@@ -262,37 +293,35 @@ fn find_magic(b: &[u8], from: usize) -> Option<usize> {
         .map(|p| p + from)
 }
 
-/// Decodes a whole stream: the events of every intact chunk, in order, and the errors.
-pub fn decode(bytes: &[u8]) -> (Vec<Event>, Vec<CodecError>) {
+/// Decodes a whole stream within `limits`: the events of every intact chunk, in order,
+/// and an error for each damaged part.
+pub fn decode(bytes: &[u8], limits: &Limits) -> Recovered<CodecError> {
     // In order from the start: the keyframes are not needed, and not decoded.
     // Nor are the chunk hashes: only `verify` checks the chain.
-    let (chunks, errors) = decode_chunks(bytes, Limits::DEFAULT, false, false);
-    (chunks.into_iter().flat_map(|c| c.events).collect(), errors)
+    let (chunks, errors) = decode_chunks(bytes, *limits, KeyframeDecoding::Skip, false);
+    Recovered {
+        events: chunks.into_iter().flat_map(|c| c.events).collect(),
+        errors,
+    }
 }
 
 fn decode_chunks(
     bytes: &[u8],
     limits: Limits,
-    keyframes: bool,
+    keyframes: KeyframeDecoding,
     hashes: bool,
 ) -> (Vec<DecodedChunk>, Vec<CodecError>) {
-    let mut d = Decoder::with_limits(limits).decode_keyframes(keyframes);
+    let mut d = Decoder::new().with_limits(limits).with_keyframes(keyframes);
     d.hashes = hashes;
     d.push(bytes);
+    d.finish();
     let mut chunks = Vec::new();
     let mut errors = Vec::new();
-    let mut take = |o: DecoderOutput| match o {
-        DecoderOutput::Chunk(c) => chunks.push(c),
-        DecoderOutput::Error(e) => errors.push(e),
-    };
-    while let Some(o) = d.poll() {
-        take(o);
-    }
-    if let Some(o) = d.finish() {
-        take(o);
-    }
-    while let Some(o) = d.poll() {
-        take(o);
+    while let Some(o) = d.poll_chunk() {
+        match o {
+            Ok(c) => chunks.push(c),
+            Err(e) => errors.push(e),
+        }
     }
     (chunks, errors)
 }
@@ -316,11 +345,11 @@ impl VerifyReport {
     }
 }
 
-/// Checks a stream for audits: every chunk's CRC, and the SHA-256 chain that makes a
-/// deleted, reordered or edited chunk visible.
-pub fn verify(bytes: &[u8]) -> VerifyReport {
+/// Checks a stream for audits, within `limits`: every chunk's CRC, and the SHA-256 chain
+/// that makes a deleted, reordered or edited chunk visible.
+pub fn verify(bytes: &[u8], limits: &Limits) -> VerifyReport {
     // Everything is decoded, keyframes included: a damaged keyframe is a damaged chunk.
-    let (chunks, errors) = decode_chunks(bytes, Limits::DEFAULT, true, true);
+    let (chunks, errors) = decode_chunks(bytes, *limits, KeyframeDecoding::Decode, true);
     let mut report = VerifyReport {
         chunks: chunks.len(),
         errors,

@@ -1,31 +1,79 @@
-//! The streaming encoder.
+//! The streaming encoder and its configuration.
+
+use std::collections::VecDeque;
 
 use super::frame::{self, FLAG_COMPRESSED, FrameCounts};
 use super::varint::Buf;
 use super::wire::{Ctx, Enc};
 use crate::limits::Limits;
-use crate::model::Event;
-use crate::replay::State;
+use crate::model::{Event, EventCount, Millis};
+use crate::replay::{ReplayMode, State};
+
+/// Whether chunk bodies are compressed after delta coding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Compression {
+    /// Stored as coded: fastest, about 3x larger.
+    None,
+    /// Brotli at `quality` 0 to 11 (needs the `compress` feature). 6 (the default) is
+    /// within 1% of quality 9's size on the corpus at a fifth of the time (quality 9's
+    /// hasher clears a 32 MiB table per chunk); 10 ([`EncoderConfig::archival`]) is 11%
+    /// smaller and about 10x slower.
+    Brotli {
+        /// 0 to 11.
+        quality: u32,
+    },
+}
+
+impl Compression {
+    /// The default: brotli quality 6 with the `compress` feature, none without it.
+    pub const DEFAULT: Compression = if cfg!(feature = "compress") {
+        Compression::Brotli { quality: 6 }
+    } else {
+        Compression::None
+    };
+
+    /// The brotli quality, when compressing.
+    pub(crate) fn quality(self) -> Option<u32> {
+        match self {
+            Compression::None => None,
+            Compression::Brotli { quality } => Some(quality),
+        }
+    }
+}
+
+impl Default for Compression {
+    fn default() -> Self {
+        Compression::DEFAULT
+    }
+}
+
+/// Which chunks open with a keyframe (the page state at their start).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Keyframes {
+    /// Every chunk after the first: a reader can start at any chunk, and a damaged
+    /// chunk costs only its own events.
+    #[default]
+    EveryChunk,
+    /// None: chunks are smaller, but readable only in order from the first one.
+    None,
+}
 
 /// How the encoder cuts chunks and whether it compresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EncoderConfig {
     /// Close a chunk after this many events. Default 1,000.
-    pub chunk_events: usize,
-    /// Close a chunk when its events span this many milliseconds. Default 30,000.
-    pub chunk_ms: i64,
+    pub chunk_events: EventCount,
+    /// Close a chunk when its events span this long. Default 30 s.
+    pub chunk_interval: Millis,
     /// Close a chunk when its encoded body reaches this many bytes. Default 1 MiB.
     pub chunk_bytes: usize,
-    /// Compress chunk bodies (brotli). Default on with the `compress` feature.
-    pub compress: bool,
-    /// Brotli quality, 0 to 11. Default 6: within 1% of quality 9's size on the corpus
-    /// at a fifth of the time (quality 9's hasher clears a 32 MiB table per chunk); 10
-    /// ([`EncoderConfig::archival`]) is 11% smaller and about 10x slower.
-    pub quality: u32,
-    /// Open each chunk after the first with a keyframe (the page state at its start).
-    /// Default on; off makes chunks smaller but readable only from the first one.
-    pub keyframes: bool,
+    /// The compression stage. Default [`Compression::DEFAULT`].
+    pub compression: Compression,
+    /// Which chunks open with a keyframe. Default [`Keyframes::EveryChunk`].
+    pub keyframes: Keyframes,
     /// Limits for the replay state kept for keyframes.
     pub limits: Limits,
 }
@@ -33,12 +81,11 @@ pub struct EncoderConfig {
 impl Default for EncoderConfig {
     fn default() -> Self {
         EncoderConfig {
-            chunk_events: 1_000,
-            chunk_ms: 30_000,
+            chunk_events: EventCount(1_000),
+            chunk_interval: Millis::seconds(30),
             chunk_bytes: 1 << 20,
-            compress: cfg!(feature = "compress"),
-            quality: 6,
-            keyframes: true,
+            compression: Compression::DEFAULT,
+            keyframes: Keyframes::EveryChunk,
             limits: Limits::DEFAULT,
         }
     }
@@ -49,51 +96,65 @@ impl EncoderConfig {
     /// than encoding time (on the corpus 11% smaller than the default quality 6, and
     /// about 10x slower to encode; decoding is as fast).
     pub fn archival() -> Self {
-        EncoderConfig::default().quality(10)
+        EncoderConfig::default().with_compression(Compression::Brotli { quality: 10 })
     }
 
-    /// Sets the chunk cadence.
-    pub fn chunk_every(mut self, events: usize, ms: i64, bytes: usize) -> Self {
-        self.chunk_events = events.max(1);
-        self.chunk_ms = ms.max(1);
+    /// Sets the chunk cadence: a chunk closes after `events`, when its events span
+    /// `interval`, or when its body reaches `bytes`, whichever comes first.
+    pub fn with_chunk_every(mut self, events: EventCount, interval: Millis, bytes: usize) -> Self {
+        self.chunk_events = EventCount(events.0.max(1));
+        self.chunk_interval = Millis(interval.0.max(1));
         self.chunk_bytes = bytes.max(1);
         self
     }
 
-    /// Turns compression on or off (on needs the `compress` feature).
-    pub fn compress(mut self, on: bool) -> Self {
-        self.compress = on && cfg!(feature = "compress");
+    /// Sets the compression stage (brotli needs the `compress` feature; without it
+    /// chunks are stored uncompressed). Qualities above 11 are taken as 11.
+    pub fn with_compression(mut self, compression: Compression) -> Self {
+        self.compression = match compression {
+            Compression::Brotli { quality } if cfg!(feature = "compress") => Compression::Brotli {
+                quality: quality.min(11),
+            },
+            _ => Compression::None,
+        };
         self
     }
 
-    /// Sets the brotli quality.
-    pub fn quality(mut self, q: u32) -> Self {
-        self.quality = q.min(11);
+    /// Sets which chunks open with a keyframe.
+    pub fn with_keyframes(mut self, keyframes: Keyframes) -> Self {
+        self.keyframes = keyframes;
         self
     }
 
-    /// Turns keyframes on or off.
-    pub fn keyframes(mut self, on: bool) -> Self {
-        self.keyframes = on;
+    /// Sets the limits of the replay state kept for keyframes.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
         self
     }
 }
 
-/// A sans-IO streaming encoder: push events in, take bytes out whenever a chunk closes.
+/// A sans-IO streaming encoder: [`push`](Encoder::push) events in, then drain
+/// [`poll_chunk`](Encoder::poll_chunk) until `None`; each closed chunk comes out once.
+/// At the end, [`finish`](Encoder::finish) and drain again.
 ///
 /// ```
-/// use session_replay::{codec::{Encoder, EncoderConfig, decode}, rrweb};
-/// let events = rrweb::read(br#"[{"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":1}]"#)?;
+/// use session_replay::{codec::{self, Encoder, EncoderConfig}, rrweb, Limits};
+/// let events = rrweb::read(br#"[{"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":1}]"#, &Limits::DEFAULT)?;
 /// let mut enc = Encoder::new(EncoderConfig::default());
 /// let mut bytes = Vec::new();
 /// for e in &events {
 ///     enc.push(e);
-///     bytes.extend(enc.take_output()); // upload or store as chunks close
+///     while let Some(chunk) = enc.poll_chunk() {
+///         bytes.extend(chunk); // upload or store as chunks close
+///     }
 /// }
-/// bytes.extend(enc.finish());
-/// let (back, errors) = decode(&bytes);
-/// assert!(errors.is_empty());
-/// assert_eq!(back, events);
+/// enc.finish();
+/// while let Some(chunk) = enc.poll_chunk() {
+///     bytes.extend(chunk);
+/// }
+/// let back = codec::decode(&bytes, &Limits::DEFAULT);
+/// assert!(back.is_clean());
+/// assert_eq!(back.events, events);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Encoder {
@@ -109,7 +170,10 @@ pub struct Encoder {
     base_ts: Option<i64>,
     index: u64,
     prev_hash: [u8; 32],
+    /// The chunk being framed (the first one also carries the stream header).
     out: Vec<u8>,
+    /// Closed chunks not yet polled.
+    ready: VecDeque<Vec<u8>>,
     /// Scratch space for a chunk's body, reused from chunk to chunk.
     body: Buf,
     wrote_header: bool,
@@ -132,7 +196,7 @@ impl Encoder {
     pub fn new(config: EncoderConfig) -> Self {
         Encoder {
             config,
-            state: State::new(config.limits, false),
+            state: State::new(config.limits, ReplayMode::Lenient),
             enc: Enc::default(),
             counts: FrameCounts::default(),
             keyframe_string_bytes: 0,
@@ -141,6 +205,7 @@ impl Encoder {
             index: 0,
             prev_hash: [0; 32],
             out: Vec::new(),
+            ready: VecDeque::new(),
             body: Buf::default(),
             wrote_header: false,
             applied: 0,
@@ -150,7 +215,7 @@ impl Encoder {
 
     fn header(&mut self) {
         if !self.wrote_header {
-            let flags = if self.config.compress {
+            let flags = if self.config.compression.quality().is_some() {
                 FLAG_COMPRESSED
             } else {
                 0
@@ -164,7 +229,7 @@ impl Encoder {
         // The counts were reset when the last chunk closed.
         self.enc.reset();
         self.first_ts = Some(first_ts);
-        if self.config.keyframes && self.index > 0 {
+        if self.config.keyframes == Keyframes::EveryChunk && self.index > 0 {
             // The keyframe's events, with its snapshot tree written straight from the
             // replayed DOM (the same bytes as encoding `to_keyframe_events`, tested).
             let key = self.state.keyframe_parts();
@@ -203,8 +268,8 @@ impl Encoder {
         self.header();
         let t = event.timestamp.0;
         if let Some(first) = self.first_ts {
-            let full = self.counts.events as usize >= self.config.chunk_events
-                || t.saturating_sub(first) >= self.config.chunk_ms
+            let full = self.counts.events as usize >= self.config.chunk_events.0
+                || t.saturating_sub(first) >= self.config.chunk_interval.0
                 || self.own_bytes() >= self.config.chunk_bytes;
             // Never split events of the same millisecond: a reader starting at a chunk
             // sees every event of each moment it covers.
@@ -227,7 +292,7 @@ impl Encoder {
         if self.first_ts.is_none() {
             return;
         }
-        let compress = self.config.compress.then_some(self.config.quality);
+        let compress = self.config.compression.quality();
         let parts = frame::FrameParts {
             index: self.index,
             prev_hash: &self.prev_hash,
@@ -237,6 +302,9 @@ impl Encoder {
             compress,
         };
         self.prev_hash = frame::build_frame(&mut self.out, &mut self.body, parts);
+        // One allocation per chunk (tens of kilobytes, every few seconds) buys the
+        // one-chunk-per-poll shape; framing itself still writes in place.
+        self.ready.push_back(std::mem::take(&mut self.out));
         self.index += 1;
         self.first_ts = None;
         self.counts = FrameCounts::default();
@@ -258,15 +326,19 @@ impl Encoder {
         self.close_chunk();
     }
 
-    /// The bytes of the chunks closed so far, taken out of the encoder.
-    pub fn take_output(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.out)
+    /// The next closed chunk's bytes, if any: appended in the order they come (the
+    /// first one carries the stream header), they are the stream.
+    pub fn poll_chunk(&mut self) -> Option<Vec<u8>> {
+        self.ready.pop_front()
     }
 
-    /// Closes the last chunk and returns the remaining bytes.
-    pub fn finish(mut self) -> Vec<u8> {
+    /// Ends the stream: closes the last chunk (or, for a stream with no events, hands
+    /// out the bare header) for [`Encoder::poll_chunk`].
+    pub fn finish(&mut self) {
         self.flush();
-        std::mem::take(&mut self.out)
+        if !self.out.is_empty() {
+            self.ready.push_back(std::mem::take(&mut self.out));
+        }
     }
 
     /// Chunks closed so far.
@@ -281,5 +353,10 @@ pub fn encode(events: &[Event], config: EncoderConfig) -> Vec<u8> {
     for ev in events {
         e.push(ev);
     }
-    e.finish()
+    e.finish();
+    let mut out = e.poll_chunk().unwrap_or_default();
+    while let Some(chunk) = e.poll_chunk() {
+        out.extend_from_slice(&chunk);
+    }
+    out
 }

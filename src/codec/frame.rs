@@ -451,7 +451,7 @@ mod tests {
     fn keyframe_lengths_are_checked() {
         let events = crate::rrweb::read(
             br#"[{"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":5},
-                 {"type":3,"data":{"source":3,"id":1,"x":0,"y":9},"timestamp":6}]"#,
+                 {"type":3,"data":{"source":3,"id":1,"x":0,"y":9},"timestamp":6}]"#, &Limits::DEFAULT
         )
         .unwrap();
         let mut enc = Enc {

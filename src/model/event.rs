@@ -3,13 +3,15 @@
 use bincode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
-use super::{Attributes, Extra, Json, NodeId, NodeTree, Num, Timestamp};
+use super::{Attributes, EventClass, Extra, Json, NodeId, NodeTree, Num, Timestamp};
 
 /// Declares a numeric code enum with a lossless `Other` fallback.
 macro_rules! code_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:expr),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Encode, Decode)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Encode, Decode,
+        )]
         pub enum $name {
             $($(#[$vmeta])* $variant,)+
             /// A code this crate does not know, kept as written.
@@ -28,6 +30,15 @@ macro_rules! code_enum {
                 match self {
                     $($name::$variant => $code,)+
                     $name::Other(other) => other,
+                }
+            }
+        }
+        impl std::fmt::Display for $name {
+            /// The variant's name (`Click`), or `Other(code)`.
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self {
+                    $($name::$variant => f.pad(stringify!($variant)),)+
+                    $name::Other(code) => write!(f, "Other({code})"),
                 }
             }
         }
@@ -159,16 +170,21 @@ impl EventKind {
 
     /// A short name for reports: the event type, or the incremental source.
     pub fn name(&self) -> &'static str {
+        self.class().name()
+    }
+
+    /// The kind as a typed key (for counting events by kind).
+    pub fn class(&self) -> EventClass {
         match self {
-            EventKind::DomContentLoaded(_) => "DomContentLoaded",
-            EventKind::Load(_) => "Load",
-            EventKind::FullSnapshot(_) => "FullSnapshot",
-            EventKind::Incremental(inc) => inc.name(),
-            EventKind::Meta(_) => "Meta",
-            EventKind::Custom(_) => "Custom",
-            EventKind::Plugin(_) => "Plugin",
-            EventKind::Asset(_) => "Asset",
-            EventKind::Unknown { .. } => "UnknownEvent",
+            EventKind::DomContentLoaded(_) => EventClass::DomContentLoaded,
+            EventKind::Load(_) => EventClass::Load,
+            EventKind::FullSnapshot(_) => EventClass::FullSnapshot,
+            EventKind::Incremental(inc) => inc.class(),
+            EventKind::Meta(_) => EventClass::Meta,
+            EventKind::Custom(_) => EventClass::Custom,
+            EventKind::Plugin(_) => EventClass::Plugin,
+            EventKind::Asset(_) => EventClass::Asset,
+            EventKind::Unknown { .. } => EventClass::UnknownEvent,
         }
     }
 }
@@ -286,28 +302,33 @@ impl Incremental {
 
     /// A short name of the source, for reports.
     pub fn name(&self) -> &'static str {
+        self.class().name()
+    }
+
+    /// The source as a typed key (for counting events by kind).
+    pub fn class(&self) -> EventClass {
         match self {
-            Incremental::Mutation(_) => "Mutation",
+            Incremental::Mutation(_) => EventClass::Mutation,
             Incremental::Moves(m) => match m.source {
-                MoveSource::Mouse => "MouseMove",
-                MoveSource::Touch => "TouchMove",
-                MoveSource::Drag => "Drag",
-                MoveSource::Other(_) => "Move",
+                MoveSource::Mouse => EventClass::MouseMove,
+                MoveSource::Touch => EventClass::TouchMove,
+                MoveSource::Drag => EventClass::Drag,
+                MoveSource::Other(_) => EventClass::Move,
             },
-            Incremental::MouseInteraction(_) => "MouseInteraction",
-            Incremental::Scroll(_) => "Scroll",
-            Incremental::ViewportResize(_) => "ViewportResize",
-            Incremental::Input(_) => "Input",
-            Incremental::MediaInteraction(_) => "MediaInteraction",
-            Incremental::StyleSheetRule(_) => "StyleSheetRule",
-            Incremental::CanvasMutation(_) => "CanvasMutation",
-            Incremental::Font(_) => "Font",
-            Incremental::Log(_) => "Log",
-            Incremental::StyleDeclaration(_) => "StyleDeclaration",
-            Incremental::Selection(_) => "Selection",
-            Incremental::AdoptedStyleSheet(_) => "AdoptedStyleSheet",
-            Incremental::CustomElement(_) => "CustomElement",
-            Incremental::Unknown { .. } => "UnknownIncremental",
+            Incremental::MouseInteraction(_) => EventClass::MouseInteraction,
+            Incremental::Scroll(_) => EventClass::Scroll,
+            Incremental::ViewportResize(_) => EventClass::ViewportResize,
+            Incremental::Input(_) => EventClass::Input,
+            Incremental::MediaInteraction(_) => EventClass::MediaInteraction,
+            Incremental::StyleSheetRule(_) => EventClass::StyleSheetRule,
+            Incremental::CanvasMutation(_) => EventClass::CanvasMutation,
+            Incremental::Font(_) => EventClass::Font,
+            Incremental::Log(_) => EventClass::Log,
+            Incremental::StyleDeclaration(_) => EventClass::StyleDeclaration,
+            Incremental::Selection(_) => EventClass::Selection,
+            Incremental::AdoptedStyleSheet(_) => EventClass::AdoptedStyleSheet,
+            Incremental::CustomElement(_) => EventClass::CustomElement,
+            Incremental::Unknown { .. } => EventClass::UnknownIncremental,
         }
     }
 }

@@ -8,13 +8,33 @@
 //! opaque [`Json`], so a recording passes through the crate without loss. All types
 //! derive serde and bincode 2 `Encode`/`Decode`; no type here is recursive except
 //! [`Json`], whose depth is bounded wherever it is decoded.
+//!
+//! ## serde is not rrweb's JSON
+//!
+//! The serde derives give each type's own layout (`EventKind` as an externally tagged
+//! enum, a [`NodeTree`] as its flat list), which is stable and fine for storing the model
+//! in any serde format, but it is **not** rrweb's JSON: `serde_json::to_string(&event)`
+//! does not give what rrweb's player reads. For rrweb's JSON use [`crate::rrweb`]
+//! (`rrweb::write_events`, `rrweb::read`), which reads and writes it losslessly.
+//!
+//! ```
+//! use session_replay::{rrweb, Limits};
+//! let json = r#"[{"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":1}]"#;
+//! let events = rrweb::read(json.as_bytes(), &Limits::DEFAULT)?;
+//! let serde_form = serde_json::to_string(&events[0]).unwrap();
+//! assert!(!serde_form.contains(r#""type":4"#)); // the model's own layout
+//! assert_eq!(rrweb::write_string(&events), json); // rrweb's
+//! # Ok::<(), session_replay::RrwebError>(())
+//! ```
 
+mod class;
 mod event;
 pub(crate) mod json;
 mod node;
 mod summary;
 mod visit;
 
+pub use class::EventClass;
 pub use event::*;
 pub use json::{Json, MAX_OPAQUE_DEPTH, Num};
 pub use node::*;

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Event, EventKind, Incremental, MouseInteractionKind, NodeId, Num};
+use super::{Event, EventClass, EventKind, Incremental, MouseInteractionKind, NodeId, Num};
 
 /// What a recording contains, computed in one pass over its events.
 ///
@@ -13,10 +13,11 @@ pub struct Summary {
     pub events: usize,
     /// Milliseconds from the first to the last timestamp.
     pub duration_ms: i64,
-    /// Events per kind name: event types, with incremental events named by source.
-    pub by_kind: BTreeMap<&'static str, usize>,
-    /// Mouse interactions per kind (`Click`, `Focus`, ...).
-    pub interactions: BTreeMap<String, usize>,
+    /// Events per kind: event types, with incremental events by source (read one with
+    /// [`Summary::count`], which gives 0 for a kind that never occurred).
+    pub by_kind: BTreeMap<EventClass, usize>,
+    /// Mouse interactions per kind (`Click`, `Focus`, ...; see [`Summary::interactions_of`]).
+    pub interactions: BTreeMap<MouseInteractionKind, usize>,
     /// Mutation records: adds, removes, texts, attributes entries.
     pub mutation_records: MutationCounts,
     /// Node count of the first full snapshot, if any.
@@ -46,6 +47,16 @@ pub struct MutationCounts {
 }
 
 impl Summary {
+    /// How many events of `class` there were (0 if none).
+    pub fn count(&self, class: EventClass) -> usize {
+        self.by_kind.get(&class).copied().unwrap_or(0)
+    }
+
+    /// How many mouse interactions of `kind` there were (0 if none).
+    pub fn interactions_of(&self, kind: MouseInteractionKind) -> usize {
+        self.interactions.get(&kind).copied().unwrap_or(0)
+    }
+
     /// Summarises `events`.
     pub fn of(events: &[Event]) -> Summary {
         let mut s = Summary {
@@ -62,7 +73,7 @@ impl Summary {
                 s.out_of_order += 1;
             }
             prev = Some(t);
-            *s.by_kind.entry(e.kind.name()).or_default() += 1;
+            *s.by_kind.entry(e.kind.class()).or_default() += 1;
             let mut viewport = None;
             match &e.kind {
                 EventKind::FullSnapshot(snap) if s.first_snapshot_nodes.is_none() => {
@@ -78,11 +89,7 @@ impl Summary {
                         s.mutation_records.attributes += m.attributes.len();
                     }
                     Incremental::MouseInteraction(mi) => {
-                        let name = match mi.kind {
-                            MouseInteractionKind::Other(code) => format!("Other({code})"),
-                            k => format!("{k:?}"),
-                        };
-                        *s.interactions.entry(name).or_default() += 1;
+                        *s.interactions.entry(mi.kind).or_default() += 1;
                         if mi.kind == MouseInteractionKind::Click {
                             *s.clicks_per_node.entry(mi.id).or_default() += 1;
                         }

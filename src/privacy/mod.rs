@@ -18,8 +18,8 @@ mod url;
 pub use consent::{Consent, ConsentGate, PrivacySignal};
 pub use detect::{Detectors, Finding, PiiKind};
 pub use policy::{
-    AttributeAction, AttributeRule, MaskFn, MaskTarget, Policy, Preset, VENDOR_BLOCK,
-    VENDOR_IGNORE, VENDOR_MASK, VENDOR_MASK_INPUT, VENDOR_UNMASK,
+    AttributeAction, AttributeRule, CheckedState, Markers, MaskFn, MaskTarget, Policy, Preset,
+    TextLengths, VENDOR_BLOCK, VENDOR_IGNORE, VENDOR_MASK, VENDOR_MASK_INPUT, VENDOR_UNMASK,
 };
 pub use scrub::{MASKED_INPUT, NodePrivacy, ScrubReport, Scrubber, scrub, scrub_rrweb_json};
 pub use selector::{MAX_ANCESTORS, MAX_SELECTOR_LEN, Selector, SelectorElement, SelectorError};

@@ -278,34 +278,69 @@ impl Policy {
     }
 
     /// Sets a custom masking function (see [`MaskFn`]).
-    pub fn mask_with(mut self, f: MaskFn) -> Self {
+    pub fn with_mask_fn(mut self, f: MaskFn) -> Self {
         self.mask_fn = Some(f);
         self
     }
 
-    /// Masked text does not keep its length (it becomes a fixed `***`).
-    pub fn hide_text_lengths(mut self, hide: bool) -> Self {
-        self.hide_lengths = hide;
+    /// Whether masked text keeps its length (default [`TextLengths::Kept`], so a
+    /// replay keeps its layout) or becomes a fixed `***`.
+    pub fn with_text_lengths(mut self, lengths: TextLengths) -> Self {
+        self.hide_lengths = lengths == TextLengths::Hidden;
         self
     }
 
-    /// Masks (or not) the checked and selected state of radios, checkboxes and options.
-    pub fn mask_checked_state(mut self, mask: bool) -> Self {
-        self.mask_checked = mask;
+    /// Whether the checked and selected state of radios, checkboxes and options is
+    /// recorded or masked.
+    pub fn with_checked_state(mut self, state: CheckedState) -> Self {
+        self.mask_checked = state == CheckedState::Masked;
         self
     }
 
-    /// Chooses the detectors.
-    pub fn detectors(mut self, d: Detectors) -> Self {
+    /// Chooses the PII detectors.
+    pub fn with_detectors(mut self, d: Detectors) -> Self {
         self.detectors = d;
         self
     }
 
-    /// Turns the vendor privacy markers off (they are on by default).
-    pub fn vendor_markers(mut self, on: bool) -> Self {
-        self.vendor_markers = on;
+    /// Whether vendors' privacy markers (`.rr-block`, `data-sentry-mask`, ...) are
+    /// honoured (the default) or ignored.
+    pub fn with_vendor_markers(mut self, markers: Markers) -> Self {
+        self.vendor_markers = markers == Markers::Honoured;
         self
     }
+}
+
+/// Whether masked text keeps its length ([`Policy::with_text_lengths`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum TextLengths {
+    /// Each masked character becomes `*`: the replay keeps its layout.
+    #[default]
+    Kept,
+    /// Masked text becomes a fixed `***`: not even its length leaves.
+    Hidden,
+}
+
+/// Whether checked and selected states are recorded ([`Policy::with_checked_state`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CheckedState {
+    /// Recorded as they are.
+    Recorded,
+    /// Masked (always unchecked, unselected).
+    Masked,
+}
+
+/// Whether vendors' privacy markers are honoured ([`Policy::with_vendor_markers`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Markers {
+    /// Honoured: a page instrumented for another replay tool stays as private.
+    #[default]
+    Honoured,
+    /// Ignored: only this policy's own selectors count.
+    Ignored,
 }
 
 /// The vendor privacy markers honoured by default, so that a page instrumented for any

@@ -3,29 +3,7 @@
 //! (with an optional ` i` flag), `*`, descendant and child combinators, selector lists.
 //! Matching walks ancestors with an explicit stack; nothing recurses.
 
-use thiserror::Error;
-
-/// A selector that could not be parsed.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
-pub enum SelectorError {
-    /// Unexpected input at a byte offset.
-    #[error("selector {selector:?}: {reason} at byte {position}")]
-    Invalid {
-        /// The selector text.
-        selector: String,
-        /// Byte offset of the problem.
-        position: usize,
-        /// What was wrong.
-        reason: &'static str,
-    },
-    /// Longer than [`MAX_SELECTOR_LEN`] bytes or with too many parts.
-    #[error("selector of {len} bytes or parts exceeds the limit")]
-    TooLong {
-        /// Its length.
-        len: usize,
-    },
-}
+pub use crate::error::SelectorError;
 
 /// How many ancestors a combinator may walk before matching gives up (keeps matching
 /// linear on pathologically deep trees).

@@ -394,7 +394,9 @@ impl Recorder {
         self.events_since_keyframe += 1;
         if let Some(enc) = &mut self.encoder {
             enc.push(&masked);
-            self.chunks.extend(enc.take_output());
+            while let Some(c) = enc.poll_chunk() {
+                self.chunks.extend(c);
+            }
         }
         self.out.push_back(masked);
     }
@@ -1126,8 +1128,11 @@ impl Recorder {
         for (id, (x, y, _)) in pending {
             self.emit_scroll(id, x, y, now);
         }
-        if let Some(enc) = self.encoder.take() {
-            self.chunks.extend(enc.finish());
+        if let Some(mut enc) = self.encoder.take() {
+            enc.finish();
+            while let Some(c) = enc.poll_chunk() {
+                self.chunks.extend(c);
+            }
         }
     }
 }

@@ -1,31 +1,37 @@
-//! What replay skipped or repaired, and the strict-mode errors.
-
-use thiserror::Error;
+//! What replay skipped or repaired: the issues and their counts (strict mode turns
+//! the first one into a [`crate::ReplayError`]).
 
 use crate::model::NodeId;
 
 /// One thing replay could not apply as recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Issue {
     /// An event referenced a node that is not in the DOM.
+    #[error("node {0} is not in the DOM")]
     UnknownNode(NodeId),
     /// An add carried an id that is already in the DOM.
+    #[error("node {0} is already in the DOM")]
     DuplicateId(NodeId),
     /// A removal named a parent that is not the node's parent.
+    #[error("node {0} is not a child of the named parent")]
     NotAChild(NodeId),
     /// An add whose parent (or next sibling) never arrived in its batch.
+    #[error("node {0} was added under a parent that never arrived")]
     OrphanAdd(NodeId),
     /// The DOM reached [`crate::Limits::nodes`].
+    #[error("node count limit reached")]
     TooManyNodes,
     /// More adds waited for a parent than [`crate::Limits::pending_adds`] allows.
+    #[error("pending adds limit reached")]
     BacklogFull,
     /// A stylesheet edit pointed at no sheet or at a rule index that does not exist.
+    #[error("stylesheet edit does not apply")]
     BadStyleEdit,
 }
 
 /// Counts of what replay skipped or repaired. Lenient replay (the default) counts and
-/// goes on; strict replay turns the first one into a [`ReplayError`].
+/// goes on; strict replay turns the first one into a [`crate::ReplayError`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Diagnostics {
@@ -77,101 +83,5 @@ impl Diagnostics {
             + self.backlog_full
             + self.bad_style_edits
             + self.unknown_events
-    }
-}
-
-/// A replay error (strict mode), naming the event and the node.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
-pub enum ReplayError {
-    /// An event referenced a node that is not in the DOM.
-    #[error("event {event_index}: node {node_id} is not in the DOM")]
-    UnknownNode {
-        /// Index of the event (in time order).
-        event_index: usize,
-        /// The missing node.
-        node_id: NodeId,
-    },
-    /// An add carried an id already present.
-    #[error("event {event_index}: node {node_id} is already in the DOM")]
-    DuplicateId {
-        /// Index of the event.
-        event_index: usize,
-        /// The duplicated id.
-        node_id: NodeId,
-    },
-    /// A removal named a parent that is not the node's parent.
-    #[error("event {event_index}: node {node_id} is not a child of the named parent")]
-    NotAChild {
-        /// Index of the event.
-        event_index: usize,
-        /// The node.
-        node_id: NodeId,
-    },
-    /// An add whose parent or next sibling never arrived.
-    #[error("event {event_index}: node {node_id} was added under a parent that never arrived")]
-    OrphanAdd {
-        /// Index of the event.
-        event_index: usize,
-        /// The added node.
-        node_id: NodeId,
-    },
-    /// A resource limit was reached.
-    #[error("event {event_index}: {what} limit reached")]
-    LimitExceeded {
-        /// Index of the event.
-        event_index: usize,
-        /// Which limit.
-        what: &'static str,
-    },
-    /// A stylesheet edit could not be applied.
-    #[error("event {event_index}: stylesheet edit does not apply")]
-    BadStyleEdit {
-        /// Index of the event.
-        event_index: usize,
-    },
-}
-
-impl ReplayError {
-    pub(crate) fn from_issue(event_index: usize, issue: Issue) -> Self {
-        match issue {
-            Issue::UnknownNode(node_id) => ReplayError::UnknownNode {
-                event_index,
-                node_id,
-            },
-            Issue::DuplicateId(node_id) => ReplayError::DuplicateId {
-                event_index,
-                node_id,
-            },
-            Issue::NotAChild(node_id) => ReplayError::NotAChild {
-                event_index,
-                node_id,
-            },
-            Issue::OrphanAdd(node_id) => ReplayError::OrphanAdd {
-                event_index,
-                node_id,
-            },
-            Issue::TooManyNodes => ReplayError::LimitExceeded {
-                event_index,
-                what: "node count",
-            },
-            Issue::BacklogFull => ReplayError::LimitExceeded {
-                event_index,
-                what: "pending adds",
-            },
-            Issue::BadStyleEdit => ReplayError::BadStyleEdit { event_index },
-        }
-    }
-
-    /// The index of the event the error is about.
-    pub fn event_index(&self) -> usize {
-        match self {
-            ReplayError::UnknownNode { event_index, .. }
-            | ReplayError::DuplicateId { event_index, .. }
-            | ReplayError::NotAChild { event_index, .. }
-            | ReplayError::OrphanAdd { event_index, .. }
-            | ReplayError::LimitExceeded { event_index, .. }
-            | ReplayError::BadStyleEdit { event_index } => *event_index,
-        }
     }
 }

@@ -17,13 +17,14 @@ mod player;
 mod replayer;
 mod state;
 
-pub use diag::{Diagnostics, Issue, ReplayError};
+pub use crate::error::ReplayError;
+pub use diag::{Diagnostics, Issue};
 pub(crate) use dom::DomAttr;
 pub use dom::{DomFlags, DomKind};
 pub(crate) use export::{NodeView, ViewKind};
 pub use html::HtmlOptions;
-pub use player::{DEFAULT_INACTIVITY_MS, DomDiff, Player, PlayerOutput};
-pub use replayer::{ReplayConfig, Replayer};
+pub use player::{DomDiff, Inactivity, Player, PlayerOutput};
+pub use replayer::{ReplayConfig, ReplayMode, Replayer};
 pub use state::{Click, FormValue, MediaState, Pointer, SelectedRange, SheetKey, State};
 
 use crate::model::NodeId;

@@ -4,10 +4,10 @@ use std::collections::VecDeque;
 
 use super::replayer::Replayer;
 use super::state::State;
-use crate::model::{Event, EventKind, Incremental, NodeId, Timestamp};
+use crate::model::{Event, EventKind, Incremental, Millis, NodeId, Timestamp};
 
-/// What the player hands out as it plays. Poll with [`Player::poll`] after each
-/// [`Player::tick`].
+/// What the player hands out as it plays. Drain [`Player::poll_output`] after each
+/// [`Player::tick`] and [`Player::seek`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PlayerOutput {
@@ -60,28 +60,50 @@ impl DomDiff {
     }
 }
 
-/// rrweb's threshold for skipping inactivity: gaps of over 10 s without interaction.
-pub const DEFAULT_INACTIVITY_MS: i64 = 10_000;
+/// What playback does with long stretches of the recording without user interaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Inactivity {
+    /// Play them at the current speed.
+    Play,
+    /// Jump over every gap longer than this between two interactions.
+    SkipOver(Millis),
+}
+
+impl Inactivity {
+    /// rrweb's default: skip gaps of over 10 s without interaction.
+    pub const DEFAULT: Inactivity = Inactivity::SkipOver(Millis::seconds(10));
+}
+
+impl Default for Inactivity {
+    fn default() -> Self {
+        Inactivity::DEFAULT
+    }
+}
 
 /// A host-driven playback clock over a [`Replayer`].
 ///
-/// The host calls [`Player::tick`] with its own clock (milliseconds, any origin) from its
-/// render loop, then drains [`Player::poll`]. The player reads no clock itself.
+/// The host calls [`Player::tick`] with its own clock (a [`Timestamp`] in milliseconds,
+/// any origin) and drains [`Player::poll_output`] until `None`. The player reads no
+/// clock itself; [`Player::poll_timeout`] says when it next has something to hand out,
+/// so a host can sleep until then instead of ticking every frame.
 ///
 /// ```
-/// use session_replay::{rrweb, replay::{Player, PlayerOutput, Replayer}};
+/// use session_replay::{rrweb, replay::{Player, PlayerOutput, Replayer}, Limits, Timestamp};
 /// let events = rrweb::read(br#"[
 ///   {"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":1000},
 ///   {"type":3,"data":{"source":4,"width":400,"height":300},"timestamp":1500}
-/// ]"#)?;
-/// let mut player = Player::new(Replayer::new(events)?);
-/// player.play(0);
-/// for now in (0..=1000).step_by(16) {
-///     player.tick(now);
-///     while let Some(out) = player.poll() {
+/// ]"#, &Limits::DEFAULT)?;
+/// let mut player = Player::new(Replayer::from(events));
+/// player.play(Timestamp(0));
+/// // The host's loop: wake when the player asks, tick, drain.
+/// while let Some(wake) = player.poll_timeout() {
+///     player.tick(wake);
+///     while let Some(out) = player.poll_output() {
 ///         if let PlayerOutput::Event { index, .. } = out { let _ = index; /* render */ }
 ///     }
 /// }
+/// assert!(!player.is_playing());
 /// assert_eq!(player.state().viewport(), Some((400.0, 300.0)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -90,8 +112,7 @@ pub struct Player {
     replayer: Replayer,
     playing: bool,
     speed: f64,
-    skip_inactive: bool,
-    inactivity_ms: i64,
+    inactivity: Inactivity,
     /// Replay position (epoch ms of the recording, fractional for speeds).
     position: f64,
     last_now: Option<i64>,
@@ -122,8 +143,7 @@ impl Player {
             replayer,
             playing: false,
             speed: 1.0,
-            skip_inactive: true,
-            inactivity_ms: DEFAULT_INACTIVITY_MS,
+            inactivity: Inactivity::DEFAULT,
             position: start as f64,
             last_now: None,
             outputs: VecDeque::new(),
@@ -138,12 +158,15 @@ impl Player {
 
     fn compute_gaps(&mut self) {
         self.gaps.clear();
+        let Inactivity::SkipOver(threshold) = self.inactivity else {
+            return;
+        };
         let mut last: Option<i64> = None;
         for e in self.replayer.events() {
             if is_interaction(e) {
                 let t = e.timestamp.0;
                 if let Some(l) = last
-                    && t - l > self.inactivity_ms
+                    && t - l > threshold.0
                 {
                     self.gaps.push((l, t));
                 }
@@ -153,9 +176,9 @@ impl Player {
     }
 
     /// Starts or resumes playback; `now` is the host's clock.
-    pub fn play(&mut self, now: i64) {
+    pub fn play(&mut self, now: Timestamp) {
         self.playing = true;
-        self.last_now = Some(now);
+        self.last_now = Some(now.0);
     }
 
     /// Pauses playback.
@@ -176,10 +199,13 @@ impl Player {
         }
     }
 
-    /// Turns skipping of inactive stretches on or off, with the gap threshold in ms.
-    pub fn set_skip_inactivity(&mut self, on: bool, threshold_ms: i64) {
-        self.skip_inactive = on;
-        self.inactivity_ms = threshold_ms.max(1);
+    /// Sets what playback does with stretches without interaction (default
+    /// [`Inactivity::DEFAULT`]: skip gaps over 10 s).
+    pub fn set_inactivity(&mut self, inactivity: Inactivity) {
+        self.inactivity = match inactivity {
+            Inactivity::SkipOver(t) => Inactivity::SkipOver(Millis(t.0.max(1))),
+            other => other,
+        };
         self.compute_gaps();
     }
 
@@ -210,14 +236,16 @@ impl Player {
     }
 
     /// Advances the clock to the host's `now` and queues outputs.
-    pub fn tick(&mut self, now: i64) {
+    pub fn tick(&mut self, now: Timestamp) {
         if !self.playing {
             return;
         }
+        let now = now.0;
         let elapsed = self.last_now.map_or(0, |l| now.saturating_sub(l)).max(0);
         self.last_now = Some(now);
         let mut target = self.position + elapsed as f64 * self.speed;
-        if self.skip_inactive {
+        // `gaps` is empty unless inactivity is skipped.
+        {
             let pos = self.position as i64;
             if let Some(&(from, to)) = self
                 .gaps
@@ -291,7 +319,52 @@ impl Player {
     }
 
     /// The next output, if any.
-    pub fn poll(&mut self) -> Option<PlayerOutput> {
+    pub fn poll_output(&mut self) -> Option<PlayerOutput> {
         self.outputs.pop_front()
+    }
+
+    /// When, on the host's clock, the player next has something to hand out: the time
+    /// to call [`Player::tick`] at. `None` while paused or finished. Outputs waiting to
+    /// be drained make it the last tick's time (call again now).
+    ///
+    /// The next moment is the earliest of the next event, the next pointer sample, the
+    /// start of a gap that will be skipped, and the end of the recording, scaled by the
+    /// speed. Ticking only at these times gives the same outputs as ticking every frame.
+    pub fn poll_timeout(&self) -> Option<Timestamp> {
+        if !self.playing {
+            return None;
+        }
+        let now = self.last_now?;
+        if !self.outputs.is_empty() {
+            return Some(Timestamp(now));
+        }
+        let pos = self.position;
+        // Host milliseconds until the position reaches `t` (`strictly`: passes it).
+        let after = |t: i64, strictly: bool| -> i64 {
+            let span = (t as f64 - pos) / self.speed;
+            let d = if strictly {
+                span.floor() + 1.0
+            } else {
+                span.ceil()
+            };
+            // f64 to i64 saturates; a recording spans far less than i64 milliseconds.
+            (d.max(0.0)) as i64
+        };
+        let mut wait: Option<i64> = None;
+        let mut sooner = |d: i64| wait = Some(wait.map_or(d, |w| w.min(d)));
+        let applied = self.replayer.applied();
+        match self.replayer.times().get(applied) {
+            Some(&t) => sooner(after(t, false)),
+            // Every event is applied: the next tick reports the end.
+            None => sooner(0),
+        }
+        if let Some(&(t, _, _)) = self.replayer.pointer_samples(pos as i64, i64::MAX).first() {
+            sooner(after(t, false));
+        }
+        // The first gap not yet behind us: tick tests `target > from` to jump it.
+        if let Some(&(from, _)) = self.gaps.iter().find(|(_, to)| (pos as i64) < *to) {
+            sooner(after(from, true));
+        }
+        wait.map(|w| Timestamp(now.saturating_add(w)))
     }
 }

@@ -1,10 +1,23 @@
 //! Seeking: a keyframe index over the recording so that any seek applies a bounded
 //! number of events.
 
-use super::diag::ReplayError;
 use super::state::State;
+use crate::error::ReplayError;
 use crate::limits::Limits;
-use crate::model::{Event, EventKind, Incremental, Timestamp};
+use crate::model::{Event, EventCount, EventKind, Incremental, Millis, Timestamp};
+
+/// What replay does with something in a recording it cannot apply as recorded (a node
+/// that is not there, an add whose parent never came, a limit reached).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum ReplayMode {
+    /// Skip it, count it in [`crate::replay::Diagnostics`] and go on, as rrweb's
+    /// player does: real recordings have such gaps.
+    #[default]
+    Lenient,
+    /// Stop at the first one with a [`ReplayError`] naming the event and the node.
+    Strict,
+}
 
 /// How a [`Replayer`] is set up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,12 +25,10 @@ use crate::model::{Event, EventKind, Incremental, Timestamp};
 pub struct ReplayConfig {
     /// Resource limits (nodes in the DOM, adds waiting for a parent).
     pub limits: Limits,
-    /// Turn the first skipped operation into an error instead of counting it.
-    pub strict: bool,
     /// Keep a keyframe at least every this many events. Default 256.
-    pub keyframe_every_events: usize,
-    /// Keep a keyframe at least every this many milliseconds of recording. Default 10 s.
-    pub keyframe_every_ms: i64,
+    pub keyframe_events: EventCount,
+    /// Keep a keyframe at least every this long of recording. Default 10 s.
+    pub keyframe_interval: Millis,
     /// Most memory all keyframes together may take, in bytes; past it, every other
     /// keyframe is dropped and the spacing doubles. Default 64 MiB.
     pub keyframe_budget_bytes: usize,
@@ -27,36 +38,30 @@ impl Default for ReplayConfig {
     fn default() -> Self {
         ReplayConfig {
             limits: Limits::DEFAULT,
-            strict: false,
-            keyframe_every_events: 256,
-            keyframe_every_ms: 10_000,
+            keyframe_events: EventCount(256),
+            keyframe_interval: Millis::seconds(10),
             keyframe_budget_bytes: 64 << 20,
         }
     }
 }
 
 impl ReplayConfig {
-    /// Lenient or strict.
-    pub fn strict(mut self, strict: bool) -> Self {
-        self.strict = strict;
-        self
-    }
-
     /// Sets the limits.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
     }
 
-    /// Sets the keyframe spacing (events, milliseconds).
-    pub fn keyframe_every(mut self, events: usize, ms: i64) -> Self {
-        self.keyframe_every_events = events.max(1);
-        self.keyframe_every_ms = ms.max(1);
+    /// Sets the keyframe spacing: a keyframe at least every `events`, and at least
+    /// every `interval` of recording.
+    pub fn with_keyframe_every(mut self, events: EventCount, interval: Millis) -> Self {
+        self.keyframe_events = EventCount(events.0.max(1));
+        self.keyframe_interval = Millis(interval.0.max(1));
         self
     }
 
-    /// Sets the keyframe memory budget.
-    pub fn keyframe_budget(mut self, bytes: usize) -> Self {
+    /// Sets the keyframe memory budget, in bytes.
+    pub fn with_keyframe_budget(mut self, bytes: usize) -> Self {
         self.keyframe_budget_bytes = bytes;
         self
     }
@@ -82,8 +87,8 @@ struct Keyframe {
 ///   {"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":10},
 ///   {"type":2,"data":{"node":{"type":0,"childNodes":[{"type":2,"tagName":"html","attributes":{},"childNodes":[],"id":2}],"id":1},"initialOffset":{"top":0,"left":0}},"timestamp":11},
 ///   {"type":3,"data":{"source":4,"width":400,"height":300},"timestamp":20}
-/// ]"#)?;
-/// let mut r = Replayer::new(events)?;
+/// ]"#, &Limits::DEFAULT)?;
+/// let mut r = Replayer::from(events);
 /// assert_eq!(r.seek(Timestamp(15)).viewport(), Some((800.0, 600.0)));
 /// assert_eq!(r.seek(Timestamp(20)).viewport(), Some((400.0, 300.0)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -108,15 +113,54 @@ impl std::fmt::Debug for Replayer {
     }
 }
 
-impl Replayer {
+impl From<Vec<Event>> for Replayer {
     /// A lenient replayer with the default configuration.
-    pub fn new(events: Vec<Event>) -> Result<Self, ReplayError> {
-        Self::with_config(events, ReplayConfig::default())
+    fn from(events: Vec<Event>) -> Self {
+        Replayer::new(events, ReplayConfig::default())
+    }
+}
+
+impl Replayer {
+    /// A lenient replayer ([`ReplayMode::Lenient`]): what cannot be applied is skipped
+    /// and counted in [`State::diagnostics`]. Builds the keyframe index in one pass over
+    /// the events.
+    pub fn new(events: Vec<Event>, config: ReplayConfig) -> Self {
+        match Self::build(events, config, ReplayMode::Lenient) {
+            Ok(r) => r,
+            // Lenient application reports nothing as an error; should that ever change,
+            // a replayer of no events is the safe answer (never a panic on input).
+            Err(_) => Self::empty(config),
+        }
     }
 
-    /// A replayer with a configuration. Builds the keyframe index in one pass over the
-    /// events; in strict mode the first problem is returned as an error.
-    pub fn with_config(mut events: Vec<Event>, config: ReplayConfig) -> Result<Self, ReplayError> {
+    /// A strict replayer ([`ReplayMode::Strict`]): the first problem in the recording is
+    /// returned as an error naming the event and the node.
+    pub fn new_strict(events: Vec<Event>, config: ReplayConfig) -> Result<Self, ReplayError> {
+        Self::build(events, config, ReplayMode::Strict)
+    }
+
+    fn empty(config: ReplayConfig) -> Self {
+        let state = State::new(config.limits, ReplayMode::Lenient);
+        Replayer {
+            events: Vec::new(),
+            times: Vec::new(),
+            keyframes: vec![Keyframe {
+                applied: 0,
+                state: state.clone(),
+                bytes: 0,
+            }],
+            state,
+            applied: 0,
+            config,
+            pointer_track: Vec::new(),
+        }
+    }
+
+    fn build(
+        mut events: Vec<Event>,
+        config: ReplayConfig,
+        mode: ReplayMode,
+    ) -> Result<Self, ReplayError> {
         let mut out_of_order = 0u64;
         for w in events.windows(2) {
             if let [a, b] = w
@@ -129,7 +173,7 @@ impl Replayer {
             events.sort_by_key(|e| e.timestamp);
         }
         let times: Vec<i64> = events.iter().map(|e| e.timestamp.0).collect();
-        let mut initial = State::new(config.limits, config.strict);
+        let mut initial = State::new(config.limits, mode);
         initial.diagnostics.out_of_order = out_of_order;
         let mut pointer_track = Vec::new();
         for e in &events {
@@ -158,8 +202,8 @@ impl Replayer {
     }
 
     fn build_keyframes(&mut self, initial: State) -> Result<(), ReplayError> {
-        let mut every_events = self.config.keyframe_every_events.max(1);
-        let mut every_ms = self.config.keyframe_every_ms.max(1);
+        let mut every_events = self.config.keyframe_events.0.max(1);
+        let mut every_ms = self.config.keyframe_interval.0.max(1);
         let mut state = initial;
         let (a, b) = state.memory();
         let bytes = a + b;
@@ -233,6 +277,11 @@ impl Replayer {
     /// The current state (after the last seek).
     pub fn state(&self) -> &State {
         &self.state
+    }
+
+    /// The events' timestamps (epoch ms), in time order.
+    pub(crate) fn times(&self) -> &[i64] {
+        &self.times
     }
 
     /// Number of events with `timestamp <= t`.

@@ -3,8 +3,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::css;
-use super::diag::{Diagnostics, Issue, ReplayError};
+use super::diag::{Diagnostics, Issue};
 use super::dom::{Dom, DomFlags, DomIssue, DomKind, NIL, NodeData};
+use super::replayer::ReplayMode;
+use crate::error::ReplayError;
 use crate::limits::Limits;
 use crate::model::*;
 
@@ -127,8 +129,9 @@ pub struct State {
 }
 
 impl State {
-    /// An empty state (before any event).
-    pub fn new(limits: Limits, strict: bool) -> Self {
+    /// An empty state (before any event). In [`ReplayMode::Strict`], [`State::apply`]
+    /// returns the first problem as an error instead of counting it.
+    pub fn new(limits: Limits, mode: ReplayMode) -> Self {
         State {
             dom: Dom::new(limits.nodes),
             time: Timestamp(i64::MIN),
@@ -148,7 +151,7 @@ impl State {
             fonts: Vec::new(),
             diagnostics: Diagnostics::default(),
             limits,
-            strict,
+            strict: mode == ReplayMode::Strict,
         }
     }
 
@@ -267,7 +270,7 @@ impl State {
     fn issue(&mut self, event_index: usize, issue: Issue) -> Result<(), ReplayError> {
         self.diagnostics.count(issue);
         if self.strict {
-            return Err(ReplayError::from_issue(event_index, issue));
+            return Err(ReplayError { event_index, issue });
         }
         Ok(())
     }

@@ -12,26 +12,28 @@ mod read;
 mod write;
 
 pub(crate) use read::read_one;
-pub use read::{Reader, Recovered, event_from_json};
+pub use read::{Reader, event_from_json};
 pub use write::{write_event, write_events, write_events_to, write_json};
 
-use crate::error::RrwebError;
+use crate::error::{Recovered, RrwebError};
+use crate::limits::Limits;
 use crate::model::Event;
 
-/// Reads an rrweb event array with the default limits; the first problem is an error.
-pub fn read(input: &[u8]) -> Result<Vec<Event>, RrwebError> {
-    Reader::new().read(input)
+/// Reads an rrweb event array within `limits` ([`Limits::DEFAULT`] fits real
+/// recordings); the first problem is an error.
+pub fn read(input: &[u8], limits: &Limits) -> Result<Vec<Event>, RrwebError> {
+    Reader::new().with_limits(*limits).read(input)
 }
 
 /// Reads an rrweb event array from a string (see [`read`]).
-pub fn read_str(input: &str) -> Result<Vec<Event>, RrwebError> {
-    read(input.as_bytes())
+pub fn read_str(input: &str, limits: &Limits) -> Result<Vec<Event>, RrwebError> {
+    read(input.as_bytes(), limits)
 }
 
-/// Reads every valid event with the default limits, reporting errors alongside
+/// Reads every valid event within `limits`, reporting errors alongside
 /// (see [`Reader::read_recovering`]).
-pub fn read_recovering(input: &[u8]) -> Recovered {
-    Reader::new().read_recovering(input)
+pub fn read_recovering(input: &[u8], limits: &Limits) -> Recovered<RrwebError> {
+    Reader::new().with_limits(*limits).read_recovering(input)
 }
 
 /// Writes events as a compact rrweb JSON array string.

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::de::{DeserializeSeed, SeqAccess, Visitor};
 
-use crate::error::RrwebError;
+use crate::error::{Recovered, RrwebError};
 use crate::limits::Limits;
 use crate::model::json::JsonSeed;
 use crate::model::*;
@@ -673,24 +673,6 @@ fn event(v: Json, cx: &Cx) -> Res<Event> {
     })
 }
 
-/// What a lenient read recovered: every valid event, and an error for each part that
-/// was not.
-#[derive(Debug, Clone, Default)]
-pub struct Recovered {
-    /// Every event that read cleanly, in order.
-    pub events: Vec<Event>,
-    /// What went wrong, in order. A syntax error ends the read; an invalid event is
-    /// skipped and reading goes on.
-    pub errors: Vec<RrwebError>,
-}
-
-impl Recovered {
-    /// True when nothing went wrong.
-    pub fn is_clean(&self) -> bool {
-        self.errors.is_empty()
-    }
-}
-
 /// Reads rrweb JSON with chosen limits and strictness.
 ///
 /// ```
@@ -727,11 +709,11 @@ impl Reader {
 
     /// Reads every valid event, skipping invalid ones and stopping at a syntax error;
     /// reports what went wrong alongside.
-    pub fn read_recovering(&self, input: &[u8]) -> Recovered {
+    pub fn read_recovering(&self, input: &[u8]) -> Recovered<RrwebError> {
         self.run(input, true)
     }
 
-    fn run(&self, input: &[u8], lenient: bool) -> Recovered {
+    fn run(&self, input: &[u8], lenient: bool) -> Recovered<RrwebError> {
         let mut out = Recovered::default();
         if input.len() > self.limits.input_bytes {
             out.errors.push(RrwebError::InputTooLarge {
@@ -784,7 +766,7 @@ struct TopStatus {
 
 struct TopLevel<'a, 'l> {
     cx: Cx<'l>,
-    out: &'a mut Recovered,
+    out: &'a mut Recovered<RrwebError>,
     lenient: bool,
     status: &'a mut TopStatus,
 }

@@ -36,7 +36,7 @@ pub fn long_session(base: &[Event], duration_ms: i64) -> Vec<Event> {
 
     // What one cycle leaves behind: new subtrees hanging off snapshot nodes, and
     // snapshot subtrees it removed.
-    let mut r = Replayer::new(base.to_vec()).unwrap();
+    let mut r = Replayer::from(base.to_vec());
     let state = r.seek(Timestamp(last));
     let dom = state.dom();
     let mut new_roots = Vec::new();
