@@ -14,6 +14,7 @@ use crate::model::{NodeId, Timestamp};
 /// Coding state shared by the encoder and decoder of one chunk.
 #[derive(Default)]
 pub(crate) struct Ctx {
+    /// The last event's timestamp: the next is coded as its difference from it.
     prev_ts: i64,
     /// Last node id of a serialized node; the next is predicted one above it.
     prev_node: i64,
@@ -23,6 +24,7 @@ pub(crate) struct Ctx {
     prev_removed: i64,
     /// Last id of any other target (attributes, texts, inputs, pointer, scroll).
     prev_target: i64,
+    /// The last pointer position, across batches: positions are coded as moves from it.
     prev_x: i64,
     prev_y: i64,
     /// The last pointer position's time (its event's timestamp plus its offset): times

@@ -90,6 +90,7 @@ impl Strings {
 
     /// The reference to write for `s` (see "String references" in FORMAT.md), adding it
     /// to `cat`'s section on its first use.
+    #[inline]
     fn reference(&mut self, s: &str, cat: Cat) -> u64 {
         self.reference_and_index(s, cat).0
     }
