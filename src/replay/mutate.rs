@@ -13,8 +13,9 @@
 //! - The side state keyed by node id (form values, element scroll, media, node sheets,
 //!   adopted sheets, focus) describes nodes in the DOM. Whatever frees nodes here forgets
 //!   their side state first ([`State::forget_subtree`]): a node that comes back under the
-//!   same id (rrweb records a move as a remove and an add) starts fresh, as a newly built
-//!   element does in rrweb's replayer, and the state holds nothing no node shows.
+//!   same id (rrweb records a move as a remove, then an add of the same id) starts fresh,
+//!   as the element rrweb's replayer builds anew does, and the state holds nothing no
+//!   node shows. (An unmapped node keeps its side state: it is still in the tree, shown.)
 //!
 //! # Why a batch is applied in this order
 //!
@@ -51,8 +52,8 @@ use crate::model::*;
 struct Backlog {
     /// Indices (into the batch's adds) of the adds waiting, by the id they wait for.
     waiting: BTreeMap<NodeId, Vec<usize>>,
-    /// Adds that have waited and not yet been retried (in `waiting` or woken), bounded
-    /// by [`Limits::pending_adds`](crate::Limits::pending_adds).
+    /// Adds that have waited and not yet been retried (waiting, or woken and not yet
+    /// retried), bounded by [`Limits::pending_adds`](crate::Limits::pending_adds).
     pending: usize,
     /// Adds whose node arrived, to retry.
     woken: Vec<usize>,
@@ -225,6 +226,8 @@ impl State {
         let Some(parent) = self.dom.slot_of(add.parent_id) else {
             return self.wait_for(add.parent_id, index, ev, backlog);
         };
+        // `-1` (`NodeId::UNKNOWN`) is not a node to wait for: rrweb writes it for a
+        // sibling it did not serialize, so the add's position is unknown (reported below).
         let next = match add.next_id {
             Some(n) if n.0 != -1 => match self.dom.slot_of(n) {
                 Some(s) => Some(s),
@@ -235,6 +238,8 @@ impl State {
         if add.next_id == Some(NodeId::UNKNOWN) || add.previous_id == Some(Some(NodeId::UNKNOWN)) {
             return self.issue(ev, Issue::OrphanAdd(root.id));
         }
+        // A node of an iframe's document names that document (`rootId`); unless the node
+        // is that document, the document must be in the DOM already.
         if let Some(root_id) = root.root_id
             && self.dom.slot_of(root_id).is_none()
             && root_id != root.id

@@ -14,27 +14,32 @@
 //! # Why it is deterministic
 //!
 //! [`Replayer::seek`](super::Replayer::seek) is checked against a plain replay from the
-//! start by comparing hashes, and the tests pin hash values, so equal states must hash
-//! equally whatever their history and wherever they run:
+//! start by comparing hashes (tests, fuzzing), and a hash may be kept and compared in
+//! another run, so equal states must hash equally whatever their history and wherever
+//! they run:
 //!
 //! - The hasher is FNV-1a with fixed constants over an explicit little-endian byte
 //!   encoding: no per-process random seed (unlike `std`'s `RandomState`), no dependence
 //!   on `usize` width or endianness.
 //! - Floats have one bit pattern per value (-0.0 is 0.0, every NaN is the same), so
 //!   values that compare equal hash equally.
-//! - Strings and collections are length-prefixed (or followed by a count), so field
-//!   boundaries cannot shift: `("ab", "c")` and `("a", "bc")` differ.
+//! - Strings are length-prefixed, so field boundaries cannot shift: `("ab", "c")` and
+//!   `("a", "bc")` differ. So are the DOM, attribute lists, element scroll and form
+//!   values; the sections after them (pointer, click, selection, media, sheets,
+//!   adopted sheets, custom elements, fonts) carry no count or presence tag, and stay
+//!   so because changing them would change every hash.
 //! - The DOM is walked in document order from the root and hashed by node id and names
 //!   as strings, never by slot or interned-name index: those depend on the order nodes
 //!   were freed, reused and compacted, and names were first seen.
 //! - Side state lives in `BTreeMap`s and `BTreeSet`s, iterated in key order; the `Vec`s
 //!   (selection ranges, fonts) are hashed in their recorded order, which is part of
 //!   their meaning.
-//! - Media are hashed as seen at the state's time ([`MediaState::position_at`](super::MediaState::position_at)), so
-//!   [`State::set_time`] moves a playing video's hash like its picture.
+//! - Media are hashed as seen at the state's time (their
+//!   [`position_at`](super::MediaState::position_at) it), so [`State::set_time`] moves a
+//!   playing video's hash like its picture.
 //!
-//! The byte encoding is pinned by tests: any change to what is fed here, or in which
-//! order, changes every hash.
+//! Treat the byte encoding as fixed: any change to what is fed here, or in which order,
+//! changes every hash.
 
 use super::dom::NodeData;
 use super::state::{SheetKey, State};
