@@ -13,9 +13,13 @@ mod diag;
 mod dom;
 mod export;
 mod html;
+mod media;
+mod mutate;
 mod player;
 mod replayer;
+mod sheets;
 mod state;
+mod state_hash;
 
 pub use crate::error::ReplayError;
 pub use diag::{Diagnostics, Issue};

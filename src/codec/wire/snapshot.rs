@@ -140,7 +140,8 @@ mod tests {
         let mut checked = 0;
         for bytes in streams {
             let events = crate::rrweb::read(&bytes, &Limits::DEFAULT).unwrap();
-            let mut state = crate::replay::State::new(Limits::default(), crate::replay::ReplayMode::Lenient);
+            let mut state =
+                crate::replay::State::new(Limits::default(), crate::replay::ReplayMode::Lenient);
             let step = (events.len() / 12).max(1);
             for (i, e) in events.iter().enumerate() {
                 let _ = state.apply(e, i);
