@@ -10,7 +10,7 @@
 //! there; a host that drives several stages can use `?` into [`Error`], as with
 //! rustls's and str0m's umbrella errors.
 
-use thiserror::Error;
+use thiserror::Error as ThisError;
 
 use crate::model::Event;
 use crate::replay::Issue;
@@ -50,7 +50,7 @@ impl<E> Recovered<E> {
 }
 
 /// Any error of this crate. Each stage's error converts into it with `?`.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
 #[non_exhaustive]
 pub enum Error {
     /// Reading rrweb JSON failed.
@@ -68,7 +68,7 @@ pub enum Error {
 }
 
 /// An error reading rrweb JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
 #[non_exhaustive]
 pub enum RrwebError {
     /// The bytes are not valid JSON (or nest deeper than the limit).
@@ -136,7 +136,7 @@ impl RrwebError {
 
 /// An error in encoded bytes, naming the chunk (its index in the stream, counting
 /// damaged ones) and where.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
 #[non_exhaustive]
 pub enum CodecError {
     /// The file does not start with the format's magic.
@@ -222,7 +222,7 @@ impl CodecError {
 /// A strict-mode replay error: the first thing replay could not apply, with the index of
 /// the event (in time order) that carried it. Lenient replay counts the same issues in
 /// [`crate::replay::Diagnostics`] instead.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ThisError)]
 #[error("event {event_index}: {issue}")]
 #[non_exhaustive]
 pub struct ReplayError {
@@ -240,7 +240,7 @@ impl ReplayError {
 }
 
 /// A selector that could not be parsed.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
 #[non_exhaustive]
 pub enum SelectorError {
     /// Unexpected input at a byte offset.

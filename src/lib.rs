@@ -18,7 +18,7 @@
 //! ## The loop
 //!
 //! ```
-//! use session_replay::{rrweb, EventKind, Incremental};
+//! use session_replay::{rrweb, EventKind, Incremental, Limits};
 //!
 //! // Bytes come from wherever the host keeps them.
 //! let bytes = br#"[
@@ -36,20 +36,52 @@
 //! // Writing back gives the same JSON, value for value.
 //! let again = rrweb::read(&rrweb::write_events(&events), &Limits::DEFAULT)?;
 //! assert_eq!(again, events);
-//! # Ok::<(), session_replay::RrwebError>(())
+//! # Ok::<(), session_replay::Error>(())
 //! ```
 //!
-//! ## Modules
+//! ## Map of the crate
 //!
-//! | module | owns |
-//! | --- | --- |
-//! | [`model`] | the event model |
-//! | [`rrweb`] | rrweb JSON in and out |
-//! | [`privacy`] | masking policy, selectors, detectors, consent, the scrubber |
-//! | [`record`] | the recorder that apps feed |
-//! | [`codec`] | the binary format |
-//! | [`replay`] | the state at any time, seeking, the player, HTML output |
-//! | [`error`] | error types |
+//! A recording flows through the stages left to right; each stage is a module, and a
+//! host uses only the ones it needs:
+//!
+//! ```text
+//!  page / app ──► record ──┐                          ┌──► replay ──► State, HTML, Player
+//!                          ├──► privacy ──► codec ────┤
+//!  rrweb JSON ──► rrweb ───┘   (Scrubber)  (bytes)    └──► rrweb ──► rrweb JSON
+//!                     all of them speak the types of `model`
+//! ```
+//!
+//! | module | owns | start with |
+//! | --- | --- | --- |
+//! | [`model`] | the event model every stage speaks: events, node trees, numbers, time | [`Event`], [`EventKind`], [`Timestamp`], [`Millis`], [`Summary`] |
+//! | [`rrweb`] | rrweb's JSON in and out, losslessly | [`rrweb::read`], [`rrweb::write_events`], [`rrweb::Reader`] |
+//! | [`privacy`] | masking policy, selectors, PII detectors, consent, the scrubber (typed and streaming) | [`privacy::Policy`], [`privacy::scrub`], [`privacy::scrub_rrweb_json`], [`privacy::Scrubber`] |
+//! | [`record`] | the recorder an app or browser glue feeds with what it observes | [`record::Recorder`], [`record::HostTree`] |
+//! | [`codec`] | the binary format: streaming encoder and decoder, verification | [`codec::Encoder`], [`codec::Decoder`], [`codec::encode`], [`codec::decode`] |
+//! | [`replay`] | the page state at any time: seeking, the player clock, HTML | [`replay::Replayer`], [`replay::State`], [`replay::Player`] |
+//! | [`error`] | every error type, the umbrella [`Error`], and [`Recovered`] | [`Error`] |
+//! | (root) | [`Limits`] on untrusted input | [`Limits::DEFAULT`] |
+//!
+//! ## Conventions
+//!
+//! The same rules hold in every module, so learning one stage teaches the others:
+//!
+//! - **Feed, then drain.** Input goes in with `push`, `tick` or an observation method;
+//!   output comes out of `poll_*` methods until they return `None`
+//!   ([`codec::Encoder::poll_chunk`], [`codec::Decoder::poll_chunk`],
+//!   [`record::Recorder::poll_event`], [`replay::Player::poll_output`]). Clock-driven
+//!   objects say when to call them next ([`record::Recorder::poll_timeout`],
+//!   [`replay::Player::poll_timeout`]).
+//! - **Time.** A point in time is a [`Timestamp`] everywhere; a span is [`Millis`]; a
+//!   number of events is [`EventCount`].
+//! - **Construction.** `new`, `Default` or `From`; optional settings are `with_*`
+//!   builders that take and return the value; a live object changes with `set_*`. No
+//!   bare booleans: modes are enums ([`replay::ReplayMode`], [`codec::Compression`], ...).
+//! - **Untrusted input** always comes with [`Limits`].
+//! - **Errors** are per stage, `#[non_exhaustive]`, name a position (event, chunk,
+//!   node) and never a recorded value, and convert into [`Error`]. A lenient read returns
+//!   [`Recovered`]: the valid part and the errors.
+//! - **serde** gives the model's own layout, not rrweb's JSON (see [`model`]).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

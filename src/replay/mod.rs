@@ -7,6 +7,40 @@
 //! in rrweb's order (removes, adds with retry, texts, attributes); problems in the
 //! recording are skipped and counted in [`Diagnostics`], or in strict mode returned as a
 //! [`ReplayError`] naming the event and the node. Nothing here recurses over the DOM.
+//!
+//! ## Guide
+//!
+//! - **State at t** = every event with `timestamp <= t` applied, in rrweb's order
+//!   (removes, adds with retry until parent and next sibling exist, texts, attributes
+//!   with style diffs); input values, checked state, window and element scroll, viewport,
+//!   focus, selection, media (position advances while playing), stylesheet rule and
+//!   declaration edits, adopted stylesheets, shadow roots and same-origin iframe
+//!   documents.
+//! - **Seek.** [`Replayer::seek`] restores the nearest keyframe at or before `t` (a clone
+//!   of the state, kept every 256 events or 10 s by default, thinned to stay within a
+//!   64 MiB budget: [`ReplayConfig`]) and applies the events after it. Forward seeks
+//!   with no keyframe in between apply from where they are. Whatever seeks came before,
+//!   the state at `t` is the same, bit for bit ([`State::hash`]).
+//! - **Lenient by default.** Unknown nodes, duplicate ids and orphan adds are skipped
+//!   and counted in [`Diagnostics`] ([`ReplayMode::Lenient`]);
+//!   [`Replayer::new_strict`] makes the first one a [`ReplayError`] naming the event
+//!   index and the node. Node count and pending adds are bounded by [`crate::Limits`].
+//! - **Playing.** [`Player`] is a clock the host drives: [`Player::tick`] with the host's
+//!   time, drain [`Player::poll_output`] (events applied, DOM changes, pointer samples,
+//!   skipped inactivity), and sleep until [`Player::poll_timeout`].
+//! - **HTML output** ([`State::to_html`]) inlines CSS from `_cssText` (and the edited rule
+//!   lists), writes form state as attributes, shadow roots as
+//!   `<template shadowrootmode="open">`, iframe documents through `srcdoc`, scroll and
+//!   focus as `data-rr-*` restored by one small script of ours. Recorded scripts are made
+//!   inert, `on*` handlers and `javascript:` URLs renamed.
+//!
+//! ## Where things are
+//!
+//! [`State`] (`state.rs`) holds the parts of the page state and dispatches each event;
+//! mutation batches are applied in `mutate.rs`, stylesheets in `sheets.rs`, media in
+//! `media.rs`, the hash in `state_hash.rs`; the arena DOM is `dom.rs`; `html.rs` and
+//! `export.rs` turn the state into HTML and into keyframe events; `replayer.rs` is the
+//! keyframe index and `player.rs` the clock.
 
 mod css;
 mod diag;
