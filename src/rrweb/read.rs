@@ -1,4 +1,19 @@
-//! rrweb JSON -> model.
+//! rrweb JSON -> model: the reader behind [`crate::rrweb::read`] and [`Reader`].
+//!
+//! How it works, and why:
+//! - **Two passes per event, one over the bytes.** serde_json streams the top-level
+//!   array; each element is parsed into our own [`Json`] tree (which keeps integers and
+//!   floats apart, and object keys in order), then converted into the typed model. The
+//!   intermediate tree costs an allocation per value, but it lets an invalid event be
+//!   skipped whole in lenient mode, lets every error name a JSON path, and keeps unknown
+//!   fields verbatim (`extra`), which a derive-based typed parse cannot do losslessly.
+//! - **Depth is ours.** serde_json's recursion limit is off (`disable_recursion_limit`)
+//!   because its fixed 128 rejects real DOMs; [`JsonSeed`] enforces
+//!   [`Limits::json_depth`] instead, so a hostile input still cannot overflow the stack.
+//! - **Node trees are flattened with an explicit stack** ([`NodeTree`]'s `from_json`), so
+//!   a page thousands of levels deep never recurses.
+//! - **Paths are built on the way out.** A [`Fail`] collects its path innermost first as
+//!   the error unwinds, so the happy path never formats a path.
 
 use std::fmt;
 
@@ -186,6 +201,10 @@ impl<T: FromJson> FromJson for Vec<T> {
 }
 
 /// An object being taken apart field by field; what is left becomes `extra`.
+///
+/// Fields are found by a linear scan: rrweb objects have a handful of keys, where a map
+/// would cost more to build than the scans it saves. Taking a field removes it, so
+/// whatever remains at the end is exactly the unknown fields, in their original order.
 struct Obj {
     fields: Vec<(String, Json)>,
 }
@@ -375,6 +394,10 @@ impl FromJson for NodeTree {
                 next_child: 0,
             });
         }
+        // Invariant: `stack` holds, per open level, the iterator over that level's
+        // remaining children and the index (in `nodes`) of their parent, so nodes are
+        // pushed in pre-order with their parent already present: the flat form the
+        // model and every walker over it rely on.
         while let Some(top) = stack.last_mut() {
             let Some(child) = top.children.next() else {
                 stack.pop();
@@ -382,6 +405,8 @@ impl FromJson for NodeTree {
             };
             top.next_child += 1;
             let parent = top.parent;
+            // Checked before converting the child, so a huge tree stops at the limit
+            // rather than after building it.
             if nodes.len() >= cx.limits.nodes {
                 return Err(fail_at(Fail::limit("node count", cx.limits.nodes), &stack));
             }
@@ -797,6 +822,8 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_> {
             depth: 1,
             max_depth: self.cx.limits.json_depth,
         };
+        // One event at a time: each element's tree is converted and dropped before the
+        // next is parsed, so peak memory is one event's tree plus the model.
         while let Some(v) = seq.next_element_seed(seed)? {
             let index = self.status.seen;
             self.status.seen += 1;
@@ -805,6 +832,9 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_> {
                 Err(f) => {
                     self.out.errors.push(f.into_error(index));
                     if !self.lenient {
+                        // Strict: stop serde at once (an error is its only way out of a
+                        // visitor); `stopped` tells `run` this error is ours, not a
+                        // syntax error, so it is not reported twice.
                         self.status.stopped = true;
                         return Err(serde::de::Error::custom("stopped after an invalid event"));
                     }
