@@ -4,22 +4,18 @@
 
 use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
-use session_replay::Timestamp;
 use session_replay::replay::{ReplayConfig, Replayer};
-use session_replay::EventCount;
-use session_replay::Millis;
+use session_replay::{EventCount, Millis, Timestamp};
 
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
     let Ok(events) = session_replay_fuzz::events(&mut u) else {
         return;
     };
-    let Ok(mut r) = Replayer::with_config(
+    let mut r = Replayer::new(
         events.clone(),
         ReplayConfig::default().with_keyframe_every(EventCount(3), Millis(500)),
-    ) else {
-        return;
-    };
+    );
     let Some((start, end)) = r.time_range() else {
         return;
     };

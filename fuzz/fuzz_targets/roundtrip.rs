@@ -4,12 +4,8 @@
 
 use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
-use session_replay::codec::{EncoderConfig, decode, encode, verify};
-use session_replay::Limits;
-use session_replay::codec::Compression;
-use session_replay::EventCount;
-use session_replay::Millis;
-use session_replay::Recovered;
+use session_replay::codec::{Compression, EncoderConfig, decode, encode, verify};
+use session_replay::{EventCount, Limits, Millis, Recovered};
 
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);

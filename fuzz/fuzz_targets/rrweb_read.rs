@@ -3,8 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use session_replay::rrweb;
-use session_replay::Limits;
+use session_replay::{Limits, rrweb};
 
 fuzz_target!(|data: &[u8]| {
     let recovered = rrweb::read_recovering(data, &Limits::DEFAULT);
