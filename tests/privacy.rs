@@ -47,7 +47,7 @@ fn login_canaries_never_survive_the_default_policy() {
             assert!(!i.is_checked, "checked state is masked under private");
         }
     }
-    assert!(report.by_place["input_event"] >= 60, "{report}");
+    assert!(report.count_at(&ScrubPlace::InputEvent) >= 60, "{report}");
     // The report holds counts, never values.
     let shown = report.to_string();
     assert!(!shown.contains("jane") && !shown.contains("Canary"));
@@ -126,7 +126,7 @@ fn hard_page_private_leaks_nothing() {
     assert_eq!(blocked.attribute("rr_width").as_deref(), Some("300px"));
     assert!(blocked.attribute("data-secret").is_none());
     assert!(s.tree.iter().all(|n| n.id != NodeId(30)));
-    assert!(report.by_kind["element_blocked"] >= 1, "{report}");
+    assert!(report.count(ScrubAction::ElementBlocked) >= 1, "{report}");
 }
 
 #[test]

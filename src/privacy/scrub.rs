@@ -3,6 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use report::Place;
+pub use report::{AttributePlace, ScrubAction, ScrubPlace, ScrubReport};
+
 use super::detect::{self, Detectors, PiiKind};
 use super::policy::{AttributeAction, MaskTarget, Policy};
 use super::selector::{Selector, SelectorElement};
@@ -32,60 +35,6 @@ bitflags::bitflags! {
         const MASK_INPUT = 1 << 7;
         /// The state has been computed.
         const COMPUTED = 1 << 8;
-    }
-}
-
-/// What was scrubbed, counted by kind and by place. Never values.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ScrubReport {
-    /// Events read.
-    pub events_in: u64,
-    /// Events handed out.
-    pub events_out: u64,
-    /// Counts by kind of action (`text_masked`, `input_masked`, `attribute_masked`,
-    /// `attribute_removed`, `url_scrubbed`, `pii:<kind>`, `node_dropped`, ...).
-    pub by_kind: BTreeMap<String, u64>,
-    /// Counts by place (`text`, `input_event`, `attribute:<name>`, `meta_href`,
-    /// `mutation_text`, `custom_payload`, ...).
-    pub by_place: BTreeMap<String, u64>,
-}
-
-impl ScrubReport {
-    fn count(&mut self, kind: &str, place: &str) {
-        for (map, key) in [(&mut self.by_kind, kind), (&mut self.by_place, place)] {
-            match map.get_mut(key) {
-                Some(n) => *n += 1,
-                None => {
-                    map.insert(key.to_owned(), 1);
-                }
-            }
-        }
-    }
-
-    fn pii(&mut self, kinds: &[PiiKind], place: &str) {
-        for k in kinds {
-            self.count(&format!("pii:{}", k.name()), place);
-        }
-    }
-
-    /// Total of masking actions.
-    pub fn total(&self) -> u64 {
-        self.by_kind.values().sum()
-    }
-}
-
-impl std::fmt::Display for ScrubReport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "events: {} in, {} out", self.events_in, self.events_out)?;
-        writeln!(f, "by kind:")?;
-        for (k, n) in &self.by_kind {
-            writeln!(f, "  {k:<28} {n:>7}")?;
-        }
-        writeln!(f, "by place:")?;
-        for (k, n) in &self.by_place {
-            writeln!(f, "  {k:<28} {n:>7}")?;
-        }
-        Ok(())
     }
 }
 
@@ -197,6 +146,7 @@ impl NodeMap {
 }
 
 mod fast;
+mod report;
 
 /// A lower-cased tag name; a common one costs no allocation to keep or copy.
 #[derive(Debug, Clone, Default)]
@@ -619,43 +569,6 @@ impl std::fmt::Debug for Scrubber {
     }
 }
 
-/// Where something was scrubbed, for the report; the key of an attribute place is
-/// only built when something is counted, and then without allocating.
-#[derive(Debug, Clone, Copy)]
-enum Place<'a> {
-    Fixed(&'a str),
-    /// `attribute:<name>`.
-    Attribute(&'a str),
-}
-
-impl<'a> From<&'a str> for Place<'a> {
-    fn from(s: &'a str) -> Self {
-        Place::Fixed(s)
-    }
-}
-
-impl Place<'_> {
-    fn with_key<R>(self, f: impl FnOnce(&str) -> R) -> R {
-        match self {
-            Place::Fixed(s) => f(s),
-            Place::Attribute(name) => {
-                const PREFIX: &str = "attribute:";
-                let mut buf = [0u8; 64];
-                let n = PREFIX.len() + name.len();
-                if let Some(dst) = buf.get_mut(..n) {
-                    let (a, b) = dst.split_at_mut(PREFIX.len());
-                    a.copy_from_slice(PREFIX.as_bytes());
-                    b.copy_from_slice(name.as_bytes());
-                    if let Ok(key) = std::str::from_utf8(dst) {
-                        return f(key);
-                    }
-                }
-                f(&format!("{PREFIX}{name}"))
-            }
-        }
-    }
-}
-
 /// What becomes of a node met in a tree (see `Scrubber::tree_fate`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fate {
@@ -1047,7 +960,7 @@ impl Scrubber {
             return None;
         }
         let kinds: Vec<PiiKind> = f.iter().map(|x| x.kind).collect();
-        place.into().with_key(|k| self.report.pii(&kinds, k));
+        self.report.pii(&kinds, place.into());
         Some(detect::mask_findings(s, &f))
     }
 
@@ -1062,10 +975,10 @@ impl Scrubber {
     fn apply_url<'p>(&mut self, s: UrlScrub, place: impl Into<Place<'p>>) -> Option<String> {
         let place = place.into();
         if !s.found.is_empty() {
-            place.with_key(|k| self.report.pii(&s.found, k));
+            self.report.pii(&s.found, place);
         }
         if s.changed {
-            place.with_key(|k| self.report.count("url_scrubbed", k));
+            self.report.add(ScrubAction::UrlScrubbed, place);
             Some(s.url)
         } else {
             None
@@ -1097,7 +1010,7 @@ impl Scrubber {
         // Built only when something is counted (the common case counts nothing).
         let place = || Place::Attribute(&lname);
         if p.contains(NodePrivacy::BLOCKED) && !LAYOUT_ATTRS.contains(&&*lname) {
-            place().with_key(|k| self.report.count("attribute_removed", k));
+            self.report.add(ScrubAction::AttributeRemoved, place());
             return AttrOutcome::Remove;
         }
         let is_value = lname == "value" && is_form_control(&tag);
@@ -1118,11 +1031,11 @@ impl Scrubber {
             return match action {
                 AttributeAction::Keep => AttrOutcome::Keep,
                 AttributeAction::Remove => {
-                    place().with_key(|k| self.report.count("attribute_removed", k));
+                    self.report.add(ScrubAction::AttributeRemoved, place());
                     AttrOutcome::Remove
                 }
                 AttributeAction::Mask => {
-                    place().with_key(|k| self.report.count("attribute_masked", k));
+                    self.report.add(ScrubAction::AttributeMasked, place());
                     AttrOutcome::Set(
                         self.mask_text(value, MaskTarget::Attribute { tag: &tag, name }),
                     )
@@ -1137,7 +1050,7 @@ impl Scrubber {
         }
         if lname.starts_with("rr_") {
             if lname == "rr_dataurl" && self.policy.text_masked {
-                place().with_key(|k| self.report.count("attribute_removed", k));
+                self.report.add(ScrubAction::AttributeRemoved, place());
                 return AttrOutcome::Remove;
             }
             return AttrOutcome::Keep;
@@ -1160,12 +1073,12 @@ impl Scrubber {
                 return AttrOutcome::Keep;
             }
             // Checkbox/radio values are labels of the answer; mask them too.
-            place().with_key(|k| self.report.count("input_masked", k));
+            self.report.add(ScrubAction::InputMasked, place());
             return AttrOutcome::Set(self.mask_input(value, &tag));
         }
         if (lname == "checked" || lname == "selected") && is_form_control(&tag) {
             if self.policy.mask_checked && !self.input_allowed(p) {
-                place().with_key(|k| self.report.count("checked_masked", k));
+                self.report.add(ScrubAction::CheckedMasked, place());
                 return AttrOutcome::Remove;
             }
             return AttrOutcome::Keep;
@@ -1189,7 +1102,7 @@ impl Scrubber {
                 if value.trim().is_empty() {
                     return AttrOutcome::Keep;
                 }
-                place().with_key(|k| self.report.count("attribute_masked", k));
+                self.report.add(ScrubAction::AttributeMasked, place());
                 return AttrOutcome::Set(
                     self.mask_text(value, MaskTarget::Attribute { tag: &tag, name }),
                 );
@@ -1246,7 +1159,7 @@ impl Scrubber {
                     for (_, change) in &mut diff {
                         if let StyleChange::Set(v) | StyleChange::SetWithPriority(v, _) = change {
                             let s = url::scrub_css(v, mode, self.policy.detectors);
-                            if let Some(nv) = self.apply_url(s, "attribute:style") {
+                            if let Some(nv) = self.apply_url(s, Place::Attribute("style")) {
                                 *v = nv;
                             }
                         }
@@ -1259,7 +1172,7 @@ impl Scrubber {
                 }
                 AttrValue::Other(j) => {
                     let mut j = j.clone();
-                    self.scrub_json(&mut j, "attribute:other");
+                    self.scrub_json(&mut j, Place::Attribute("other"));
                     if let Some(a) = attrs.get_mut(i) {
                         a.value = AttrValue::Other(j);
                     }
@@ -1283,7 +1196,7 @@ impl Scrubber {
     }
 
     /// Detectors over every string of an opaque value.
-    fn scrub_json(&mut self, j: &mut Json, place: &str) {
+    fn scrub_json<'p>(&mut self, j: &mut Json, place: impl Into<Place<'p>>) {
         let detectors = self.policy.detectors;
         let mut found: Vec<PiiKind> = Vec::new();
         j.for_each_str_mut(|s| {
@@ -1293,10 +1206,10 @@ impl Scrubber {
                 *s = detect::mask_findings(s, &f);
             }
         });
-        self.report.pii(&found, place);
+        self.report.pii(&found, place.into());
     }
 
-    fn scrub_extra(&mut self, extra: &mut Extra, place: &str) {
+    fn scrub_extra(&mut self, extra: &mut Extra, place: &ScrubPlace) {
         for (_, v) in extra.iter_mut() {
             self.scrub_json(v, place);
         }
@@ -1304,7 +1217,7 @@ impl Scrubber {
 
     /// Scrubs a node's own content (text or attributes) in place; the node must be in
     /// the mirror with its state computed.
-    fn scrub_node(&mut self, node: &mut SerializedNode, parent: i32, place: &str) {
+    fn scrub_node(&mut self, node: &mut SerializedNode, parent: i32, place: &ScrubPlace) {
         let id = node.id.0;
         let mut extra = std::mem::take(&mut node.extra);
         self.scrub_extra(&mut extra, place);
@@ -1358,7 +1271,7 @@ impl Scrubber {
     /// The scrubbed Meta href, if it changes.
     fn meta_href(&mut self, href: &str) -> Option<String> {
         let s = url::scrub_url(href, self.policy.url_mode, self.policy.detectors);
-        self.apply_url(s, "meta_href")
+        self.apply_url(s, &ScrubPlace::MetaHref)
     }
 
     /// The masked content of a comment or CDATA section (comments are not shown and can
@@ -1367,7 +1280,8 @@ impl Scrubber {
         if text.is_empty() {
             return None;
         }
-        self.report.count("text_masked", "comment");
+        self.report
+            .add(ScrubAction::TextMasked, Place::Fixed(&ScrubPlace::Comment));
         Some(self.mask_text(
             text,
             MaskTarget::Text {
@@ -1383,7 +1297,7 @@ impl Scrubber {
         parent_tag: &str,
         is_style: bool,
         parent: i32,
-        place: &str,
+        place: &ScrubPlace,
     ) -> Option<String> {
         match self.text_plan(text, parent_tag, is_style, parent, place) {
             TextPlan::Keep => None,
@@ -1401,7 +1315,7 @@ impl Scrubber {
         parent_tag: &str,
         is_style: bool,
         parent: i32,
-        place: &str,
+        place: &ScrubPlace,
     ) -> TextPlan {
         let keep_or = |v: Option<String>| v.map_or(TextPlan::Keep, TextPlan::Set);
         if is_style || parent_tag == "style" {
@@ -1411,7 +1325,7 @@ impl Scrubber {
                     .map_or(NodePrivacy::empty(), |n| n.privacy),
             );
             let s = url::scrub_css(text, mode, self.policy.detectors);
-            return keep_or(self.apply_url(s, "style_text"));
+            return keep_or(self.apply_url(s, &ScrubPlace::StyleText));
         }
         if text.trim().is_empty() {
             return TextPlan::Keep;
@@ -1424,11 +1338,11 @@ impl Scrubber {
             if self.input_allowed(pp) {
                 return keep_or(self.detect(text, self.policy.detectors, place));
             }
-            self.report.count("input_masked", place);
+            self.report.add(ScrubAction::InputMasked, place.into());
             return TextPlan::Set(self.mask_input(text, parent_tag));
         }
         if parent_tag == "script" || self.text_masked(parent) {
-            self.report.count("text_masked", place);
+            self.report.add(ScrubAction::TextMasked, place.into());
             if self.policy.mask_fn.is_none() && !self.policy.hide_lengths {
                 return TextPlan::MaskEachChar;
             }
@@ -1439,7 +1353,7 @@ impl Scrubber {
 
     /// Inserts and scrubs a flat tree hanging under `parent` (NO_PARENT for a snapshot);
     /// returns the tree with blocked subtrees dropped.
-    fn scrub_tree(&mut self, tree: NodeTree, parent: i32, place: &str) -> NodeTree {
+    fn scrub_tree(&mut self, tree: NodeTree, parent: i32, place: &ScrubPlace) -> NodeTree {
         let mut out: Vec<TreeNode> = Vec::with_capacity(tree.nodes.len());
         // Per input index: its index in `out`, or None if dropped.
         let mut kept: Vec<Option<u32>> = Vec::with_capacity(tree.nodes.len());
@@ -1469,7 +1383,7 @@ impl Scrubber {
             };
             self.scrub_node(&mut tn.node, parent_id, place);
             if fate == Fate::KeptBlocked {
-                self.report.count("element_blocked", place);
+                self.report.add(ScrubAction::ElementBlocked, place.into());
             }
             kept.push(Some(out.len() as u32));
             out.push(TreeNode {
@@ -1488,7 +1402,10 @@ impl Scrubber {
         let counted = p.contains(NodePrivacy::DROPPED) || parent == Some(Fate::KeptBlocked);
         if counted || parent == Some(Fate::Dropped) {
             if counted {
-                self.report.count("node_dropped", "blocked_subtree");
+                self.report.add(
+                    ScrubAction::NodeDropped,
+                    Place::Fixed(&ScrubPlace::BlockedSubtree),
+                );
             }
             if let Some(n) = self.nodes.get_mut(&id) {
                 n.privacy |= NodePrivacy::DROPPED | NodePrivacy::COMPUTED;
@@ -1536,7 +1453,10 @@ impl Scrubber {
             };
             let p = self.ensure(root_id);
             if p.contains(NodePrivacy::DROPPED) {
-                self.report.count("node_dropped", "blocked_subtree");
+                self.report.add(
+                    ScrubAction::NodeDropped,
+                    Place::Fixed(&ScrubPlace::BlockedSubtree),
+                );
                 // Keep it in the mirror (as dropped) so later events on it are dropped.
                 let tree = a.node;
                 for tn in tree.nodes.iter().skip(1) {
@@ -1556,8 +1476,8 @@ impl Scrubber {
                 mut extra,
             } = a;
             // The root was inserted above; scrub_tree inserts again (fresh) with children.
-            let tree = self.scrub_tree(node, parent_id.0, "mutation_add");
-            self.scrub_extra(&mut extra, "mutation_add");
+            let tree = self.scrub_tree(node, parent_id.0, &ScrubPlace::MutationAdd);
+            self.scrub_extra(&mut extra, &ScrubPlace::MutationAdd);
             if tree.is_empty() {
                 continue;
             }
@@ -1598,7 +1518,7 @@ impl Scrubber {
             self.scrub_attributes(c.id.0, &mut attrs);
             c.attributes = attrs;
             if change == AttributeChange::Known {
-                self.scrub_extra(&mut c.extra, "mutation_attribute");
+                self.scrub_extra(&mut c.extra, &ScrubPlace::MutationAttribute);
             }
             m.attributes.push(c);
         }
@@ -1616,7 +1536,7 @@ impl Scrubber {
         m.removes.extend(extra_removes);
         m.texts.extend(extra_texts);
         let mut extra = std::mem::take(&mut m.extra);
-        self.scrub_extra(&mut extra, "mutation");
+        self.scrub_extra(&mut extra, &ScrubPlace::Mutation);
         m.extra = extra;
         m
     }
@@ -1628,7 +1548,10 @@ impl Scrubber {
             if let Some(v) = value
                 && !v.trim().is_empty()
             {
-                self.report.count("text_masked", "mutation_text");
+                self.report.add(
+                    ScrubAction::TextMasked,
+                    Place::Fixed(&ScrubPlace::MutationText),
+                );
                 return TextOutcome::Set(self.mask_text(v, MaskTarget::Text { parent_tag: "" }));
             }
             return TextOutcome::Keep;
@@ -1646,7 +1569,7 @@ impl Scrubber {
         let element = self.nodes.get(&id.0).is_some_and(|n| n.element);
         let holder = if element { id.0 } else { parent };
         let ptag = self.tag_of(holder);
-        match self.scrub_text(v, &ptag, false, holder, "mutation_text") {
+        match self.scrub_text(v, &ptag, false, holder, &ScrubPlace::MutationText) {
             Some(new) => TextOutcome::Set(new),
             None => TextOutcome::Keep,
         }
@@ -1685,7 +1608,10 @@ impl Scrubber {
                 .unwrap_or_default();
             for k in kids {
                 take_back.push((b, k));
-                self.report.count("node_dropped", "blocked_later");
+                self.report.add(
+                    ScrubAction::NodeDropped,
+                    Place::Fixed(&ScrubPlace::BlockedLater),
+                );
             }
         }
         for t in masked_texts {
@@ -1698,7 +1624,10 @@ impl Scrubber {
             }
             let masked = self.mask_text(&text, MaskTarget::Text { parent_tag: "" });
             remask.push((t, masked));
-            self.report.count("text_masked", "masked_later");
+            self.report.add(
+                ScrubAction::TextMasked,
+                Place::Fixed(&ScrubPlace::MaskedLater),
+            );
         }
         AttributeChange::Known
     }
@@ -1713,23 +1642,32 @@ impl Scrubber {
     ) -> Option<(Option<String>, bool)> {
         let p = self.privacy_of(id).unwrap_or(NodePrivacy::MASKED);
         if p.intersects(NodePrivacy::DROPPED | NodePrivacy::IGNORED | NodePrivacy::BLOCKED) {
-            self.report.count("input_event_dropped", "input_event");
+            self.report.add(
+                ScrubAction::InputEventDropped,
+                Place::Fixed(&ScrubPlace::InputEvent),
+            );
             return None;
         }
         if self.input_allowed(p) {
             return Some((
-                self.detect(text, self.policy.detectors, "input_event"),
+                self.detect(text, self.policy.detectors, &ScrubPlace::InputEvent),
                 is_checked,
             ));
         }
         if !text.is_empty() {
-            self.report.count("input_masked", "input_event");
+            self.report.add(
+                ScrubAction::InputMasked,
+                Place::Fixed(&ScrubPlace::InputEvent),
+            );
         }
         let tag = self.tag_of(id.0);
         let masked = self.mask_input(text, &tag);
         let new = (masked != text).then_some(masked);
         if self.policy.mask_checked && is_checked {
-            self.report.count("checked_masked", "input_event");
+            self.report.add(
+                ScrubAction::CheckedMasked,
+                Place::Fixed(&ScrubPlace::InputEvent),
+            );
             return Some((new, false));
         }
         Some((new, is_checked))
@@ -1739,58 +1677,61 @@ impl Scrubber {
     pub fn scrub_event(&mut self, mut e: Event) -> Option<Event> {
         self.report.events_in += 1;
         let mut top_extra = std::mem::take(&mut e.extra);
-        self.scrub_extra(&mut top_extra, "event");
+        self.scrub_extra(&mut top_extra, &ScrubPlace::Event);
         e.extra = top_extra;
         let kind = std::mem::replace(&mut e.kind, EventKind::Load(None));
         let kind = match kind {
             EventKind::FullSnapshot(mut s) => {
                 self.clear_mirror();
                 let tree = std::mem::take(&mut s.tree);
-                s.tree = self.scrub_tree(tree, NO_PARENT, "snapshot");
-                self.scrub_extra(&mut s.extra, "snapshot");
+                s.tree = self.scrub_tree(tree, NO_PARENT, &ScrubPlace::Snapshot);
+                self.scrub_extra(&mut s.extra, &ScrubPlace::Snapshot);
                 EventKind::FullSnapshot(s)
             }
             EventKind::Meta(mut m) => {
                 if let Some(v) = self.meta_href(&m.href) {
                     m.href = v;
                 }
-                self.scrub_extra(&mut m.extra, "meta");
+                self.scrub_extra(&mut m.extra, &ScrubPlace::Meta);
                 EventKind::Meta(m)
             }
             EventKind::Incremental(inc) => EventKind::Incremental(self.scrub_incremental(inc)?),
             EventKind::Custom(mut t) => {
-                self.scrub_json(&mut t.payload, "custom_payload");
-                self.scrub_extra(&mut t.extra, "custom_payload");
+                self.scrub_json(&mut t.payload, &ScrubPlace::CustomPayload);
+                self.scrub_extra(&mut t.extra, &ScrubPlace::CustomPayload);
                 EventKind::Custom(t)
             }
             EventKind::Plugin(mut t) => {
-                self.scrub_json(&mut t.payload, "plugin_payload");
-                self.scrub_extra(&mut t.extra, "plugin_payload");
+                self.scrub_json(&mut t.payload, &ScrubPlace::PluginPayload);
+                self.scrub_extra(&mut t.extra, &ScrubPlace::PluginPayload);
                 EventKind::Plugin(t)
             }
             EventKind::Asset(mut t) => {
                 let s = url::scrub_url(&t.name, self.policy.url_mode, self.policy.detectors);
-                if let Some(v) = self.apply_url(s, "asset_url") {
+                if let Some(v) = self.apply_url(s, &ScrubPlace::AssetUrl) {
                     t.name = v;
                 }
                 if self.policy.text_masked {
                     // Captured asset bytes (images) can show anything.
                     t.payload = Json::Null;
-                    self.report.count("payload_removed", "asset_payload");
+                    self.report.add(
+                        ScrubAction::PayloadRemoved,
+                        Place::Fixed(&ScrubPlace::AssetPayload),
+                    );
                 } else {
-                    self.scrub_json(&mut t.payload, "asset_payload");
+                    self.scrub_json(&mut t.payload, &ScrubPlace::AssetPayload);
                 }
                 EventKind::Asset(t)
             }
             EventKind::DomContentLoaded(mut d) => {
                 if let Some(j) = &mut d {
-                    self.scrub_json(j, "event");
+                    self.scrub_json(j, &ScrubPlace::Event);
                 }
                 EventKind::DomContentLoaded(d)
             }
             EventKind::Load(mut d) => {
                 if let Some(j) = &mut d {
-                    self.scrub_json(j, "event");
+                    self.scrub_json(j, &ScrubPlace::Event);
                 }
                 EventKind::Load(d)
             }
@@ -1799,7 +1740,7 @@ impl Scrubber {
                 mut data,
             } => {
                 if let Some(j) = &mut data {
-                    self.scrub_json(j, "unknown_event");
+                    self.scrub_json(j, &ScrubPlace::UnknownEvent);
                 }
                 EventKind::Unknown { type_code, data }
             }
@@ -1831,7 +1772,7 @@ impl Scrubber {
                     i.text = t;
                 }
                 i.is_checked = checked;
-                self.scrub_extra(&mut i.extra, "input_event");
+                self.scrub_extra(&mut i.extra, &ScrubPlace::InputEvent);
                 Incremental::Input(i)
             }
             Incremental::MouseInteraction(mut m) => {
@@ -1869,20 +1810,20 @@ impl Scrubber {
                 if any_dropped {
                     s.ranges.clear();
                 }
-                self.scrub_extra(&mut s.extra, "selection");
+                self.scrub_extra(&mut s.extra, &ScrubPlace::Selection);
                 Incremental::Selection(s)
             }
             Incremental::StyleSheetRule(mut r) => {
                 let mode = self.policy.url_mode;
                 for add in r.adds.iter_mut().flatten() {
                     let s = url::scrub_css(&add.rule, mode, self.policy.detectors);
-                    if let Some(v) = self.apply_url(s, "stylesheet_rule") {
+                    if let Some(v) = self.apply_url(s, &ScrubPlace::StylesheetRule) {
                         add.rule = v;
                     }
                 }
                 for text in [&mut r.replace, &mut r.replace_sync].into_iter().flatten() {
                     let s = url::scrub_css(text, mode, self.policy.detectors);
-                    if let Some(v) = self.apply_url(s, "stylesheet_rule") {
+                    if let Some(v) = self.apply_url(s, &ScrubPlace::StylesheetRule) {
                         *text = v;
                     }
                 }
@@ -1893,7 +1834,7 @@ impl Scrubber {
                     && let Some(v) = &mut set.value
                 {
                     let s = url::scrub_css(v, self.policy.url_mode, self.policy.detectors);
-                    if let Some(nv) = self.apply_url(s, "style_declaration") {
+                    if let Some(nv) = self.apply_url(s, &ScrubPlace::StyleDeclaration) {
                         *v = nv;
                     }
                 }
@@ -1904,7 +1845,7 @@ impl Scrubber {
                     for rule in &mut style.rules {
                         let s =
                             url::scrub_css(&rule.rule, self.policy.url_mode, self.policy.detectors);
-                        if let Some(v) = self.apply_url(s, "stylesheet_rule") {
+                        if let Some(v) = self.apply_url(s, &ScrubPlace::StylesheetRule) {
                             rule.rule = v;
                         }
                     }
@@ -1915,7 +1856,7 @@ impl Scrubber {
                 if !f.buffer {
                     let s =
                         url::scrub_url(&f.font_source, self.policy.url_mode, self.policy.detectors);
-                    if let Some(v) = self.apply_url(s, "font_source") {
+                    if let Some(v) = self.apply_url(s, &ScrubPlace::FontSource) {
                         f.font_source = v;
                     }
                 }
@@ -1940,21 +1881,22 @@ impl Scrubber {
                         });
                     }
                     for _ in 0..n {
-                        self.report.count("text_masked", "canvas");
+                        self.report
+                            .add(ScrubAction::TextMasked, Place::Fixed(&ScrubPlace::Canvas));
                     }
                 } else {
                     let mut fields = std::mem::take(&mut c.fields);
-                    self.scrub_extra(&mut fields, "canvas");
+                    self.scrub_extra(&mut fields, &ScrubPlace::Canvas);
                     c.fields = fields;
                 }
                 Incremental::CanvasMutation(c)
             }
             Incremental::Log(mut fields) => {
-                self.scrub_extra(&mut fields, "log_payload");
+                self.scrub_extra(&mut fields, &ScrubPlace::LogPayload);
                 Incremental::Log(fields)
             }
             Incremental::Unknown { source, mut fields } => {
-                self.scrub_extra(&mut fields, "unknown_event");
+                self.scrub_extra(&mut fields, &ScrubPlace::UnknownEvent);
                 Incremental::Unknown { source, fields }
             }
             other @ (Incremental::ViewportResize(_) | Incremental::CustomElement(_)) => other,

@@ -14,8 +14,8 @@
 use std::borrow::Cow;
 
 use super::{
-    AttrOutcome, AttributeChange, Fate, NO_PARENT, NodeLook, NodePrivacy, PackedAttrs, Scrubber,
-    TextOutcome, TextPlan,
+    AttrOutcome, AttributeChange, Fate, NO_PARENT, NodeLook, NodePrivacy, PackedAttrs, Place,
+    ScrubAction, ScrubPlace, Scrubber, TextOutcome, TextPlan,
 };
 use crate::error::RrwebError;
 use crate::limits::Limits;
@@ -1407,7 +1407,7 @@ impl<'a> Fast<'a> {
         s: &mut Scrubber,
         range: (u32, u32),
         parent: i32,
-        place: &str,
+        place: &ScrubPlace,
         root_in_place: bool,
     ) -> bool {
         let (first, last) = (range.0 as usize, range.1 as usize);
@@ -1438,7 +1438,7 @@ impl<'a> Fast<'a> {
             }
             self.scrub_node(s, i, id, parent_id, place);
             if fate == Fate::KeptBlocked {
-                s.report.count("element_blocked", place);
+                s.report.add(ScrubAction::ElementBlocked, place.into());
                 if let Some(span) = self.nodes.get(i).and_then(|n| n.children_span)
                     && span.end - span.start > 2
                 {
@@ -1453,7 +1453,7 @@ impl<'a> Fast<'a> {
     }
 
     /// The fast form of `Scrubber::scrub_node`.
-    fn scrub_node(&mut self, s: &mut Scrubber, i: usize, id: i32, parent: i32, place: &str) {
+    fn scrub_node(&mut self, s: &mut Scrubber, i: usize, id: i32, parent: i32, place: &ScrubPlace) {
         let Some(n) = self.nodes.get(i) else { return };
         match n.kind {
             Some(2) => {
@@ -1667,7 +1667,10 @@ impl<'a> Fast<'a> {
             let root_id = it.id;
             let p = s.ensure(root_id);
             if p.contains(NodePrivacy::DROPPED) {
-                s.report.count("node_dropped", "blocked_subtree");
+                s.report.add(
+                    ScrubAction::NodeDropped,
+                    Place::Fixed(&ScrubPlace::BlockedSubtree),
+                );
                 let (first, last) = (it.range.0 as usize, it.range.1 as usize);
                 for i in first + 1..last {
                     let parent = self
@@ -1687,7 +1690,7 @@ impl<'a> Fast<'a> {
                     .get(&root_id)
                     .is_some_and(|n| n.parent == it.parent && n.element);
             // The root can still go: re-inserted under a parent that was dropped meanwhile.
-            let kept = self.apply_tree(s, it.range, it.parent, "mutation_add", in_place);
+            let kept = self.apply_tree(s, it.range, it.parent, &ScrubPlace::MutationAdd, in_place);
             keep.push(kept);
         }
         self.filter_array(adds, &keep, b"");
@@ -1761,7 +1764,7 @@ impl<'a> Fast<'a> {
             Plan::Verbatim => {}
             Plan::FullSnapshot { nodes } => {
                 s.clear_mirror();
-                self.apply_tree(s, nodes, NO_PARENT, "snapshot", false);
+                self.apply_tree(s, nodes, NO_PARENT, &ScrubPlace::Snapshot, false);
             }
             Plan::Meta { href } => {
                 if let Some(v) = s.meta_href(&self.unescape(href)) {
