@@ -7,13 +7,14 @@ mod common;
 use common::read;
 use proptest::prelude::*;
 use serde_json::Value;
+use session_replay::Limits;
 use session_replay::model::*;
 use session_replay::privacy::*;
 use session_replay::replay::Replayer;
 use session_replay::rrweb;
 
 fn scrub_json(bytes: &[u8], policy: &Policy) -> (String, ScrubReport) {
-    let (out, report) = scrub_rrweb_json(bytes, policy).unwrap();
+    let (out, report) = scrub_rrweb_json(bytes, policy, &Limits::default()).unwrap();
     (String::from_utf8(out).unwrap(), report)
 }
 
@@ -644,7 +645,7 @@ proptest! {
         let json = rrweb::write_string(&out);
         // The streaming scrubber over the same stream as JSON: the same output and report.
         let (streamed, streamed_report) =
-            scrub_rrweb_json(&rrweb::write_events(&events), &policy).unwrap();
+            scrub_rrweb_json(&rrweb::write_events(&events), &policy, &Limits::default()).unwrap();
         let streamed: Value = serde_json::from_slice(&streamed).unwrap();
         let typed: Value = serde_json::from_str(&json).unwrap();
         prop_assert_eq!(&streamed, &typed);

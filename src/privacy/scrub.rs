@@ -1916,7 +1916,8 @@ pub fn scrub(events: Vec<Event>, policy: &Policy) -> (Vec<Event>, ScrubReport) {
     (out, s.take_report())
 }
 
-/// Scrubs rrweb JSON end to end: bytes in, bytes out, with the default [`crate::Limits`].
+/// Scrubs rrweb JSON end to end: bytes in, bytes out, within `limits` (what the reader
+/// enforces on untrusted input: input size, string length, nesting, node count).
 ///
 /// Streaming: events are scanned in place and every byte the policy does not change is
 /// copied as it was (formatting included); only masked values are re-written. The
@@ -1926,9 +1927,9 @@ pub fn scrub(events: Vec<Event>, policy: &Policy) -> (Vec<Event>, ScrubReport) {
 /// [`scrub`] to keep the valid part).
 ///
 /// ```
-/// use session_replay::privacy::{Policy, scrub_rrweb_json};
+/// use session_replay::{Limits, privacy::{Policy, scrub_rrweb_json}};
 /// let json = br#"[{"type":3,"data":{"source":5,"text":"hunter2","isChecked":false,"id":9},"timestamp":1}]"#;
-/// let (out, report) = scrub_rrweb_json(json, &Policy::private())?;
+/// let (out, report) = scrub_rrweb_json(json, &Policy::private(), &Limits::default())?;
 /// assert!(!String::from_utf8_lossy(&out).contains("hunter2"));
 /// assert_eq!(report.events_out, 1);
 /// # Ok::<(), session_replay::RrwebError>(())
@@ -1936,8 +1937,9 @@ pub fn scrub(events: Vec<Event>, policy: &Policy) -> (Vec<Event>, ScrubReport) {
 pub fn scrub_rrweb_json(
     input: &[u8],
     policy: &Policy,
+    limits: &crate::Limits,
 ) -> Result<(Vec<u8>, ScrubReport), RrwebError> {
-    fast::scrub_json_stream(input, policy, &crate::Limits::default())
+    fast::scrub_json_stream(input, policy, limits)
 }
 
 #[cfg(test)]
