@@ -95,30 +95,24 @@ impl Scrubber {
                     .scrub_extra(&mut i.extra, &ScrubPlace::InputEvent);
                 Incremental::Input(i)
             }
+            // Pointer events on a node that is not in the output go to the element that
+            // stands for it; scroll, media and canvas events on it are dropped.
             Incremental::MouseInteraction(mut m) => {
-                if self.engine.dropped(m.id) {
-                    m.id = self.engine.nearest_kept(m.id);
-                }
+                m.id = self.engine.retarget(m.id);
                 Incremental::MouseInteraction(m)
             }
             Incremental::Scroll(s) => {
-                if self.engine.dropped(s.id) {
-                    return None;
-                }
+                self.shown(s.id)?;
                 Incremental::Scroll(s)
             }
             Incremental::Moves(mut m) => {
                 for p in &mut m.positions {
-                    if self.engine.dropped(p.id) {
-                        p.id = self.engine.nearest_kept(p.id);
-                    }
+                    p.id = self.engine.retarget(p.id);
                 }
                 Incremental::Moves(m)
             }
             Incremental::MediaInteraction(m) => {
-                if self.engine.dropped(m.id) {
-                    return None;
-                }
+                self.shown(m.id)?;
                 Incremental::MediaInteraction(m)
             }
             Incremental::Selection(mut s) => {
@@ -179,9 +173,7 @@ impl Scrubber {
                 Incremental::Font(f)
             }
             Incremental::CanvasMutation(mut c) => {
-                if self.engine.dropped(c.id) {
-                    return None;
-                }
+                self.shown(c.id)?;
                 self.engine.scrub_canvas(&mut c.fields);
                 Incremental::CanvasMutation(c)
             }
@@ -197,6 +189,11 @@ impl Scrubber {
             }
             other @ (Incremental::ViewportResize(_) | Incremental::CustomElement(_)) => other,
         })
+    }
+
+    /// `None` if node `id` is known and not in the output (an event on it is dropped).
+    fn shown(&mut self, id: NodeId) -> Option<()> {
+        (!self.engine.dropped(id)).then_some(())
     }
 
     fn scrub_mutation(&mut self, mut m: Mutation) -> Mutation {

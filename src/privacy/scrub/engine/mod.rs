@@ -11,7 +11,7 @@
 //! - the mirror: [`Engine::new_page`], [`Engine::insert`], [`Engine::keeps_text_under`],
 //!   [`Engine::refresh`], [`Engine::remove`], [`Engine::is_placed_element`];
 //! - node state: [`Engine::privacy`], [`Engine::dropped`], [`Engine::marked_dropped`],
-//!   [`Engine::fate`], [`Engine::drops_added_root`], [`Engine::nearest_kept`];
+//!   [`Engine::fate`], [`Engine::drops_added_root`], [`Engine::retarget`];
 //! - content (in `decide`): `text_plan`, `scrub_text`, `comment_text`, `attr_outcome`,
 //!   `scalar_attr_outcome`, `scrub_style_value`, `meta_href`, `scrub_url`, `scrub_css`,
 //!   `scrub_json`, `scrub_extra`, `scrub_canvas`, `scrub_asset_payload`;
@@ -235,9 +235,12 @@ impl Engine {
         dropped
     }
 
-    /// The nearest ancestor of `id` (or `id`) that is in the output: where an event on
-    /// a dropped node is retargeted.
-    pub(in crate::privacy::scrub) fn nearest_kept(&mut self, id: NodeId) -> NodeId {
+    /// Where an event on `id` goes: `id` if it is in the output (or unknown), else its
+    /// nearest ancestor that is (the blocked element standing for it).
+    pub(in crate::privacy::scrub) fn retarget(&mut self, id: NodeId) -> NodeId {
+        if !self.dropped(id) {
+            return id;
+        }
         let mut at = id.0;
         let mut steps = 0;
         while let Some(n) = self.nodes.get(&at) {

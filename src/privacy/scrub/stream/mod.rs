@@ -128,6 +128,24 @@ const NODE_KEYS_BOOL: [&[u8]; 5] = [
 ];
 
 impl<'a> Fast<'a> {
+    /// Empty buffers over `input` (`text` is the same bytes, checked UTF-8).
+    fn new(input: &'a [u8], text: &'a str, limits: &'a Limits) -> Self {
+        Fast {
+            input,
+            text,
+            limits,
+            nodes: Vec::new(),
+            attrs: Vec::new(),
+            items: Vec::new(),
+            stack: Vec::new(),
+            edits: Vec::new(),
+            buf: Vec::new(),
+            ids: Vec::new(),
+            kept: Vec::new(),
+            keep_items: Vec::new(),
+        }
+    }
+
     fn reset(&mut self) {
         self.nodes.clear();
         self.attrs.clear();
@@ -172,20 +190,7 @@ pub(super) fn scrub_json_stream(
     let Ok(text) = std::str::from_utf8(input) else {
         return typed(input, policy, limits);
     };
-    let mut fast = Fast {
-        input,
-        text,
-        limits,
-        nodes: Vec::new(),
-        attrs: Vec::new(),
-        items: Vec::new(),
-        stack: Vec::new(),
-        edits: Vec::new(),
-        buf: Vec::new(),
-        ids: Vec::new(),
-        kept: Vec::new(),
-        keep_items: Vec::new(),
-    };
+    let mut fast = Fast::new(input, text, limits);
     let mut s = Scrubber::new(policy.clone());
     let mut out = Vec::with_capacity(input.len());
     let mut c = fast.cur(0);
@@ -258,19 +263,7 @@ mod tests {
     use super::*;
 
     pub(super) fn fast(input: &[u8]) -> Fast<'_> {
-        Fast {
-            input,
-            text: std::str::from_utf8(input).unwrap(),
-            limits: Box::leak(Box::new(Limits::default())),
-            nodes: Vec::new(),
-            attrs: Vec::new(),
-            items: Vec::new(),
-            stack: Vec::new(),
-            edits: Vec::new(),
-            buf: Vec::new(),
-            ids: Vec::new(),
-            kept: Vec::new(),
-            keep_items: Vec::new(),
-        }
+        let text = std::str::from_utf8(input).unwrap();
+        Fast::new(input, text, Box::leak(Box::new(Limits::default())))
     }
 }

@@ -221,12 +221,7 @@ impl<'a> Fast<'a> {
                     0
                 }
             };
-            if bit != 0 {
-                if seen & bit != 0 {
-                    return Err(Bail); // a duplicate key
-                }
-                seen |= bit;
-            }
+            mark(&mut seen, bit)?;
             if !c.next_member()? {
                 break;
             }
@@ -259,7 +254,7 @@ impl<'a> Fast<'a> {
             if !c.open_object()? {
                 return Err(Bail);
             }
-            let mut seen = 0u8;
+            let mut seen = 0u32;
             loop {
                 let bit = match c.key()? {
                     b"x" => 1,
@@ -279,12 +274,7 @@ impl<'a> Fast<'a> {
                 if bit & 7 != 0 {
                     c.num()?;
                 }
-                if bit != 0 {
-                    if seen & bit != 0 {
-                        return Err(Bail);
-                    }
-                    seen |= bit;
-                }
+                mark(&mut seen, bit)?;
                 if !c.next_member()? {
                     break;
                 }
@@ -382,7 +372,7 @@ impl<'a> Fast<'a> {
             range: (0, 0),
             obj_span: Span::default(),
         };
-        let mut seen = 0u8;
+        let mut seen = 0u32;
         loop {
             let key = c.key()?;
             let bit = match (slot, key) {
@@ -447,12 +437,7 @@ impl<'a> Fast<'a> {
                     0
                 }
             };
-            if bit != 0 {
-                if seen & bit != 0 {
-                    return Err(Bail);
-                }
-                seen |= bit;
-            }
+            mark(&mut seen, bit)?;
             if !c.next_member()? {
                 break;
             }
@@ -645,4 +630,15 @@ impl<'a> Fast<'a> {
             }
         }
     }
+}
+
+/// Records key `bit` as seen (0: a key that is not tracked). A tracked key met twice
+/// bails: what a duplicate key means is the typed reader's to say.
+#[inline]
+fn mark(seen: &mut u32, bit: u32) -> R<()> {
+    if *seen & bit != 0 {
+        return Err(Bail);
+    }
+    *seen |= bit;
+    Ok(())
 }

@@ -242,42 +242,52 @@ impl<'a> Cur<'a> {
         }
     }
 
+    /// A scalar that `want` takes (`Some`); any other value bails, as the typed reader
+    /// would read it differently (or fail) where the fast path expects this kind.
     #[inline]
-    pub(super) fn int(&mut self) -> R<i64> {
-        match self.scalar()? {
-            Scalar::Int(i) => Ok(i),
-            _ => Err(Bail),
-        }
+    fn scalar_of<T>(&mut self, want: impl FnOnce(Scalar) -> Option<T>) -> R<T> {
+        want(self.scalar()?).ok_or(Bail)
     }
 
+    /// An integer that fits an `i64` (no fraction or exponent).
+    #[inline]
+    pub(super) fn int(&mut self) -> R<i64> {
+        self.scalar_of(|v| match v {
+            Scalar::Int(i) => Some(i),
+            _ => None,
+        })
+    }
+
+    /// A node id: an integer that fits an `i32`, as the model's `NodeId`.
     #[inline]
     pub(super) fn id(&mut self) -> R<i32> {
         i32::try_from(self.int()?).map_err(|_| Bail)
     }
 
+    /// Any number (kept as written: the fast path never rewrites one).
     #[inline]
     pub(super) fn num(&mut self) -> R<()> {
-        match self.scalar()? {
-            Scalar::Int(_) | Scalar::Float => Ok(()),
-            _ => Err(Bail),
-        }
+        self.scalar_of(|v| matches!(v, Scalar::Int(_) | Scalar::Float).then_some(()))
     }
 
+    /// A boolean and its span (an input event's `isChecked` may be rewritten).
     #[inline]
     pub(super) fn boolean(&mut self) -> R<(bool, Span)> {
         let start = self.i;
-        match self.scalar()? {
-            Scalar::Bool(b) => Ok((b, Span { start, end: self.i })),
-            _ => Err(Bail),
-        }
+        let b = self.scalar_of(|v| match v {
+            Scalar::Bool(b) => Some(b),
+            _ => None,
+        })?;
+        Ok((b, Span { start, end: self.i }))
     }
 
+    /// A string.
     #[inline]
     pub(super) fn str_value(&mut self) -> R<Str> {
-        match self.scalar()? {
-            Scalar::Str(s) => Ok(s),
-            _ => Err(Bail),
-        }
+        self.scalar_of(|v| match v {
+            Scalar::Str(s) => Some(s),
+            _ => None,
+        })
     }
 
     /// An unescaped key followed by `:`; returns its bytes.
