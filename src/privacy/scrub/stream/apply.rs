@@ -14,7 +14,8 @@ use crate::privacy::scrub::engine::{
 use crate::privacy::scrub::report::ScrubPlace;
 
 impl<'a> Fast<'a> {
-    /// The unescaped content of a string.
+    /// The unescaped content of a string: borrowed from the input when it has no escape
+    /// (the common case, and no allocation).
     fn unescape(&self, s: Str) -> Cow<'a, str> {
         let inner = self
             .text
@@ -77,6 +78,8 @@ impl<'a> Fast<'a> {
     }
 
     /// Whether a string is only spaces and whitespace escapes (`\n`, `\t`, `\r`, `\f`).
+    /// Read from the raw bytes: the layout text between elements is mostly this, and
+    /// the engine would keep it as it is, so it is neither unescaped nor decided on.
     fn raw_blank(&self, t: Str) -> bool {
         let b = self
             .input
@@ -95,7 +98,9 @@ impl<'a> Fast<'a> {
 
     /// Replaces string `t` by its plain mask (each non-whitespace character a `*`),
     /// written straight from the escaped input: an escape is one character, and the
-    /// whitespace ones are kept as they were written.
+    /// whitespace ones are kept as they were written. This is the masked text's common
+    /// case, and it saves unescaping the text, masking it and escaping the mask; the
+    /// output is the same JSON string as the engine's mask would write.
     fn push_masked_edit(&mut self, t: Str) {
         let from = self.buf.len();
         let inner = self
@@ -177,7 +182,8 @@ impl<'a> Fast<'a> {
     }
 
     /// The node as the mirror sees it; a text's content only if the mirror keeps it
-    /// (`keep_text`) and it is not blank.
+    /// (`keep_text`) and it is not blank (so a text under a masked element costs no
+    /// copy). An element's attributes go in one buffer sized up front.
     fn look(&self, n: &LNode, keep_text: bool) -> NodeLook<'a> {
         match n.kind {
             Some(2) => NodeLook::Element {
@@ -304,8 +310,10 @@ impl<'a> Fast<'a> {
             }
             Some(3) => {
                 let Some(t) = n.text else { return };
+                // Fast path: layout whitespace stays as it is in any parent (the engine
+                // keeps blank text, and blank CSS has no URL to scrub).
                 if self.raw_blank(t) {
-                    return; // whitespace stays as it is, in any parent
+                    return;
                 }
                 let is_style = n.is_style;
                 let text = self.unescape(t);
@@ -328,6 +336,8 @@ impl<'a> Fast<'a> {
     /// Scrubs `attrs[a..b]` of element `id`; rewrites the object at `span` if any
     /// attribute changes.
     fn scrub_attrs(&mut self, s: &mut Engine, id: i32, a: usize, b: usize, span: Span) {
+        // Only the changes are kept (an empty `Vec` does not allocate): most elements
+        // change nothing and their attributes object is copied as written.
         let mut outcomes: Vec<(usize, AttrOutcome)> = Vec::new();
         for k in a..b {
             let Some(&attr) = self.attrs.get(k) else {
@@ -455,7 +465,9 @@ impl<'a> Fast<'a> {
         self.items.get(k as usize).copied()
     }
 
-    /// The fast form of `Scrubber::scrub_mutation`.
+    /// The fast form of the typed walk's `scrub_mutation`. The arrays are decided in
+    /// the typed order (removes, adds, texts, attributes), whatever their order in the
+    /// input: each step changes the mirror the next one reads.
     fn apply_mutation(
         &mut self,
         s: &mut Engine,
@@ -471,6 +483,8 @@ impl<'a> Fast<'a> {
             let Some(it) = self.item(k) else { break };
             keep.push(s.remove(NodeId(it.id)));
         }
+        // `keep` is reused for each array; the removes' and texts' verdicts are kept
+        // aside until the nodes taken back and the texts re-masked are known.
         let removes_keep = keep.clone();
         // Adds: every root in place first.
         for k in adds.items.0..adds.items.1 {
@@ -562,6 +576,8 @@ impl<'a> Fast<'a> {
             self.scrub_attrs(s, it.id, a, b, it.obj_span);
         }
         self.filter_array(attributes, &keep, b"");
+        // What an attribute change took back or re-masked is appended to the removes and
+        // the texts, as the typed path appends it to the model's arrays.
         let mut extra = Vec::new();
         for (parent, id) in take_back {
             if !extra.is_empty() {
@@ -589,6 +605,8 @@ impl<'a> Fast<'a> {
         self.keep_items = keep;
     }
 
+    /// Hands a parsed event to the engine and collects the edits; `Drop` when the
+    /// engine drops the event (an input on an ignored or blocked field).
     pub(super) fn apply(&mut self, s: &mut Engine, plan: Plan) -> Outcome {
         match plan {
             Plan::Verbatim => {}
@@ -623,7 +641,8 @@ impl<'a> Fast<'a> {
         Outcome::Emit
     }
 
-    /// Writes `input[span]` with the edits applied.
+    /// Writes `input[span]` with the edits applied: every byte no edit covers is copied
+    /// as written, formatting included.
     pub(super) fn emit(&mut self, span: Span, out: &mut Vec<u8>) {
         self.edits.sort_by_key(|e| (e.start, e.end));
         let mut pos = span.start;

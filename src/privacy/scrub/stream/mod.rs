@@ -10,6 +10,22 @@
 //! makes that one event go through the typed path ([`crate::rrweb::read_one`], then
 //! [`Scrubber::scrub_event`]) with the same scrubber, so the result is the same either
 //! way; a test and the `scrub` fuzz target compare the two paths.
+//!
+//! Parts: `scan` (the JSON scanner), `parse` (an event into spans), `apply` (the
+//! engine's decisions into edits of the input). The engine is only reached through its
+//! interface (see `engine`), as the typed front end reaches it.
+//!
+//! Invariants the parts rely on:
+//! - parsing only reads the engine: the one call it makes, `Engine::dropped`, may
+//!   compute and cache a node's privacy, which the typed path would compute the same
+//!   way; so after a bail the typed path sees the engine as if the event were new;
+//! - the input is checked UTF-8 before anything else, and spans start and end on ASCII
+//!   bytes, so every span is a `str` boundary;
+//! - the edits of one event never overlap (each replaces a different value, or a
+//!   children array whose nodes get no edits because they are dropped), so writing them
+//!   in order of position rebuilds the event;
+//! - the per-event buffers of [`Fast`] are cleared, never freed, between events: after
+//!   the first few events an event costs no allocation unless a value changes.
 
 mod apply;
 mod parse;
@@ -22,7 +38,8 @@ use crate::limits::Limits;
 use crate::privacy::{Policy, ScrubReport};
 use scan::{Bail, Cur, Scalar, Span, Str};
 
-/// One node of a tree, in pre-order.
+/// One node of a tree, in pre-order (a tree is a range of `Fast::nodes`; `parent` is
+/// relative to the range's start, as the model's `TreeNode::parent` is).
 #[derive(Debug, Clone, Default)]
 struct LNode {
     parent: Option<u32>,
@@ -38,6 +55,8 @@ struct LNode {
     doctype_fields: u8,
 }
 
+/// One attribute of an element or of an attribute change (only scalar values: an
+/// object value, a style diff, bails).
 #[derive(Debug, Clone, Copy)]
 struct LAttr {
     name: Str,
@@ -66,6 +85,8 @@ struct LArray {
     span: Span,
 }
 
+/// What an event is, once parsed: what `Fast::apply` hands to the engine. Every span
+/// and range points into the input or the `Fast` buffers of this event.
 #[derive(Debug, Clone, Copy)]
 enum Plan {
     /// Copied as is.
@@ -97,7 +118,9 @@ struct Edit {
     rep: (usize, usize),
 }
 
-/// The fast path's reusable buffers.
+/// The fast path's state over one input: the input, and buffers reused from event to
+/// event (`reset` clears the per-event ones; `ids`, `kept` and `keep_items` are taken
+/// and put back by the code that uses them, to keep their capacity).
 pub(super) struct Fast<'a> {
     input: &'a [u8],
     text: &'a str,
@@ -119,6 +142,7 @@ enum Outcome {
     Drop,
 }
 
+/// Node keys whose value is a boolean the fast path passes through as written.
 const NODE_KEYS_BOOL: [&[u8]; 5] = [
     b"isSVG",
     b"needBlock",
@@ -146,6 +170,7 @@ impl<'a> Fast<'a> {
         }
     }
 
+    /// Clears the per-event buffers (keeping their capacity).
     fn reset(&mut self) {
         self.nodes.clear();
         self.attrs.clear();
@@ -154,6 +179,8 @@ impl<'a> Fast<'a> {
         self.buf.clear();
     }
 
+    /// A scanner at byte `i`, with the caller's string length limit (a longer string
+    /// bails, so the typed reader reports the limit).
     fn cur(&self, i: usize) -> Cur<'a> {
         Cur {
             b: self.input,
@@ -184,6 +211,8 @@ pub(super) fn scrub_json_stream(
     policy: &Policy,
     limits: &Limits,
 ) -> Result<(Vec<u8>, ScrubReport), RrwebError> {
+    // Whatever the typed reader refuses as a whole (too large, not UTF-8, not an
+    // array) it also names best: the typed path over the whole input gives its error.
     if input.len() > limits.input_bytes {
         return typed(input, policy, limits);
     }
@@ -219,12 +248,17 @@ pub(super) fn scrub_json_stream(
                     }
                 }
                 Err(Bail) => {
+                    // This one event goes the typed way, with the same engine: find its
+                    // end (validating, within the depth limit), read it alone, scrub it
+                    // and write it as the typed path would.
                     c.i = start;
                     if c.skip_value(limits.json_depth.saturating_sub(1)).is_err() {
                         return typed(input, policy, limits);
                     }
                     let bytes = input.get(start..c.i).unwrap_or(&[]);
                     match crate::rrweb::read_one(bytes, index, limits) {
+                        // Not an event the reader reads alone (its error would depend on
+                        // the rest): start over on the typed path.
                         None => return typed(input, policy, limits),
                         Some(Err(e)) => return Err(e),
                         Some(Ok(e)) => {
@@ -247,6 +281,7 @@ pub(super) fn scrub_json_stream(
             if c.eat(b']') {
                 break;
             }
+            // A syntax error between events: the typed reader names it.
             return typed(input, policy, limits);
         }
     }

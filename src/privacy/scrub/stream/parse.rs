@@ -1,6 +1,14 @@
 //! The streaming path's parsing: one event of rrweb JSON into borrowed spans (its
 //! plan, nodes, attributes and mutation items) without touching the engine's state
 //! beyond reading it; anything not certain bails to the typed path.
+//!
+//! Why an event bails rather than being decided here: the fast path must give the
+//! typed path's bytes (as JSON) and report, and the typed path re-writes what it reads.
+//! So the fast path only takes what it can copy as written and still be what the
+//! writer would write: known keys with the value kinds the model reads, and unknown
+//! keys holding a number, boolean or null (which the typed path keeps as they are).
+//! Strings under unknown keys (detectors may rewrite them), containers, escaped keys
+//! and floats where the model reads integers all bail.
 
 use super::scan::{Bail, Cur, R, Scalar, Span, Str};
 use super::{Fast, LArray, LAttr, LItem, LNode, NODE_KEYS_BOOL, Plan};
@@ -8,7 +16,10 @@ use crate::model::NodeId;
 use crate::privacy::scrub::engine::Engine;
 
 impl<'a> Fast<'a> {
-    /// Parses one event at `c`; on success `c` is just past it.
+    /// Parses one event at `c`; on success `c` is just past it. Only the kinds worth a
+    /// fast path take it: full snapshots, the common incremental sources and meta, and
+    /// DomContentLoaded/Load with their usual empty data. Custom, plugin and asset
+    /// events carry payloads the detectors walk, so they go the typed way.
     pub(super) fn parse_event(&mut self, c: &mut Cur<'a>, s: &mut Engine) -> R<Plan> {
         self.reset();
         if !c.open_object()? {
@@ -45,6 +56,7 @@ impl<'a> Fast<'a> {
                 break;
             }
         }
+        // The reader refuses an event without a timestamp: its error, not ours.
         if !timestamp {
             return Err(Bail);
         }
@@ -128,6 +140,8 @@ impl<'a> Fast<'a> {
         if !c.open_object()? {
             return Err(Bail);
         }
+        // rrweb writes `source` first; the plan depends on it, so anything else is
+        // left to the typed path rather than parsed twice.
         if c.key()? != b"source" {
             return Err(Bail);
         }
@@ -135,6 +149,8 @@ impl<'a> Fast<'a> {
         let more = c.next_member()?;
         match source {
             0 => self.parse_mutation(c, more),
+            // Mouse moves, touch moves and drags: nothing to mask, only node ids to
+            // check, so they are copied as written when no id is dropped.
             1 | 6 | 12 => {
                 let mut positions = false;
                 if more {
@@ -235,6 +251,7 @@ impl<'a> Fast<'a> {
         if seen & required != required {
             return Err(Bail);
         }
+        // Every key the model requires must be there, or the reader's error is wanted.
         match (source, id, text, checked) {
             (5, Some(id), Some(text), Some(checked)) => Ok(Plan::Input { id, text, checked }),
             // Events on a node that is not in the output are retargeted or dropped by
@@ -513,6 +530,9 @@ impl<'a> Fast<'a> {
         // Just consumed a node's `{`.
         'open: loop {
             cur = self.nodes.len();
+            // Near a limit the reader's error (or its acceptance at exactly the limit)
+            // decides: each tree level nests two JSON levels (`childNodes`' array and
+            // the node object), so bail before the reader's depth would be reached.
             if cur - first >= self.limits.nodes
                 || depth + 2 * self.stack.len() + 2 >= self.limits.json_depth
             {
