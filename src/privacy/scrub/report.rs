@@ -178,8 +178,12 @@ impl std::fmt::Debug for AttributePlace {
 impl ScrubPlace {
     /// The place of attribute `name` (lower-cased, as the scrubber counts it).
     pub fn attribute(name: &str) -> ScrubPlace {
+        // Exactly sized, so that the box takes the buffer as it is.
+        let mut key = String::with_capacity(ATTRIBUTE_PREFIX.len() + name.len());
+        key.push_str(ATTRIBUTE_PREFIX);
+        key.push_str(name);
         ScrubPlace::Attribute(AttributePlace {
-            key: format!("{ATTRIBUTE_PREFIX}{name}").into(),
+            key: key.into_boxed_str(),
         })
     }
 
