@@ -5,6 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group};
+use session_replay::Limits;
 use session_replay::privacy::{Policy, scrub_rrweb_json};
 
 const STREAMS: [(&str, &[u8]); 3] = [
@@ -31,7 +32,7 @@ fn bench(c: &mut Criterion) {
             ("balanced", Policy::balanced()),
         ] {
             g.bench_function(label, |b| {
-                b.iter(|| scrub_rrweb_json(black_box(bytes), &policy).unwrap())
+                b.iter(|| scrub_rrweb_json(black_box(bytes), &policy, &Limits::default()).unwrap())
             });
         }
         g.finish();
@@ -59,7 +60,7 @@ fn summary() {
             best[0] = best[0].min(t.elapsed());
             for (k, p) in [(1, &private), (2, &balanced)] {
                 let t = Instant::now();
-                black_box(scrub_rrweb_json(bytes, p).unwrap());
+                black_box(scrub_rrweb_json(bytes, p, &Limits::default()).unwrap());
                 best[k] = best[k].min(t.elapsed());
             }
         }

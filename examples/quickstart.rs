@@ -11,7 +11,7 @@ use session_replay::Limits;
 use session_replay::Recovered;
 use session_replay::codec::Compression;
 use session_replay::codec::{self, EncoderConfig};
-use session_replay::privacy::{Policy, scrub};
+use session_replay::privacy::{Policy, ScrubAction, scrub};
 use session_replay::replay::Replayer;
 use session_replay::{EventKind, Summary, Timestamp, rrweb};
 
@@ -79,9 +79,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "masked with the private policy: {} actions ({} input values, {} texts, {} attributes); planted secrets: {in_raw} in the input, {leaked} in the output",
         report.total(),
-        report.by_kind.get("input_masked").copied().unwrap_or(0),
-        report.by_kind.get("text_masked").copied().unwrap_or(0),
-        report.by_kind.get("attribute_masked").copied().unwrap_or(0),
+        report.count(ScrubAction::InputMasked),
+        report.count(ScrubAction::TextMasked),
+        report.count(ScrubAction::AttributeMasked),
     );
     if leaked > 0 {
         return Err("a secret survived masking".into());

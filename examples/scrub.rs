@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 
+use session_replay::Limits;
 use session_replay::privacy::{Policy, Preset, scrub};
 use session_replay::rrweb;
 
@@ -35,7 +36,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let recovered = rrweb::read_recovering(&bytes);
+    let recovered = rrweb::read_recovering(&bytes, &Limits::DEFAULT);
     for e in &recovered.errors {
         eprintln!("warning: {e} (skipped)");
     }

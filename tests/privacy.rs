@@ -7,13 +7,14 @@ mod common;
 use common::read;
 use proptest::prelude::*;
 use serde_json::Value;
+use session_replay::Limits;
 use session_replay::model::*;
 use session_replay::privacy::*;
 use session_replay::replay::Replayer;
 use session_replay::rrweb;
 
 fn scrub_json(bytes: &[u8], policy: &Policy) -> (String, ScrubReport) {
-    let (out, report) = scrub_rrweb_json(bytes, policy).unwrap();
+    let (out, report) = scrub_rrweb_json(bytes, policy, &Limits::default()).unwrap();
     (String::from_utf8(out).unwrap(), report)
 }
 
@@ -40,14 +41,14 @@ fn login_canaries_never_survive_the_default_policy() {
     }
     assert_eq!(checked, 3);
     // Every input event carries either nothing or the fixed mask: no lengths leak.
-    let events = rrweb::read(out.as_bytes()).unwrap();
+    let events = rrweb::read(out.as_bytes(), &Limits::DEFAULT).unwrap();
     for e in &events {
         if let EventKind::Incremental(Incremental::Input(i)) = &e.kind {
             assert!(i.text.is_empty() || i.text == MASKED_INPUT, "{:?}", i.text);
             assert!(!i.is_checked, "checked state is masked under private");
         }
     }
-    assert!(report.by_place["input_event"] >= 60, "{report}");
+    assert!(report.count_at(&ScrubPlace::InputEvent) >= 60, "{report}");
     // The report holds counts, never values.
     let shown = report.to_string();
     assert!(!shown.contains("jane") && !shown.contains("Canary"));
@@ -106,7 +107,7 @@ fn hard_page_private_leaks_nothing() {
         assert!(!out.contains(s), "private leaked {s:?}\n{out}");
     }
     // Not one input value or checked answer.
-    let events = rrweb::read(out.as_bytes()).unwrap();
+    let events = rrweb::read(out.as_bytes(), &Limits::DEFAULT).unwrap();
     for e in &events {
         if let EventKind::Incremental(Incremental::Input(i)) = &e.kind {
             assert!(i.text.is_empty() || i.text == MASKED_INPUT);
@@ -126,7 +127,7 @@ fn hard_page_private_leaks_nothing() {
     assert_eq!(blocked.attribute("rr_width").as_deref(), Some("300px"));
     assert!(blocked.attribute("data-secret").is_none());
     assert!(s.tree.iter().all(|n| n.id != NodeId(30)));
-    assert!(report.by_kind["element_blocked"] >= 1, "{report}");
+    assert!(report.count(ScrubAction::ElementBlocked) >= 1, "{report}");
 }
 
 #[test]
@@ -199,8 +200,8 @@ fn allow_listing_never_unmasks_passwords() {
 fn custom_mask_function_and_hidden_lengths() {
     let raw = read("pages/hard-page.json");
     let policy = Policy::private()
-        .hide_text_lengths(true)
-        .mask_with(std::sync::Arc::new(|t, _v| match t {
+        .with_text_lengths(TextLengths::Hidden)
+        .with_mask_fn(std::sync::Arc::new(|t, _v| match t {
             MaskTarget::InputValue { .. } => Some("[redacted]".to_owned()),
             _ => None,
         }));
@@ -210,7 +211,7 @@ fn custom_mask_function_and_hidden_lengths() {
 }
 
 fn shape(events: Vec<Event>) -> Vec<(Option<String>, usize)> {
-    let mut r = Replayer::new(events).unwrap();
+    let mut r = Replayer::from(events);
     let (_, end) = r.time_range().unwrap();
     let s = r.seek(end);
     let dom = s.dom();
@@ -224,7 +225,8 @@ fn shape(events: Vec<Event>) -> Vec<(Option<String>, usize)> {
 #[test]
 fn scrubbed_streams_replay_to_the_same_tree_shape() {
     for name in ["login", "todo", "feed"] {
-        let events = rrweb::read(&read(&format!("corpus/{name}.raw.json"))).unwrap();
+        let events =
+            rrweb::read(&read(&format!("corpus/{name}.raw.json")), &Limits::DEFAULT).unwrap();
         let raw_shape = shape(events.clone());
         for policy in [Policy::private(), Policy::balanced(), Policy::relaxed()] {
             let (scrubbed, _) = scrub(events.clone(), &policy);
@@ -241,9 +243,9 @@ fn scrubbed_streams_replay_to_the_same_tree_shape() {
 
 #[test]
 fn balanced_keeps_the_todo_items_and_headings() {
-    let events = rrweb::read(&read("corpus/todo.raw.json")).unwrap();
+    let events = rrweb::read(&read("corpus/todo.raw.json"), &Limits::DEFAULT).unwrap();
     let text = |evs: Vec<Event>| {
-        let mut r = Replayer::new(evs).unwrap();
+        let mut r = Replayer::from(evs);
         let (_, end) = r.time_range().unwrap();
         let s = r.seek(end);
         s.dom()
@@ -644,7 +646,7 @@ proptest! {
         let json = rrweb::write_string(&out);
         // The streaming scrubber over the same stream as JSON: the same output and report.
         let (streamed, streamed_report) =
-            scrub_rrweb_json(&rrweb::write_events(&events), &policy).unwrap();
+            scrub_rrweb_json(&rrweb::write_events(&events), &policy, &Limits::default()).unwrap();
         let streamed: Value = serde_json::from_slice(&streamed).unwrap();
         let typed: Value = serde_json::from_str(&json).unwrap();
         prop_assert_eq!(&streamed, &typed);
@@ -652,7 +654,7 @@ proptest! {
         // The secret, or any 4-character start of it, nowhere.
         prop_assert!(!json.contains(&SECRET[..4]), "leak under {:?}:\n{}", policy.preset_kind(), json);
         // And the scrubbed stream still replays without problems.
-        let mut r = Replayer::new(out).unwrap();
+        let mut r = Replayer::from(out);
         let (_, end) = r.time_range().unwrap();
         prop_assert_eq!(r.seek(end).diagnostics().problems(), 0);
     }

@@ -10,18 +10,20 @@ use std::sync::Arc;
 
 use common::read;
 use serde_json::Value;
+use session_replay::Limits;
 use session_replay::privacy::*;
 use session_replay::rrweb;
 
 fn typed(bytes: &[u8], policy: &Policy) -> Result<(Value, ScrubReport), String> {
-    let events = rrweb::read(bytes).map_err(|e| e.to_string())?;
+    let events = rrweb::read(bytes, &Limits::DEFAULT).map_err(|e| e.to_string())?;
     let (events, report) = scrub(events, policy);
     let v = serde_json::from_slice(&rrweb::write_events(&events)).unwrap();
     Ok((v, report))
 }
 
 fn streamed(bytes: &[u8], policy: &Policy) -> Result<(Value, ScrubReport), String> {
-    let (out, report) = scrub_rrweb_json(bytes, policy).map_err(|e| e.to_string())?;
+    let (out, report) =
+        scrub_rrweb_json(bytes, policy, &Limits::default()).map_err(|e| e.to_string())?;
     let v = serde_json::from_slice(&out).unwrap_or_else(|e| {
         panic!(
             "streamed output is not JSON ({e}):\n{}",
@@ -98,8 +100,8 @@ fn policies() -> Vec<Policy> {
             .attribute("", "title", AttributeAction::Keep)
             .unwrap(),
         Policy::private()
-            .hide_text_lengths(true)
-            .mask_with(Arc::new(|target, s| match target {
+            .with_text_lengths(TextLengths::Hidden)
+            .with_mask_fn(Arc::new(|target, s| match target {
                 MaskTarget::Text { .. } if s.len() > 3 => Some(format!("<{}>", s.len())),
                 _ => None,
             })),
@@ -298,7 +300,7 @@ fn stream(seed: &[(u8, u8)], steps: &[Step]) -> Vec<u8> {
     // serde_json sorts keys; going through the model gives rrweb's own key order (the
     // one the streaming path is built for: `type` first, `id` after `childNodes`).
     let sorted = serde_json::to_vec(&Value::Array(events)).unwrap();
-    rrweb::write_events(&rrweb::read(&sorted).unwrap())
+    rrweb::write_events(&rrweb::read(&sorted, &Limits::DEFAULT).unwrap())
 }
 
 /// Adds whitespace after every `{`, `[`, `:` and `,` outside strings, keeping key order.
@@ -348,4 +350,24 @@ proptest! {
         let s = streamed(&spread(&bytes), &policy).unwrap();
         prop_assert_eq!(&t.0, &s.0);
     }
+}
+
+/// The caller's limits apply to the streaming path as they do to the reader: a stream
+/// over a limit is the reader's error.
+#[test]
+fn streaming_scrub_honours_the_callers_limits() {
+    let json = br#"[{"type":3,"data":{"source":5,"text":"hunter2","isChecked":false,"id":9},"timestamp":1}]"#;
+    let policy = Policy::private();
+    for limits in [
+        Limits::default().with_input_bytes(16),
+        Limits::default().with_string_len(3),
+    ] {
+        let streamed = scrub_rrweb_json(json, &policy, &limits).map(|(_, r)| r);
+        let read = rrweb::Reader::new().with_limits(limits).read(json);
+        let (Err(s), Err(r)) = (streamed, read) else {
+            panic!("{limits:?}: both paths must refuse the stream");
+        };
+        assert_eq!(s.to_string(), r.to_string());
+    }
+    assert!(scrub_rrweb_json(json, &policy, &Limits::default()).is_ok());
 }

@@ -7,6 +7,7 @@ use libfuzzer_sys::fuzz_target;
 use session_replay::privacy::{Policy, scrub};
 use session_replay::replay::Replayer;
 use session_replay::rrweb;
+use session_replay::Limits;
 
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
@@ -16,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     for policy in [Policy::private(), Policy::balanced(), Policy::relaxed()] {
         let (out, _report) = scrub(events.clone(), &policy);
         let json = rrweb::write_events(&out);
-        let back = rrweb::read(&json).unwrap();
+        let back = rrweb::read(&json, &Limits::DEFAULT).unwrap();
         assert_eq!(back, out);
         let _ = Replayer::new(out);
     }

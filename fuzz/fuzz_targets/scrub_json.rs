@@ -9,12 +9,12 @@ use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use session_replay::privacy::{Policy, scrub, scrub_rrweb_json};
-use session_replay::rrweb;
+use session_replay::{Limits, rrweb};
 
 fn check(json: &[u8]) {
     for policy in [Policy::private(), Policy::balanced(), Policy::relaxed()] {
-        let streamed = scrub_rrweb_json(json, &policy);
-        let typed = rrweb::read(json).map(|events| {
+        let streamed = scrub_rrweb_json(json, &policy, &Limits::default());
+        let typed = rrweb::read(json, &Limits::DEFAULT).map(|events| {
             let (out, report) = scrub(events, &policy);
             (rrweb::write_events(&out), report)
         });

@@ -21,6 +21,9 @@ pub use policy::{
     AttributeAction, AttributeRule, CheckedState, Markers, MaskFn, MaskTarget, Policy, Preset,
     TextLengths, VENDOR_BLOCK, VENDOR_IGNORE, VENDOR_MASK, VENDOR_MASK_INPUT, VENDOR_UNMASK,
 };
-pub use scrub::{MASKED_INPUT, NodePrivacy, ScrubReport, Scrubber, scrub, scrub_rrweb_json};
+pub use scrub::{
+    AttributePlace, MASKED_INPUT, NodePrivacy, ScrubAction, ScrubPlace, ScrubReport, Scrubber,
+    scrub, scrub_rrweb_json,
+};
 pub use selector::{MAX_ANCESTORS, MAX_SELECTOR_LEN, Selector, SelectorElement, SelectorError};
 pub use url::{UrlMode, secret_name};
