@@ -7,6 +7,45 @@
 //! [`Scrubber`] that applies a policy event by event while keeping each node's masking
 //! state across mutations. [`scrub`] runs it over a recorded stream; the recorder runs
 //! the same engine as events are made. Reports count what was masked, never the values.
+//!
+//! ## Guide
+//!
+//! | preset | text | user-data attributes (title, alt, placeholder, aria-*, data-*, ...) | URLs (href, src, srcset, action, CSS `url()`, Meta href) | input values | checked / selected |
+//! | --- | --- | --- | --- | --- | --- |
+//! | `private` (default) | masked, layout kept | masked | query values and fragment masked | masked, fixed `*****` (no length) | masked |
+//! | `balanced` | visible, PII detected and masked | masked | secret-named params masked, PII detected | masked | visible |
+//! | `relaxed` | visible, PII detected | visible, PII detected | secret-named params masked, PII detected | masked | visible |
+//!
+//! - **Under every preset** passwords can never be unmasked (ever `type=password`, even
+//!   after a toggle to text; autocomplete `*-password`, `cc-*`, `one-time-code`); vendor
+//!   markers of rrweb, Sentry, PostHog, FullStory, Highlight/LogRocket (`data-private`),
+//!   Hotjar, Clarity, OpenReplay and Datadog are honoured ([`Markers`]); blocked elements
+//!   keep their size (`rr_width`, `rr_height`) and lose children and other attributes;
+//!   ignored elements lose their input events; levels only escalate down the tree and over
+//!   a node's life, and nodes added or moved later inherit.
+//! - **Detectors** (checksummed where possible): payment cards (Luhn + issuer prefix),
+//!   IBAN (country length + mod 97), US SSN (area/group/serial rules), email, phone
+//!   (E.164, NANP, national trunk-0 formats), IPv4/IPv6, JWT, Bearer, AWS, Stripe,
+//!   GitHub, Slack, Google keys, PEM private keys, high-entropy attribute values, secret
+//!   URL parameters.
+//! - **Three ways in.** The [`Recorder`](crate::record::Recorder) masks as it records;
+//!   [`scrub`] masks a stream in the model; [`scrub_rrweb_json`] masks rrweb JSON bytes to
+//!   bytes without building the model (it scans each event in place, copies every
+//!   untouched byte span and rewrites only what changes; anything its scanner does not
+//!   know for certain goes through the typed path with the same scrubber, so the output
+//!   is the same either way, which differential tests and a fuzz target check). A
+//!   [`Scrubber`] kept across calls carries each node's masking state from batch to batch.
+//! - **Reports** ([`ScrubReport`]) count by [`ScrubAction`] and [`ScrubPlace`], never
+//!   values. **Consent** ([`ConsentGate`]) holds events until handed out; Global Privacy
+//!   Control ([`PrivacySignal`]) means no consent; withdrawal drops what was not handed out.
+//!
+//! ## Where things are
+//!
+//! `policy.rs` (presets and rules), `selector.rs` (CSS selectors over the recording's DOM),
+//! `detect.rs` (PII), `url.rs` (URL and CSS scrubbing), `consent.rs`, and `scrub/`: the
+//! [`Scrubber`] holds an engine (`scrub/engine/`: the node mirror, node privacy, the
+//! masking decisions) that two front ends use through a narrow interface: the typed walk
+//! (`scrub/typed.rs`) and the streaming JSON path (`scrub/stream/`).
 
 mod consent;
 pub mod detect;
