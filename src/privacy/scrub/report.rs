@@ -37,6 +37,31 @@ pub enum ScrubAction {
     UrlScrubbed,
 }
 
+/// Display, order (and so the report's listing order) by the key string, which is
+/// one-to-one with the value: the report reads as it did when keyed by strings.
+macro_rules! keyed_by_name {
+    ($ty:ty) => {
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                // `pad`, so that the report's column widths apply.
+                f.pad(self.as_str())
+            }
+        }
+
+        impl Ord for $ty {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                self.as_str().cmp(other.as_str())
+            }
+        }
+
+        impl PartialOrd for $ty {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+    };
+}
+
 impl ScrubAction {
     /// The report's key for this action.
     pub fn as_str(&self) -> &'static str {
@@ -70,25 +95,7 @@ impl ScrubAction {
     }
 }
 
-impl std::fmt::Display for ScrubAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // `pad`, so that the report's column widths apply.
-        f.pad(self.as_str())
-    }
-}
-
-/// Ordered by key, so that the report lists actions alphabetically.
-impl Ord for ScrubAction {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl PartialOrd for ScrubAction {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
+keyed_by_name!(ScrubAction);
 
 /// Where the scrubber acted, as counted in [`ScrubReport::by_place`].
 ///
@@ -220,25 +227,7 @@ impl ScrubPlace {
     }
 }
 
-impl std::fmt::Display for ScrubPlace {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-// Ordering, hashing and `Borrow<str>` all go by the key, which is one-to-one with the
-// place: the map can be searched with a key alone, and lists places alphabetically.
-impl Ord for ScrubPlace {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl PartialOrd for ScrubPlace {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
+keyed_by_name!(ScrubPlace);
 
 impl std::hash::Hash for ScrubPlace {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
