@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use session_replay::codec;
 use session_replay::model::*;
-use session_replay::privacy::{Detectors, Policy};
+use session_replay::privacy::{Detectors, Policy, PrivacySignal};
 use session_replay::record::*;
 use session_replay::replay::{DomKind, Replayer};
 
@@ -22,9 +22,9 @@ impl Host {
             ..Host::default()
         };
         let mut t = HostTree::default();
-        let doc = t.push(1, None, HostKind::Document);
+        let doc = t.push(HostKey(1), None, HostKind::Document);
         let html = t.push(
-            2,
+            HostKey(2),
             Some(doc),
             HostKind::Element {
                 tag: "html".into(),
@@ -32,7 +32,7 @@ impl Host {
             },
         );
         t.push(
-            3,
+            HostKey(3),
             Some(html),
             HostKind::Element {
                 tag: "body".into(),
@@ -203,9 +203,9 @@ fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
                     attributes: vec![("class".into(), format!("c{key}"))],
                 }
             };
-            t.push(key, None, kind.clone());
+            t.push(HostKey(key), None, kind.clone());
             h.nodes.insert(key, (kind, vec![], Some(p)));
-            let mut last = 0;
+            let mut last = HostIndex(0);
             if !*text {
                 for _ in 0..*depth {
                     let k = h.next;
@@ -214,8 +214,8 @@ fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
                         tag: "span".into(),
                         attributes: vec![],
                     };
-                    last = t.push(k, Some(last), kind.clone());
-                    let parent_key = t.nodes[t.nodes[last].parent.unwrap()].key;
+                    last = t.push(HostKey(k), Some(last), kind.clone());
+                    let parent_key = t.nodes[t.nodes[last.0].parent.unwrap().0].key.0;
                     h.nodes.insert(k, (kind, vec![], Some(parent_key)));
                     h.nodes.get_mut(&parent_key).unwrap().1.push(k);
                 }
@@ -226,10 +226,10 @@ fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
                 None => list.push(key),
             }
             vec![MutationRecord::ChildList {
-                target: p,
+                target: HostKey(p),
                 added: vec![t],
                 removed: vec![],
-                next_sibling: next,
+                next_sibling: next.map(HostKey),
             }]
         }
         Op::Remove { node } => {
@@ -244,9 +244,9 @@ fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
                 h.nodes.remove(&d);
             }
             vec![MutationRecord::ChildList {
-                target: p,
+                target: HostKey(p),
                 added: vec![],
-                removed: vec![k],
+                removed: vec![HostKey(k)],
                 next_sibling: None,
             }]
         }
@@ -260,7 +260,7 @@ fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
                 }
             }
             vec![MutationRecord::Attributes {
-                target: k,
+                target: HostKey(k),
                 name: "data-k".into(),
                 old_value: None,
                 value,
@@ -280,7 +280,7 @@ fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
             let value = format!("changed {v}");
             h.nodes.get_mut(&k).unwrap().0 = HostKind::Text(value.clone());
             vec![MutationRecord::CharacterData {
-                target: k,
+                target: HostKey(k),
                 old_value: None,
                 value,
             }]
@@ -304,16 +304,16 @@ fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
             h.nodes.get_mut(&p).unwrap().1.push(k);
             h.nodes.get_mut(&k).unwrap().2 = Some(p);
             let mut t = HostTree::default();
-            t.push(k, None, h.nodes[&k].0.clone());
+            t.push(HostKey(k), None, h.nodes[&k].0.clone());
             vec![
                 MutationRecord::ChildList {
-                    target: old,
+                    target: HostKey(old),
                     added: vec![],
-                    removed: vec![k],
+                    removed: vec![HostKey(k)],
                     next_sibling: None,
                 },
                 MutationRecord::ChildList {
-                    target: p,
+                    target: HostKey(p),
                     added: vec![t],
                     removed: vec![],
                     next_sibling: None,
@@ -326,18 +326,18 @@ fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
             let key = h.next;
             h.next += 1;
             let mut t = HostTree::default();
-            t.push(key, None, HostKind::Text("gone".into()));
+            t.push(HostKey(key), None, HostKind::Text("gone".into()));
             vec![
                 MutationRecord::ChildList {
-                    target: p,
+                    target: HostKey(p),
                     added: vec![t],
                     removed: vec![],
                     next_sibling: None,
                 },
                 MutationRecord::ChildList {
-                    target: p,
+                    target: HostKey(p),
                     added: vec![],
-                    removed: vec![key],
+                    removed: vec![HostKey(key)],
                     next_sibling: None,
                 },
             ]
@@ -355,16 +355,16 @@ proptest! {
     #[test]
     fn replay_equals_the_host_tree_after_every_batch(batches in prop::collection::vec(prop::collection::vec(op(), 1..4), 1..12)) {
         let (mut host, tree) = Host::page();
-        let mut rec = Recorder::new(open_policy(), RecorderConfig::default(), false);
+        let mut rec = Recorder::new(open_policy(), RecorderConfig::default());
         rec.grant_consent();
-        rec.page("https://a.test/", 800.0, 600.0, 1000);
-        rec.snapshot(&tree, 1000);
+        rec.page("https://a.test/", 800.0, 600.0, Timestamp(1000));
+        rec.snapshot(&tree, Timestamp(1000));
         let mut events: Vec<Event> = std::iter::from_fn(|| rec.poll_event()).collect();
         let mut t = 1000;
         for batch in &batches {
             t += 100;
             let records: Vec<MutationRecord> = batch.iter().flat_map(|o| apply(&mut host, o)).collect();
-            rec.mutations(&records, t);
+            rec.mutations(&records, Timestamp(t));
             events.extend(std::iter::from_fn(|| rec.poll_event()));
             prop_assert_eq!(replayed_shape(&events), host.shape());
         }
@@ -373,10 +373,10 @@ proptest! {
 
 fn page_recorder(config: RecorderConfig) -> (Recorder, Host) {
     let (host, tree) = Host::page();
-    let mut rec = Recorder::new(Policy::default(), config, false);
+    let mut rec = Recorder::new(Policy::default(), config);
     rec.grant_consent();
-    rec.page("https://a.test/?token=abc", 800.0, 600.0, 1000);
-    rec.snapshot(&tree, 1000);
+    rec.page("https://a.test/?token=abc", 800.0, 600.0, Timestamp(1000));
+    rec.snapshot(&tree, Timestamp(1000));
     (rec, host)
 }
 
@@ -390,9 +390,14 @@ fn pointer_sampling_scroll_throttle_input_dedupe() {
     drain(&mut rec);
     // 100 moves over one second at 10 ms: sampled every 50 ms, batched every 500 ms.
     for i in 0..100 {
-        rec.pointer_move(3, f64::from(i), 10.0, 2000 + i64::from(i) * 10);
+        rec.pointer_move(
+            HostKey(3),
+            f64::from(i),
+            10.0,
+            Timestamp(2000 + i64::from(i) * 10),
+        );
     }
-    rec.tick(3100);
+    rec.tick(Timestamp(3100));
     let moves: Vec<usize> = drain(&mut rec)
         .iter()
         .filter_map(|e| match &e.kind {
@@ -404,9 +409,14 @@ fn pointer_sampling_scroll_throttle_input_dedupe() {
     assert!(moves.len() >= 2);
     // 20 scrolls in 200 ms: at most one per 100 ms, the last value delivered.
     for i in 0..20 {
-        rec.scroll(1, 0.0, f64::from(i * 10), 4000 + i64::from(i) * 10);
+        rec.scroll(
+            HostKey(1),
+            0.0,
+            f64::from(i * 10),
+            Timestamp(4000 + i64::from(i) * 10),
+        );
     }
-    rec.tick(4300);
+    rec.tick(Timestamp(4300));
     let scrolls: Vec<Num> = drain(&mut rec)
         .iter()
         .filter_map(|e| match &e.kind {
@@ -417,25 +427,30 @@ fn pointer_sampling_scroll_throttle_input_dedupe() {
     assert!(scrolls.len() <= 3, "{scrolls:?}");
     assert_eq!(scrolls.last(), Some(&Num::Int(190)));
     // The same value twice is one event.
-    rec.input(3, "a", false, 5000);
-    rec.input(3, "a", false, 5010);
-    rec.input(3, "ab", false, 5020);
+    rec.input(HostKey(3), "a", false, Timestamp(5000));
+    rec.input(HostKey(3), "a", false, Timestamp(5010));
+    rec.input(HostKey(3), "ab", false, Timestamp(5020));
     assert_eq!(drain(&mut rec).len(), 2);
 }
 
 #[test]
 fn keyframes_caps_and_resync() {
     let config = RecorderConfig::default()
-        .keyframe_every(10_000, 1_000_000)
-        .max_events_per_sec(50);
+        .with_keyframe_every(EventCount(1_000_000), Millis(10_000))
+        .with_max_events_per_sec(EventCount(50));
     let (mut rec, _) = page_recorder(config);
     drain(&mut rec);
     // A storm of 200 inputs in one second: 50 pass, the rest are dropped, then a keyframe.
     for i in 0..200 {
-        rec.input(3, &format!("v{i}"), false, 2000 + i64::from(i));
+        rec.input(
+            HostKey(3),
+            &format!("v{i}"),
+            false,
+            Timestamp(2000 + i64::from(i)),
+        );
     }
-    rec.tick(3500);
-    rec.input(3, "after", false, 3600);
+    rec.tick(Timestamp(3500));
+    rec.input(HostKey(3), "after", false, Timestamp(3600));
     let events = drain(&mut rec);
     let inputs = events.iter().filter(|e| e.kind.name() == "Input").count();
     let snapshots = events
@@ -446,7 +461,7 @@ fn keyframes_caps_and_resync() {
     assert_eq!(snapshots, 1, "a resync keyframe after the cap");
     assert!(rec.dropped() >= 150);
     // The cadence: a keyframe every 10 s.
-    rec.tick(14_000);
+    rec.tick(Timestamp(14_000));
     assert_eq!(
         drain(&mut rec)
             .iter()
@@ -460,37 +475,44 @@ fn keyframes_caps_and_resync() {
 fn consent_gates_and_withdrawal_drops_pending() {
     let (host, tree) = Host::page();
     let _ = host;
-    let mut rec = Recorder::new(Policy::default(), RecorderConfig::default(), false);
-    rec.snapshot(&tree, 1000);
+    let mut rec = Recorder::new(Policy::default(), RecorderConfig::default());
+    rec.snapshot(&tree, Timestamp(1000));
     assert!(rec.poll_event().is_none(), "nothing before consent");
     rec.grant_consent();
-    rec.snapshot(&tree, 1100);
-    rec.input(3, "x", false, 1200);
+    rec.snapshot(&tree, Timestamp(1100));
+    rec.input(HostKey(3), "x", false, Timestamp(1200));
     rec.withdraw_consent();
     assert!(
         rec.poll_event().is_none(),
         "withdrawal drops what was not handed out"
     );
-    rec.input(3, "y", false, 1300);
+    rec.input(HostKey(3), "y", false, Timestamp(1300));
     assert!(rec.poll_event().is_none());
     assert!(!rec.grant_consent());
-    let mut gpc = Recorder::new(Policy::default(), RecorderConfig::default(), true);
+    let mut gpc = Recorder::new(
+        Policy::default(),
+        RecorderConfig::default().with_privacy_signal(PrivacySignal::GlobalPrivacyControl),
+    );
     assert!(!gpc.grant_consent());
 }
 
 #[test]
 fn masked_before_leaving_and_encoded_chunks_decode() {
-    let config = RecorderConfig::default().encode(true);
+    let config = RecorderConfig::default().with_encoding(codec::EncoderConfig::default());
     let (mut rec, _) = page_recorder(config);
-    rec.input(3, "4111 1111 1111 1111", false, 2000);
-    rec.custom("checkout", Json::Str("mail jane@example.com".into()), 2100);
-    rec.stop(2200);
+    rec.input(HostKey(3), "4111 1111 1111 1111", false, Timestamp(2000));
+    rec.custom(
+        "checkout",
+        Json::Str("mail jane@example.com".into()),
+        Timestamp(2100),
+    );
+    rec.stop(Timestamp(2200));
     let events = drain(&mut rec);
     let json = session_replay::rrweb::write_string(&events);
     assert!(
         !json.contains("4111") && !json.contains("jane@example.com") && !json.contains("token=abc")
     );
-    let bytes = rec.take_chunks();
+    let bytes: Vec<u8> = std::iter::from_fn(|| rec.poll_chunk()).flatten().collect();
     let (decoded, errors) = codec::decode(&bytes);
     assert!(errors.is_empty());
     assert_eq!(decoded, events);
@@ -506,11 +528,11 @@ mod drive;
 #[test]
 fn login_through_the_recorder_compared_with_rrweb() {
     let raw = session_replay::rrweb::read(&common::read("corpus/login.raw.json")).unwrap();
-    let mut rec = Recorder::new(Policy::default(), RecorderConfig::default(), false);
+    let mut rec = Recorder::new(Policy::default(), RecorderConfig::default());
     rec.grant_consent();
     drive::drive(&mut rec, &raw);
     let (_, end) = (raw[0].timestamp, raw.last().unwrap().timestamp);
-    rec.stop(end.0);
+    rec.stop(end);
     let ours = drain(&mut rec);
     let theirs = session_replay::Summary::of(&raw);
     let mine = session_replay::Summary::of(&ours);
@@ -555,15 +577,20 @@ fn login_through_the_recorder_compared_with_rrweb() {
 #[test]
 fn touch_moves_and_the_byte_cap() {
     let config = RecorderConfig::default()
-        .max_bytes_per_sec(4_000)
-        .keyframe_every(1_000_000, 1_000_000);
+        .with_max_bytes_per_sec(4_000)
+        .with_keyframe_every(EventCount(1_000_000), Millis(1_000_000));
     let (mut rec, _) = page_recorder(config);
     drain(&mut rec);
     for i in 0..10 {
-        rec.touch_move(3, 5.0, f64::from(i), 2000 + i64::from(i) * 60);
+        rec.touch_move(
+            HostKey(3),
+            5.0,
+            f64::from(i),
+            Timestamp(2000 + i64::from(i) * 60),
+        );
     }
-    rec.pointer_move(3, 1.0, 1.0, 2700);
-    rec.tick(3300);
+    rec.pointer_move(HostKey(3), 1.0, 1.0, Timestamp(2700));
+    rec.tick(Timestamp(3300));
     let sources: Vec<MoveSource> = drain(&mut rec)
         .iter()
         .filter_map(|e| match &e.kind {
@@ -577,9 +604,14 @@ fn touch_moves_and_the_byte_cap() {
     // then a keyframe resynchronises.
     let long = "x".repeat(200);
     for i in 0..100 {
-        rec.input(3, &format!("{long}{i}"), false, 5000 + i64::from(i));
+        rec.input(
+            HostKey(3),
+            &format!("{long}{i}"),
+            false,
+            Timestamp(5000 + i64::from(i)),
+        );
     }
-    rec.tick(6500);
+    rec.tick(Timestamp(6500));
     let events = drain(&mut rec);
     let inputs = events.iter().filter(|e| e.kind.name() == "Input").count();
     assert!(inputs < 30, "{inputs}");
