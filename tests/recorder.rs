@@ -380,6 +380,13 @@ fn page_recorder(config: RecorderConfig) -> (Recorder, Host) {
     (rec, host)
 }
 
+/// `n` inputs on the body, one a millisecond from `start`, each with its own value.
+fn input_storm(rec: &mut Recorder, n: i64, start: i64, value: impl Fn(i64) -> String) {
+    for i in 0..n {
+        rec.input(HostKey(3), &value(i), false, Timestamp(start + i));
+    }
+}
+
 fn drain(rec: &mut Recorder) -> Vec<Event> {
     std::iter::from_fn(|| rec.poll_event()).collect()
 }
@@ -441,14 +448,7 @@ fn keyframes_caps_and_resync() {
     let (mut rec, _) = page_recorder(config);
     drain(&mut rec);
     // A storm of 200 inputs in one second: 50 pass, the rest are dropped, then a keyframe.
-    for i in 0..200 {
-        rec.input(
-            HostKey(3),
-            &format!("v{i}"),
-            false,
-            Timestamp(2000 + i64::from(i)),
-        );
-    }
+    input_storm(&mut rec, 200, 2000, |i| format!("v{i}"));
     rec.tick(Timestamp(3500));
     rec.input(HostKey(3), "after", false, Timestamp(3600));
     let events = drain(&mut rec);
@@ -603,14 +603,7 @@ fn touch_moves_and_the_byte_cap() {
     // 100 inputs of 200 bytes in one second exceed 4,000 bytes: the rest are dropped,
     // then a keyframe resynchronises.
     let long = "x".repeat(200);
-    for i in 0..100 {
-        rec.input(
-            HostKey(3),
-            &format!("{long}{i}"),
-            false,
-            Timestamp(5000 + i64::from(i)),
-        );
-    }
+    input_storm(&mut rec, 100, 5000, |i| format!("{long}{i}"));
     rec.tick(Timestamp(6500));
     let events = drain(&mut rec);
     let inputs = events.iter().filter(|e| e.kind.name() == "Input").count();
@@ -622,4 +615,230 @@ fn touch_moves_and_the_byte_cap() {
             .count(),
         1
     );
+}
+
+fn kinds(events: &[Event]) -> Vec<&'static str> {
+    events.iter().map(|e| e.kind.name()).collect()
+}
+
+#[test]
+fn poll_timeout_says_when_tick_has_work() {
+    let config = RecorderConfig::default()
+        .with_keyframe_every(EventCount(1_000_000), Millis::minutes(5))
+        .with_max_events_per_sec(EventCount(5));
+    let mut rec = Recorder::new(Policy::default(), config);
+    assert_eq!(
+        rec.poll_timeout(),
+        None,
+        "nothing pending before a snapshot"
+    );
+    rec.grant_consent();
+    let (_, tree) = Host::page();
+    rec.snapshot(&tree, Timestamp(1000));
+    drain(&mut rec);
+    let keyframe_due = Timestamp(1000 + 5 * 60_000);
+    assert_eq!(rec.poll_timeout(), Some(keyframe_due));
+
+    // A pointer batch: due 500 ms after its first sample.
+    rec.pointer_move(HostKey(3), 1.0, 1.0, Timestamp(2000));
+    assert_eq!(rec.poll_timeout(), Some(Timestamp(2500)));
+    rec.tick(Timestamp(2499));
+    assert!(rec.poll_event().is_none());
+    rec.tick(Timestamp(2500));
+    assert_eq!(kinds(&drain(&mut rec)), ["MouseMove"]);
+    assert_eq!(rec.poll_timeout(), Some(keyframe_due));
+
+    // A held-back scroll: due when its target's throttle ends, with the last position.
+    rec.scroll(HostKey(3), 0.0, 10.0, Timestamp(3000));
+    rec.scroll(HostKey(3), 0.0, 20.0, Timestamp(3050));
+    rec.scroll(HostKey(3), 0.0, 30.0, Timestamp(3060));
+    assert_eq!(kinds(&drain(&mut rec)), ["Scroll"]);
+    assert_eq!(rec.poll_timeout(), Some(Timestamp(3100)));
+    rec.tick(Timestamp(3099));
+    assert!(rec.poll_event().is_none());
+    rec.tick(Timestamp(3100));
+    let scrolls = drain(&mut rec);
+    assert!(matches!(
+        &scrolls[..],
+        [Event { kind: EventKind::Incremental(Incremental::Scroll(s)), .. }] if s.y == Num::Int(30)
+    ));
+
+    // An overflowed cap window: the resync keyframe is due when its second ends.
+    input_storm(&mut rec, 10, 4000, |i| format!("v{i}"));
+    assert_eq!(kinds(&drain(&mut rec)).len(), 5);
+    assert_eq!(rec.poll_timeout(), Some(Timestamp(5000)));
+    rec.tick(Timestamp(4999));
+    assert!(rec.poll_event().is_none());
+    rec.tick(Timestamp(5000));
+    assert_eq!(kinds(&drain(&mut rec)), ["FullSnapshot"]);
+    assert_eq!(rec.poll_timeout(), Some(Timestamp(5000 + 5 * 60_000)));
+}
+
+#[test]
+fn poll_timeout_for_the_event_count_cadence() {
+    // Custom events count towards the cadence without taking the keyframe themselves:
+    // the keyframe is due from the event that reached the count.
+    let config = RecorderConfig::default().with_keyframe_every(EventCount(3), Millis::minutes(5));
+    let (mut rec, _) = page_recorder(config);
+    drain(&mut rec);
+    rec.custom("a", Json::Null, Timestamp(2000));
+    rec.custom("b", Json::Null, Timestamp(2100));
+    assert_eq!(rec.poll_timeout(), Some(Timestamp(2100)));
+    rec.tick(Timestamp(2100));
+    assert_eq!(
+        kinds(&drain(&mut rec)),
+        ["Custom", "Custom", "FullSnapshot"]
+    );
+    assert_eq!(rec.poll_timeout(), Some(Timestamp(2100 + 5 * 60_000)));
+}
+
+/// One host call of a scripted session.
+#[derive(Debug, Clone)]
+enum Call {
+    Move(u8, u8),
+    Scroll(bool, u8),
+    Input(u8),
+    Custom,
+    Add,
+    Remove,
+    Viewport(u8),
+}
+
+fn call() -> impl Strategy<Value = Call> {
+    prop_oneof![
+        4 => (0u8..3, any::<u8>()).prop_map(|(s, x)| Call::Move(s, x)),
+        2 => (any::<bool>(), any::<u8>()).prop_map(|(w, y)| Call::Scroll(w, y)),
+        2 => (0u8..4).prop_map(Call::Input),
+        1 => Just(Call::Custom),
+        1 => Just(Call::Add),
+        1 => Just(Call::Remove),
+        1 => any::<u8>().prop_map(Call::Viewport),
+    ]
+}
+
+/// Feeds one call at `t`; `next` is the next host key to add.
+fn feed(rec: &mut Recorder, c: &Call, t: Timestamp, next: &mut u64) {
+    match *c {
+        Call::Move(0, x) => rec.pointer_move(HostKey(3), f64::from(x), 1.0, t),
+        Call::Move(1, x) => rec.touch_move(HostKey(3), f64::from(x), 1.0, t),
+        Call::Move(_, x) => rec.drag_move(HostKey(3), f64::from(x), 1.0, t),
+        Call::Scroll(window, y) => {
+            let target = HostKey(if window { 1 } else { 3 });
+            rec.scroll(target, 0.0, f64::from(y), t)
+        }
+        Call::Input(v) => rec.input(HostKey(3), &format!("value {v}"), v % 2 == 0, t),
+        Call::Custom => rec.custom("step", Json::Null, t),
+        Call::Add => {
+            let mut tree = HostTree::default();
+            tree.push(HostKey(*next), None, HostKind::Text("item".into()));
+            *next += 1;
+            rec.mutations(
+                &[MutationRecord::ChildList {
+                    target: HostKey(3),
+                    added: vec![tree],
+                    removed: vec![],
+                    next_sibling: None,
+                }],
+                t,
+            );
+        }
+        Call::Remove => rec.mutations(
+            &[MutationRecord::ChildList {
+                target: HostKey(3),
+                added: vec![],
+                removed: vec![HostKey(next.saturating_sub(1))],
+                next_sibling: None,
+            }],
+            t,
+        ),
+        Call::Viewport(w) => rec.viewport(f64::from(w) + 100.0, 600.0, t),
+    }
+}
+
+/// Every pending kind of work, often: small caps, a short keyframe cadence.
+fn busy_config() -> RecorderConfig {
+    RecorderConfig::default()
+        .with_keyframe_every(EventCount(15), Millis(3_000))
+        .with_max_events_per_sec(EventCount(8))
+        .with_max_bytes_per_sec(1_500)
+}
+
+/// Runs a script with a host that ticks every millisecond, after that millisecond's
+/// calls.
+fn run_ticking_every_ms(script: &[(u16, Call)]) -> (Vec<Event>, u64) {
+    let (mut rec, _) = page_recorder(busy_config());
+    let mut next = 100;
+    let mut t = 1000i64;
+    let mut calls = script.iter().peekable();
+    let end = 1000 + script.iter().map(|(gap, _)| i64::from(*gap)).sum::<i64>() + 5_000;
+    let mut at = 1000 + script.first().map_or(0, |(gap, _)| i64::from(*gap));
+    while t <= end {
+        while let Some((_, c)) = calls.peek().filter(|_| at == t) {
+            feed(&mut rec, c, Timestamp(t), &mut next);
+            calls.next();
+            at += calls.peek().map_or(0, |(gap, _)| i64::from(*gap));
+        }
+        rec.tick(Timestamp(t));
+        t += 1;
+    }
+    (drain(&mut rec), rec.dropped())
+}
+
+/// Ticks at every deadline up to `t` (before `t` only, with `before`).
+fn tick_until(rec: &mut Recorder, t: i64, before: bool) {
+    for _ in 0..10_000 {
+        match rec.poll_timeout() {
+            Some(d) if d.0 < t || (!before && d.0 == t) => rec.tick(d),
+            _ => return,
+        }
+    }
+    panic!("poll_timeout did not move on");
+}
+
+/// The same script with a host that ticks only when `poll_timeout` says.
+fn run_ticking_at_poll_timeout(script: &[(u16, Call)]) -> (Vec<Event>, u64) {
+    let (mut rec, _) = page_recorder(busy_config());
+    let mut next = 100;
+    let mut t = 1000i64;
+    for (gap, c) in script {
+        t += i64::from(*gap);
+        tick_until(&mut rec, t, true);
+        feed(&mut rec, c, Timestamp(t), &mut next);
+        tick_until(&mut rec, t, false);
+    }
+    tick_until(&mut rec, t + 5_000, false);
+    (drain(&mut rec), rec.dropped())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn ticking_at_poll_timeout_equals_ticking_every_ms(
+        script in prop::collection::vec((0u16..700, call()), 1..60)
+    ) {
+        let every_ms = run_ticking_every_ms(&script);
+        let at_timeout = run_ticking_at_poll_timeout(&script);
+        prop_assert_eq!(every_ms, at_timeout);
+    }
+}
+
+#[test]
+fn poll_chunk_hands_out_each_chunk_in_order() {
+    let encoder = codec::EncoderConfig::default().chunk_every(4, 1_000_000, 1 << 20);
+    let (mut rec, _) = page_recorder(RecorderConfig::default().with_encoding(encoder));
+    input_storm(&mut rec, 30, 2000, |i| format!("v{i}"));
+    rec.stop(Timestamp(3000));
+    let events = drain(&mut rec);
+    let chunks: Vec<Vec<u8>> = std::iter::from_fn(|| rec.poll_chunk()).collect();
+    assert!(chunks.len() >= 5, "{}", chunks.len());
+    // The stream is the chunks in order, and only the first carries the header: every
+    // prefix of the chunks decodes to a prefix of the events.
+    let all = chunks.concat();
+    assert_eq!(all, codec::encode(&events, encoder));
+    let (first, errors) = codec::decode(&chunks[0]);
+    assert!(errors.is_empty());
+    assert_eq!(first[..], events[..first.len()]);
+    let (two, errors) = codec::decode(&chunks[..2].concat());
+    assert!(errors.is_empty() && two.len() > first.len());
 }
