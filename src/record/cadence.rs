@@ -33,6 +33,7 @@ pub(super) struct Cadence {
     capped: u64,
 }
 
+// The small checks are `#[inline]`: every event handed out goes through them.
 impl Cadence {
     pub(super) fn new(
         keyframe_interval: Millis,
@@ -68,6 +69,7 @@ impl Cadence {
     }
 
     /// An event at `t` was handed out.
+    #[inline]
     pub(super) fn counted(&mut self, t: Timestamp) {
         self.events_since_keyframe += 1;
         self.last_counted = t;
@@ -86,6 +88,7 @@ impl Cadence {
     }
 
     /// Whether the cadence owes a keyframe at `now`.
+    #[inline]
     pub(super) fn keyframe_due(&self, now: Timestamp) -> bool {
         self.events_since_keyframe >= self.keyframe_events.0
             || self
@@ -95,6 +98,7 @@ impl Cadence {
 
     /// Starts a new window at `t` when `t` is past the current one. Returns whether a
     /// resync keyframe is owed (the window that ended overflowed).
+    #[inline]
     pub(super) fn open_window(&mut self, t: Timestamp) -> bool {
         t.since(self.window_start) >= WINDOW && self.restart_window(t)
     }
@@ -114,6 +118,7 @@ impl Cadence {
 
     /// Whether an incremental event fits in the window's caps; counts it either way,
     /// and counts it as dropped when it does not fit.
+    #[inline]
     pub(super) fn admit(&mut self, e: &Event) -> bool {
         self.window_events += 1;
         self.window_bytes = self.window_bytes.saturating_add(approx_size(e));

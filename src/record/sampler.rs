@@ -36,6 +36,8 @@ pub(super) struct Sampler {
     scroll_pending: BTreeMap<NodeId, (f64, f64, Timestamp)>,
 }
 
+// The small checks are `#[inline]`: they run on every pointer callback, the host's most
+// frequent call.
 impl Sampler {
     pub(super) fn new(sample_every: Millis, batch_every: Millis, scroll_every: Millis) -> Self {
         Sampler {
@@ -68,6 +70,7 @@ impl Sampler {
 
     /// Offers a pointer sample; returns whether it was kept (at most one per
     /// `sample_every`).
+    #[inline]
     pub(super) fn sample(&mut self, id: NodeId, x: f64, y: f64, now: Timestamp) -> bool {
         if self
             .last_sample
@@ -88,6 +91,7 @@ impl Sampler {
     }
 
     /// Whether the batch being built is due at `now`.
+    #[inline]
     pub(super) fn batch_due(&self, now: Timestamp) -> bool {
         self.batch_started
             .is_some_and(|s| now.since(s) >= self.batch_every)
