@@ -172,6 +172,7 @@ impl Recorder {
         };
         self.cadence.counted(t);
         encode(&mut self.encoder, Some(&masked), &mut self.chunks);
+        // Consent cannot change within this call: the gate keeps it.
         self.gate.push(masked);
     }
 
