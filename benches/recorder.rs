@@ -5,14 +5,15 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use session_replay::model::{EventCount, Timestamp};
 use session_replay::privacy::Policy;
 use session_replay::record::*;
 
 fn page() -> (Recorder, HostTree) {
     let mut t = HostTree::default();
-    let doc = t.push(1, None, HostKind::Document);
+    let doc = t.push(HostKey(1), None, HostKind::Document);
     let html = t.push(
-        2,
+        HostKey(2),
         Some(doc),
         HostKind::Element {
             tag: "html".into(),
@@ -20,7 +21,7 @@ fn page() -> (Recorder, HostTree) {
         },
     );
     let body = t.push(
-        3,
+        HostKey(3),
         Some(html),
         HostKind::Element {
             tag: "body".into(),
@@ -28,7 +29,7 @@ fn page() -> (Recorder, HostTree) {
         },
     );
     t.push(
-        4,
+        HostKey(4),
         Some(body),
         HostKind::Element {
             tag: "input".into(),
@@ -36,7 +37,7 @@ fn page() -> (Recorder, HostTree) {
         },
     );
     t.push(
-        5,
+        HostKey(5),
         Some(body),
         HostKind::Element {
             tag: "ul".into(),
@@ -45,19 +46,18 @@ fn page() -> (Recorder, HostTree) {
     );
     let mut rec = Recorder::new(
         Policy::default(),
-        RecorderConfig::default().max_events_per_sec(usize::MAX),
-        false,
+        RecorderConfig::default().with_max_events_per_sec(EventCount(usize::MAX)),
     );
     rec.grant_consent();
-    rec.page("https://todo.test/", 1280.0, 800.0, 0);
-    rec.snapshot(&t, 0);
+    rec.page("https://todo.test/", 1280.0, 800.0, Timestamp(0));
+    rec.snapshot(&t, Timestamp(0));
     (rec, t)
 }
 
 fn item(key: u64) -> HostTree {
     let mut t = HostTree::default();
     let li = t.push(
-        key,
+        HostKey(key),
         None,
         HostKind::Element {
             tag: "li".into(),
@@ -68,7 +68,7 @@ fn item(key: u64) -> HostTree {
         },
     );
     t.push(
-        key + 1,
+        HostKey(key + 1),
         Some(li),
         HostKind::Element {
             tag: "input".into(),
@@ -79,7 +79,7 @@ fn item(key: u64) -> HostTree {
         },
     );
     let label = t.push(
-        key + 2,
+        HostKey(key + 2),
         Some(li),
         HostKind::Element {
             tag: "span".into(),
@@ -87,12 +87,12 @@ fn item(key: u64) -> HostTree {
         },
     );
     t.push(
-        key + 3,
+        HostKey(key + 3),
         Some(label),
         HostKind::Text("Buy milk and eggs".into()),
     );
     t.push(
-        key + 4,
+        HostKey(key + 4),
         Some(li),
         HostKind::Element {
             tag: "button".into(),
@@ -113,7 +113,7 @@ fn bench(c: &mut Criterion) {
         let mut t = 0i64;
         b.iter(|| {
             t += 17;
-            rec.pointer_move(black_box(4), 10.0, 20.0, t);
+            rec.pointer_move(black_box(HostKey(4)), 10.0, 20.0, Timestamp(t));
             while rec.poll_event().is_some() {}
         })
     });
@@ -123,7 +123,12 @@ fn bench(c: &mut Criterion) {
         let values: Vec<String> = (0..64).map(|i| "x".repeat(i + 1)).collect();
         b.iter(|| {
             t += 1;
-            rec.input(black_box(4), &values[(t % 64) as usize], false, t);
+            rec.input(
+                black_box(HostKey(4)),
+                &values[(t % 64) as usize],
+                false,
+                Timestamp(t),
+            );
             while rec.poll_event().is_some() {}
         })
     });
@@ -137,12 +142,12 @@ fn bench(c: &mut Criterion) {
                     *key += 10;
                     *t += 1;
                     let r = [MutationRecord::ChildList {
-                        target: 5,
+                        target: HostKey(5),
                         added: vec![item(*key)],
                         removed: vec![],
                         next_sibling: None,
                     }];
-                    rec.mutations(&r, *t);
+                    rec.mutations(&r, Timestamp(*t));
                     while rec.poll_event().is_some() {}
                 }
             },

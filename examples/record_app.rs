@@ -5,10 +5,14 @@
 //!
 //! `cargo run --release --example record_app`
 
-use session_replay::codec;
-use session_replay::model::MouseInteractionKind;
+use session_replay::Limits;
+use session_replay::Recovered;
+use session_replay::codec::{self, EncoderConfig};
+use session_replay::model::{Millis, MouseInteractionKind, Timestamp};
 use session_replay::privacy::Policy;
-use session_replay::record::{HostKind, HostTree, MutationRecord, Recorder, RecorderConfig};
+use session_replay::record::{
+    HostKey, HostKind, HostTree, MutationRecord, Recorder, RecorderConfig,
+};
 use session_replay::replay::Replayer;
 
 const CARD: &str = "4111 1111 1111 1111";
@@ -27,31 +31,30 @@ fn el(tag: &str, attrs: &[(&str, &str)]) -> HostKind {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The app's UI tree; keys are the app's own widget ids.
     let mut page = HostTree::default();
-    let doc = page.push(1, None, HostKind::Document);
-    let html = page.push(2, Some(doc), el("html", &[]));
-    let body = page.push(3, Some(html), el("body", &[]));
-    let h1 = page.push(4, Some(body), el("h1", &[]));
-    page.push(5, Some(h1), HostKind::Text("Checkout".into()));
-    let form = page.push(6, Some(body), el("form", &[("id", "pay")]));
+    let doc = page.push(HostKey(1), None, HostKind::Document);
+    let html = page.push(HostKey(2), Some(doc), el("html", &[]));
+    let body = page.push(HostKey(3), Some(html), el("body", &[]));
+    let h1 = page.push(HostKey(4), Some(body), el("h1", &[]));
+    page.push(HostKey(5), Some(h1), HostKind::Text("Checkout".into()));
+    let form = page.push(HostKey(6), Some(body), el("form", &[("id", "pay")]));
     page.push(
-        7,
+        HostKey(7),
         Some(form),
         el("input", &[("id", "card"), ("autocomplete", "cc-number")]),
     );
     page.push(
-        8,
+        HostKey(8),
         Some(form),
         el("input", &[("id", "pw"), ("type", "password")]),
     );
-    page.push(9, Some(body), el("ul", &[("id", "list")]));
+    page.push(HostKey(9), Some(body), el("ul", &[("id", "list")]));
 
     let mut rec = Recorder::new(
         Policy::default(),
-        RecorderConfig::default().encode(true),
-        false,
+        RecorderConfig::default().with_encoding(EncoderConfig::default()),
     );
     rec.grant_consent();
-    let mut t = 1_700_000_000_000i64;
+    let mut t = Timestamp(1_700_000_000_000);
     rec.page(
         "https://shop.example/checkout?session=s3cr3t",
         1280.0,
@@ -61,32 +64,40 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     rec.snapshot(&page, t);
 
     // The user clicks the card field and types the number, key by key.
-    t += 400;
-    rec.pointer_interaction(MouseInteractionKind::Click, 7, 120.0, 200.0, t);
-    rec.focus(7, t);
+    t = t.saturating_add(Millis(400));
+    rec.pointer_interaction(MouseInteractionKind::Click, HostKey(7), 120.0, 200.0, t);
+    rec.focus(HostKey(7), t);
     for i in 1..=CARD.len() {
-        t += 90;
-        rec.input(7, &CARD[..i], false, t);
+        t = t.saturating_add(Millis(90));
+        rec.input(HostKey(7), &CARD[..i], false, t);
         rec.tick(t);
     }
-    rec.blur(7, t);
-    rec.focus(8, t);
+    rec.blur(HostKey(7), t);
+    rec.focus(HostKey(8), t);
     for i in 1..=PASSWORD.len() {
-        t += 80;
-        rec.input(8, &PASSWORD[..i], false, t);
+        t = t.saturating_add(Millis(80));
+        rec.input(HostKey(8), &PASSWORD[..i], false, t);
     }
     // Then edits the list: adds three items, renames one, removes one.
     for (n, text) in ["Gift wrap", "Express shipping", "Receipt by email"]
         .iter()
         .enumerate()
     {
-        t += 500;
+        t = t.saturating_add(Millis(500));
         let mut item = HostTree::default();
-        let li = item.push(100 + n as u64 * 2, None, el("li", &[("class", "item")]));
-        item.push(101 + n as u64 * 2, Some(li), HostKind::Text((*text).into()));
+        let li = item.push(
+            HostKey(100 + n as u64 * 2),
+            None,
+            el("li", &[("class", "item")]),
+        );
+        item.push(
+            HostKey(101 + n as u64 * 2),
+            Some(li),
+            HostKind::Text((*text).into()),
+        );
         rec.mutations(
             &[MutationRecord::ChildList {
-                target: 9,
+                target: HostKey(9),
                 added: vec![item],
                 removed: vec![],
                 next_sibling: None,
@@ -94,33 +105,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             t,
         );
     }
-    t += 500;
+    t = t.saturating_add(Millis(500));
     rec.mutations(
         &[MutationRecord::CharacterData {
-            target: 103,
+            target: HostKey(103),
             old_value: Some("Express shipping".into()),
             value: "Standard shipping".into(),
         }],
         t,
     );
-    t += 500;
+    t = t.saturating_add(Millis(500));
     rec.mutations(
         &[MutationRecord::ChildList {
-            target: 9,
+            target: HostKey(9),
             added: vec![],
-            removed: vec![100],
+            removed: vec![HostKey(100)],
             next_sibling: None,
         }],
         t,
     );
     for i in 0..40 {
-        t += 16;
-        rec.pointer_move(9, 300.0 + f64::from(i), 400.0, t);
+        t = t.saturating_add(Millis(16));
+        rec.pointer_move(HostKey(9), 300.0 + f64::from(i), 400.0, t);
     }
-    rec.stop(t + 1);
+    rec.stop(t.saturating_add(Millis(1)));
 
     let events: Vec<_> = std::iter::from_fn(|| rec.poll_event()).collect();
-    let bytes = rec.take_chunks();
+    // Each chunk could be uploaded as it closes; concatenated they are the stream.
+    let bytes: Vec<u8> = std::iter::from_fn(|| rec.poll_chunk()).flatten().collect();
     println!(
         "recorded {} events; {} bytes encoded",
         events.len(),
@@ -128,11 +140,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // Decode and replay what would have been uploaded.
-    let (decoded, errors) = codec::decode(&bytes);
+    let Recovered {
+        events: decoded,
+        errors: errors,
+    } = codec::decode(&bytes, &Limits::DEFAULT);
     if !errors.is_empty() || decoded != events {
         return Err("the encoded recording does not decode to what was recorded".into());
     }
-    let mut replayer = Replayer::new(decoded)?;
+    let mut replayer = Replayer::from(decoded);
     let (_, end) = replayer.time_range().ok_or("empty recording")?;
     let state = replayer.seek(end);
     println!(

@@ -2,9 +2,11 @@
 //! (proptest), sampling and throttling, coalescing, keyframes, caps, consent, encoding.
 
 use proptest::prelude::*;
+use session_replay::Limits;
+use session_replay::Recovered;
 use session_replay::codec;
 use session_replay::model::*;
-use session_replay::privacy::{Detectors, Policy};
+use session_replay::privacy::{Detectors, Policy, PrivacySignal};
 use session_replay::record::*;
 use session_replay::replay::{DomKind, Replayer};
 
@@ -22,9 +24,9 @@ impl Host {
             ..Host::default()
         };
         let mut t = HostTree::default();
-        let doc = t.push(1, None, HostKind::Document);
+        let doc = t.push(HostKey(1), None, HostKind::Document);
         let html = t.push(
-            2,
+            HostKey(2),
             Some(doc),
             HostKind::Element {
                 tag: "html".into(),
@@ -32,7 +34,7 @@ impl Host {
             },
         );
         t.push(
-            3,
+            HostKey(3),
             Some(html),
             HostKind::Element {
                 tag: "body".into(),
@@ -105,7 +107,7 @@ impl Host {
 }
 
 fn replayed_shape(events: &[Event]) -> Vec<String> {
-    let mut r = Replayer::new(events.to_vec()).unwrap();
+    let mut r = Replayer::from(events.to_vec());
     let (_, end) = r.time_range().unwrap();
     let s = r.seek(end);
     assert_eq!(s.diagnostics().problems(), 0, "{:?}", s.diagnostics());
@@ -203,9 +205,9 @@ fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
                     attributes: vec![("class".into(), format!("c{key}"))],
                 }
             };
-            t.push(key, None, kind.clone());
+            t.push(HostKey(key), None, kind.clone());
             h.nodes.insert(key, (kind, vec![], Some(p)));
-            let mut last = 0;
+            let mut last = HostIndex(0);
             if !*text {
                 for _ in 0..*depth {
                     let k = h.next;
@@ -214,8 +216,8 @@ fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
                         tag: "span".into(),
                         attributes: vec![],
                     };
-                    last = t.push(k, Some(last), kind.clone());
-                    let parent_key = t.nodes[t.nodes[last].parent.unwrap()].key;
+                    last = t.push(HostKey(k), Some(last), kind.clone());
+                    let parent_key = t.nodes[t.nodes[last.0].parent.unwrap().0].key.0;
                     h.nodes.insert(k, (kind, vec![], Some(parent_key)));
                     h.nodes.get_mut(&parent_key).unwrap().1.push(k);
                 }
@@ -226,10 +228,10 @@ fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
                 None => list.push(key),
             }
             vec![MutationRecord::ChildList {
-                target: p,
+                target: HostKey(p),
                 added: vec![t],
                 removed: vec![],
-                next_sibling: next,
+                next_sibling: next.map(HostKey),
             }]
         }
         Op::Remove { node } => {
@@ -244,9 +246,9 @@ fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
                 h.nodes.remove(&d);
             }
             vec![MutationRecord::ChildList {
-                target: p,
+                target: HostKey(p),
                 added: vec![],
-                removed: vec![k],
+                removed: vec![HostKey(k)],
                 next_sibling: None,
             }]
         }
@@ -260,7 +262,7 @@ fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
                 }
             }
             vec![MutationRecord::Attributes {
-                target: k,
+                target: HostKey(k),
                 name: "data-k".into(),
                 old_value: None,
                 value,
@@ -280,7 +282,7 @@ fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
             let value = format!("changed {v}");
             h.nodes.get_mut(&k).unwrap().0 = HostKind::Text(value.clone());
             vec![MutationRecord::CharacterData {
-                target: k,
+                target: HostKey(k),
                 old_value: None,
                 value,
             }]
@@ -304,16 +306,16 @@ fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
             h.nodes.get_mut(&p).unwrap().1.push(k);
             h.nodes.get_mut(&k).unwrap().2 = Some(p);
             let mut t = HostTree::default();
-            t.push(k, None, h.nodes[&k].0.clone());
+            t.push(HostKey(k), None, h.nodes[&k].0.clone());
             vec![
                 MutationRecord::ChildList {
-                    target: old,
+                    target: HostKey(old),
                     added: vec![],
-                    removed: vec![k],
+                    removed: vec![HostKey(k)],
                     next_sibling: None,
                 },
                 MutationRecord::ChildList {
-                    target: p,
+                    target: HostKey(p),
                     added: vec![t],
                     removed: vec![],
                     next_sibling: None,
@@ -326,18 +328,18 @@ fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
             let key = h.next;
             h.next += 1;
             let mut t = HostTree::default();
-            t.push(key, None, HostKind::Text("gone".into()));
+            t.push(HostKey(key), None, HostKind::Text("gone".into()));
             vec![
                 MutationRecord::ChildList {
-                    target: p,
+                    target: HostKey(p),
                     added: vec![t],
                     removed: vec![],
                     next_sibling: None,
                 },
                 MutationRecord::ChildList {
-                    target: p,
+                    target: HostKey(p),
                     added: vec![],
-                    removed: vec![key],
+                    removed: vec![HostKey(key)],
                     next_sibling: None,
                 },
             ]
@@ -346,7 +348,7 @@ fn apply(h: &mut Host, op: &Op) -> Vec<MutationRecord> {
 }
 
 fn open_policy() -> Policy {
-    Policy::relaxed().detectors(Detectors::empty())
+    Policy::relaxed().with_detectors(Detectors::empty())
 }
 
 proptest! {
@@ -355,16 +357,16 @@ proptest! {
     #[test]
     fn replay_equals_the_host_tree_after_every_batch(batches in prop::collection::vec(prop::collection::vec(op(), 1..4), 1..12)) {
         let (mut host, tree) = Host::page();
-        let mut rec = Recorder::new(open_policy(), RecorderConfig::default(), false);
+        let mut rec = Recorder::new(open_policy(), RecorderConfig::default());
         rec.grant_consent();
-        rec.page("https://a.test/", 800.0, 600.0, 1000);
-        rec.snapshot(&tree, 1000);
+        rec.page("https://a.test/", 800.0, 600.0, Timestamp(1000));
+        rec.snapshot(&tree, Timestamp(1000));
         let mut events: Vec<Event> = std::iter::from_fn(|| rec.poll_event()).collect();
         let mut t = 1000;
         for batch in &batches {
             t += 100;
             let records: Vec<MutationRecord> = batch.iter().flat_map(|o| apply(&mut host, o)).collect();
-            rec.mutations(&records, t);
+            rec.mutations(&records, Timestamp(t));
             events.extend(std::iter::from_fn(|| rec.poll_event()));
             prop_assert_eq!(replayed_shape(&events), host.shape());
         }
@@ -373,11 +375,18 @@ proptest! {
 
 fn page_recorder(config: RecorderConfig) -> (Recorder, Host) {
     let (host, tree) = Host::page();
-    let mut rec = Recorder::new(Policy::default(), config, false);
+    let mut rec = Recorder::new(Policy::default(), config);
     rec.grant_consent();
-    rec.page("https://a.test/?token=abc", 800.0, 600.0, 1000);
-    rec.snapshot(&tree, 1000);
+    rec.page("https://a.test/?token=abc", 800.0, 600.0, Timestamp(1000));
+    rec.snapshot(&tree, Timestamp(1000));
     (rec, host)
+}
+
+/// `n` inputs on the body, one a millisecond from `start`, each with its own value.
+fn input_storm(rec: &mut Recorder, n: i64, start: i64, value: impl Fn(i64) -> String) {
+    for i in 0..n {
+        rec.input(HostKey(3), &value(i), false, Timestamp(start + i));
+    }
 }
 
 fn drain(rec: &mut Recorder) -> Vec<Event> {
@@ -390,9 +399,14 @@ fn pointer_sampling_scroll_throttle_input_dedupe() {
     drain(&mut rec);
     // 100 moves over one second at 10 ms: sampled every 50 ms, batched every 500 ms.
     for i in 0..100 {
-        rec.pointer_move(3, f64::from(i), 10.0, 2000 + i64::from(i) * 10);
+        rec.pointer_move(
+            HostKey(3),
+            f64::from(i),
+            10.0,
+            Timestamp(2000 + i64::from(i) * 10),
+        );
     }
-    rec.tick(3100);
+    rec.tick(Timestamp(3100));
     let moves: Vec<usize> = drain(&mut rec)
         .iter()
         .filter_map(|e| match &e.kind {
@@ -404,9 +418,14 @@ fn pointer_sampling_scroll_throttle_input_dedupe() {
     assert!(moves.len() >= 2);
     // 20 scrolls in 200 ms: at most one per 100 ms, the last value delivered.
     for i in 0..20 {
-        rec.scroll(1, 0.0, f64::from(i * 10), 4000 + i64::from(i) * 10);
+        rec.scroll(
+            HostKey(1),
+            0.0,
+            f64::from(i * 10),
+            Timestamp(4000 + i64::from(i) * 10),
+        );
     }
-    rec.tick(4300);
+    rec.tick(Timestamp(4300));
     let scrolls: Vec<Num> = drain(&mut rec)
         .iter()
         .filter_map(|e| match &e.kind {
@@ -417,25 +436,23 @@ fn pointer_sampling_scroll_throttle_input_dedupe() {
     assert!(scrolls.len() <= 3, "{scrolls:?}");
     assert_eq!(scrolls.last(), Some(&Num::Int(190)));
     // The same value twice is one event.
-    rec.input(3, "a", false, 5000);
-    rec.input(3, "a", false, 5010);
-    rec.input(3, "ab", false, 5020);
+    rec.input(HostKey(3), "a", false, Timestamp(5000));
+    rec.input(HostKey(3), "a", false, Timestamp(5010));
+    rec.input(HostKey(3), "ab", false, Timestamp(5020));
     assert_eq!(drain(&mut rec).len(), 2);
 }
 
 #[test]
 fn keyframes_caps_and_resync() {
     let config = RecorderConfig::default()
-        .keyframe_every(10_000, 1_000_000)
-        .max_events_per_sec(50);
+        .with_keyframe_every(EventCount(1_000_000), Millis(10_000))
+        .with_max_events_per_sec(EventCount(50));
     let (mut rec, _) = page_recorder(config);
     drain(&mut rec);
     // A storm of 200 inputs in one second: 50 pass, the rest are dropped, then a keyframe.
-    for i in 0..200 {
-        rec.input(3, &format!("v{i}"), false, 2000 + i64::from(i));
-    }
-    rec.tick(3500);
-    rec.input(3, "after", false, 3600);
+    input_storm(&mut rec, 200, 2000, |i| format!("v{i}"));
+    rec.tick(Timestamp(3500));
+    rec.input(HostKey(3), "after", false, Timestamp(3600));
     let events = drain(&mut rec);
     let inputs = events.iter().filter(|e| e.kind.name() == "Input").count();
     let snapshots = events
@@ -446,7 +463,7 @@ fn keyframes_caps_and_resync() {
     assert_eq!(snapshots, 1, "a resync keyframe after the cap");
     assert!(rec.dropped() >= 150);
     // The cadence: a keyframe every 10 s.
-    rec.tick(14_000);
+    rec.tick(Timestamp(14_000));
     assert_eq!(
         drain(&mut rec)
             .iter()
@@ -460,38 +477,48 @@ fn keyframes_caps_and_resync() {
 fn consent_gates_and_withdrawal_drops_pending() {
     let (host, tree) = Host::page();
     let _ = host;
-    let mut rec = Recorder::new(Policy::default(), RecorderConfig::default(), false);
-    rec.snapshot(&tree, 1000);
+    let mut rec = Recorder::new(Policy::default(), RecorderConfig::default());
+    rec.snapshot(&tree, Timestamp(1000));
     assert!(rec.poll_event().is_none(), "nothing before consent");
     rec.grant_consent();
-    rec.snapshot(&tree, 1100);
-    rec.input(3, "x", false, 1200);
+    rec.snapshot(&tree, Timestamp(1100));
+    rec.input(HostKey(3), "x", false, Timestamp(1200));
     rec.withdraw_consent();
     assert!(
         rec.poll_event().is_none(),
         "withdrawal drops what was not handed out"
     );
-    rec.input(3, "y", false, 1300);
+    rec.input(HostKey(3), "y", false, Timestamp(1300));
     assert!(rec.poll_event().is_none());
     assert!(!rec.grant_consent());
-    let mut gpc = Recorder::new(Policy::default(), RecorderConfig::default(), true);
+    let mut gpc = Recorder::new(
+        Policy::default(),
+        RecorderConfig::default().with_privacy_signal(PrivacySignal::GlobalPrivacyControl),
+    );
     assert!(!gpc.grant_consent());
 }
 
 #[test]
 fn masked_before_leaving_and_encoded_chunks_decode() {
-    let config = RecorderConfig::default().encode(true);
+    let config = RecorderConfig::default().with_encoding(codec::EncoderConfig::default());
     let (mut rec, _) = page_recorder(config);
-    rec.input(3, "4111 1111 1111 1111", false, 2000);
-    rec.custom("checkout", Json::Str("mail jane@example.com".into()), 2100);
-    rec.stop(2200);
+    rec.input(HostKey(3), "4111 1111 1111 1111", false, Timestamp(2000));
+    rec.custom(
+        "checkout",
+        Json::Str("mail jane@example.com".into()),
+        Timestamp(2100),
+    );
+    rec.stop(Timestamp(2200));
     let events = drain(&mut rec);
     let json = session_replay::rrweb::write_string(&events);
     assert!(
         !json.contains("4111") && !json.contains("jane@example.com") && !json.contains("token=abc")
     );
-    let bytes = rec.take_chunks();
-    let (decoded, errors) = codec::decode(&bytes);
+    let bytes: Vec<u8> = std::iter::from_fn(|| rec.poll_chunk()).flatten().collect();
+    let Recovered {
+        events: decoded,
+        errors: errors,
+    } = codec::decode(&bytes, &Limits::DEFAULT);
     assert!(errors.is_empty());
     assert_eq!(decoded, events);
     assert!(!String::from_utf8_lossy(&bytes).contains("4111"));
@@ -505,39 +532,43 @@ mod drive;
 /// observed it) and compares with rrweb's own stream of the same session.
 #[test]
 fn login_through_the_recorder_compared_with_rrweb() {
-    let raw = session_replay::rrweb::read(&common::read("corpus/login.raw.json")).unwrap();
-    let mut rec = Recorder::new(Policy::default(), RecorderConfig::default(), false);
+    let raw = session_replay::rrweb::read(&common::read("corpus/login.raw.json"), &Limits::DEFAULT)
+        .unwrap();
+    let mut rec = Recorder::new(Policy::default(), RecorderConfig::default());
     rec.grant_consent();
     drive::drive(&mut rec, &raw);
     let (_, end) = (raw[0].timestamp, raw.last().unwrap().timestamp);
-    rec.stop(end.0);
+    rec.stop(end);
     let ours = drain(&mut rec);
     let theirs = session_replay::Summary::of(&raw);
     let mine = session_replay::Summary::of(&ours);
     for kind in [
-        "Input",
-        "MouseInteraction",
-        "Mutation",
-        "ViewportResize",
-        "Meta",
-        "FullSnapshot",
+        EventClass::Input,
+        EventClass::MouseInteraction,
+        EventClass::Mutation,
+        EventClass::ViewportResize,
+        EventClass::Meta,
+        EventClass::FullSnapshot,
     ] {
-        let (a, b) = (
-            theirs.by_kind.get(kind).copied().unwrap_or(0),
-            mine.by_kind.get(kind).copied().unwrap_or(0),
-        );
+        let (a, b) = (theirs.count(kind), mine.count(kind));
         eprintln!("{kind:<18} rrweb {a:>4}  recorder {b:>4}");
         assert_eq!(a, b, "{kind}");
     }
-    let (a, b) = (theirs.by_kind["MouseMove"], mine.by_kind["MouseMove"]);
+    let (a, b) = (
+        theirs.count(EventClass::MouseMove),
+        mine.count(EventClass::MouseMove),
+    );
     eprintln!("MouseMove          rrweb {a:>4}  recorder {b:>4}");
     assert!(b.abs_diff(a) <= a / 2 + 2, "pointer batches {a} vs {b}");
-    let (a, b) = (theirs.by_kind["Scroll"], mine.by_kind["Scroll"]);
+    let (a, b) = (
+        theirs.count(EventClass::Scroll),
+        mine.count(EventClass::Scroll),
+    );
     eprintln!("Scroll             rrweb {a:>4}  recorder {b:>4}");
     assert!(b <= a + 1);
     // Replaying our recording gives the page rrweb's gives, text and values masked.
     let shape = |evs: Vec<Event>| {
-        let mut r = Replayer::new(evs).unwrap();
+        let mut r = Replayer::from(evs);
         let (_, e) = r.time_range().unwrap();
         let s = r.seek(e);
         s.dom()
@@ -555,15 +586,20 @@ fn login_through_the_recorder_compared_with_rrweb() {
 #[test]
 fn touch_moves_and_the_byte_cap() {
     let config = RecorderConfig::default()
-        .max_bytes_per_sec(4_000)
-        .keyframe_every(1_000_000, 1_000_000);
+        .with_max_bytes_per_sec(4_000)
+        .with_keyframe_every(EventCount(1_000_000), Millis(1_000_000));
     let (mut rec, _) = page_recorder(config);
     drain(&mut rec);
     for i in 0..10 {
-        rec.touch_move(3, 5.0, f64::from(i), 2000 + i64::from(i) * 60);
+        rec.touch_move(
+            HostKey(3),
+            5.0,
+            f64::from(i),
+            Timestamp(2000 + i64::from(i) * 60),
+        );
     }
-    rec.pointer_move(3, 1.0, 1.0, 2700);
-    rec.tick(3300);
+    rec.pointer_move(HostKey(3), 1.0, 1.0, Timestamp(2700));
+    rec.tick(Timestamp(3300));
     let sources: Vec<MoveSource> = drain(&mut rec)
         .iter()
         .filter_map(|e| match &e.kind {
@@ -576,10 +612,8 @@ fn touch_moves_and_the_byte_cap() {
     // 100 inputs of 200 bytes in one second exceed 4,000 bytes: the rest are dropped,
     // then a keyframe resynchronises.
     let long = "x".repeat(200);
-    for i in 0..100 {
-        rec.input(3, &format!("{long}{i}"), false, 5000 + i64::from(i));
-    }
-    rec.tick(6500);
+    input_storm(&mut rec, 100, 5000, |i| format!("{long}{i}"));
+    rec.tick(Timestamp(6500));
     let events = drain(&mut rec);
     let inputs = events.iter().filter(|e| e.kind.name() == "Input").count();
     assert!(inputs < 30, "{inputs}");
@@ -590,4 +624,237 @@ fn touch_moves_and_the_byte_cap() {
             .count(),
         1
     );
+}
+
+fn kinds(events: &[Event]) -> Vec<&'static str> {
+    events.iter().map(|e| e.kind.name()).collect()
+}
+
+#[test]
+fn poll_timeout_says_when_tick_has_work() {
+    let config = RecorderConfig::default()
+        .with_keyframe_every(EventCount(1_000_000), Millis::minutes(5))
+        .with_max_events_per_sec(EventCount(5));
+    let mut rec = Recorder::new(Policy::default(), config);
+    assert_eq!(
+        rec.poll_timeout(),
+        None,
+        "nothing pending before a snapshot"
+    );
+    rec.grant_consent();
+    let (_, tree) = Host::page();
+    rec.snapshot(&tree, Timestamp(1000));
+    drain(&mut rec);
+    let keyframe_due = Timestamp(1000 + 5 * 60_000);
+    assert_eq!(rec.poll_timeout(), Some(keyframe_due));
+
+    // A pointer batch: due 500 ms after its first sample.
+    rec.pointer_move(HostKey(3), 1.0, 1.0, Timestamp(2000));
+    assert_eq!(rec.poll_timeout(), Some(Timestamp(2500)));
+    rec.tick(Timestamp(2499));
+    assert!(rec.poll_event().is_none());
+    rec.tick(Timestamp(2500));
+    assert_eq!(kinds(&drain(&mut rec)), ["MouseMove"]);
+    assert_eq!(rec.poll_timeout(), Some(keyframe_due));
+
+    // A held-back scroll: due when its target's throttle ends, with the last position.
+    rec.scroll(HostKey(3), 0.0, 10.0, Timestamp(3000));
+    rec.scroll(HostKey(3), 0.0, 20.0, Timestamp(3050));
+    rec.scroll(HostKey(3), 0.0, 30.0, Timestamp(3060));
+    assert_eq!(kinds(&drain(&mut rec)), ["Scroll"]);
+    assert_eq!(rec.poll_timeout(), Some(Timestamp(3100)));
+    rec.tick(Timestamp(3099));
+    assert!(rec.poll_event().is_none());
+    rec.tick(Timestamp(3100));
+    let scrolls = drain(&mut rec);
+    assert!(matches!(
+        &scrolls[..],
+        [Event { kind: EventKind::Incremental(Incremental::Scroll(s)), .. }] if s.y == Num::Int(30)
+    ));
+
+    // An overflowed cap window: the resync keyframe is due when its second ends.
+    input_storm(&mut rec, 10, 4000, |i| format!("v{i}"));
+    assert_eq!(kinds(&drain(&mut rec)).len(), 5);
+    assert_eq!(rec.poll_timeout(), Some(Timestamp(5000)));
+    rec.tick(Timestamp(4999));
+    assert!(rec.poll_event().is_none());
+    rec.tick(Timestamp(5000));
+    assert_eq!(kinds(&drain(&mut rec)), ["FullSnapshot"]);
+    assert_eq!(rec.poll_timeout(), Some(Timestamp(5000 + 5 * 60_000)));
+}
+
+#[test]
+fn poll_timeout_for_the_event_count_cadence() {
+    // Custom events count towards the cadence without taking the keyframe themselves:
+    // the keyframe is due from the event that reached the count.
+    let config = RecorderConfig::default().with_keyframe_every(EventCount(3), Millis::minutes(5));
+    let (mut rec, _) = page_recorder(config);
+    drain(&mut rec);
+    rec.custom("a", Json::Null, Timestamp(2000));
+    rec.custom("b", Json::Null, Timestamp(2100));
+    assert_eq!(rec.poll_timeout(), Some(Timestamp(2100)));
+    rec.tick(Timestamp(2100));
+    assert_eq!(
+        kinds(&drain(&mut rec)),
+        ["Custom", "Custom", "FullSnapshot"]
+    );
+    assert_eq!(rec.poll_timeout(), Some(Timestamp(2100 + 5 * 60_000)));
+}
+
+/// One host call of a scripted session.
+#[derive(Debug, Clone)]
+enum Call {
+    Move(u8, u8),
+    Scroll(bool, u8),
+    Input(u8),
+    Custom,
+    Add,
+    Remove,
+    Viewport(u8),
+}
+
+fn call() -> impl Strategy<Value = Call> {
+    prop_oneof![
+        4 => (0u8..3, any::<u8>()).prop_map(|(s, x)| Call::Move(s, x)),
+        2 => (any::<bool>(), any::<u8>()).prop_map(|(w, y)| Call::Scroll(w, y)),
+        2 => (0u8..4).prop_map(Call::Input),
+        1 => Just(Call::Custom),
+        1 => Just(Call::Add),
+        1 => Just(Call::Remove),
+        1 => any::<u8>().prop_map(Call::Viewport),
+    ]
+}
+
+/// Feeds one call at `t`; `next` is the next host key to add.
+fn feed(rec: &mut Recorder, c: &Call, t: Timestamp, next: &mut u64) {
+    match *c {
+        Call::Move(0, x) => rec.pointer_move(HostKey(3), f64::from(x), 1.0, t),
+        Call::Move(1, x) => rec.touch_move(HostKey(3), f64::from(x), 1.0, t),
+        Call::Move(_, x) => rec.drag_move(HostKey(3), f64::from(x), 1.0, t),
+        Call::Scroll(window, y) => {
+            let target = HostKey(if window { 1 } else { 3 });
+            rec.scroll(target, 0.0, f64::from(y), t)
+        }
+        Call::Input(v) => rec.input(HostKey(3), &format!("value {v}"), v % 2 == 0, t),
+        Call::Custom => rec.custom("step", Json::Null, t),
+        Call::Add => {
+            let mut tree = HostTree::default();
+            tree.push(HostKey(*next), None, HostKind::Text("item".into()));
+            *next += 1;
+            rec.mutations(
+                &[MutationRecord::ChildList {
+                    target: HostKey(3),
+                    added: vec![tree],
+                    removed: vec![],
+                    next_sibling: None,
+                }],
+                t,
+            );
+        }
+        Call::Remove => rec.mutations(
+            &[MutationRecord::ChildList {
+                target: HostKey(3),
+                added: vec![],
+                removed: vec![HostKey(next.saturating_sub(1))],
+                next_sibling: None,
+            }],
+            t,
+        ),
+        Call::Viewport(w) => rec.viewport(f64::from(w) + 100.0, 600.0, t),
+    }
+}
+
+/// Every pending kind of work, often: small caps, a short keyframe cadence.
+fn busy_config() -> RecorderConfig {
+    RecorderConfig::default()
+        .with_keyframe_every(EventCount(15), Millis(3_000))
+        .with_max_events_per_sec(EventCount(8))
+        .with_max_bytes_per_sec(1_500)
+}
+
+/// Runs a script with a host that ticks every millisecond, after that millisecond's
+/// calls.
+fn run_ticking_every_ms(script: &[(u16, Call)]) -> (Vec<Event>, u64) {
+    let (mut rec, _) = page_recorder(busy_config());
+    let mut next = 100;
+    let mut t = 1000i64;
+    let mut calls = script.iter().peekable();
+    let end = 1000 + script.iter().map(|(gap, _)| i64::from(*gap)).sum::<i64>() + 5_000;
+    let mut at = 1000 + script.first().map_or(0, |(gap, _)| i64::from(*gap));
+    while t <= end {
+        while let Some((_, c)) = calls.peek().filter(|_| at == t) {
+            feed(&mut rec, c, Timestamp(t), &mut next);
+            calls.next();
+            at += calls.peek().map_or(0, |(gap, _)| i64::from(*gap));
+        }
+        rec.tick(Timestamp(t));
+        t += 1;
+    }
+    (drain(&mut rec), rec.dropped())
+}
+
+/// Ticks at every deadline up to `t` (before `t` only, with `before`).
+fn tick_until(rec: &mut Recorder, t: i64, before: bool) {
+    for _ in 0..10_000 {
+        match rec.poll_timeout() {
+            Some(d) if d.0 < t || (!before && d.0 == t) => rec.tick(d),
+            _ => return,
+        }
+    }
+    panic!("poll_timeout did not move on");
+}
+
+/// The same script with a host that ticks only when `poll_timeout` says.
+fn run_ticking_at_poll_timeout(script: &[(u16, Call)]) -> (Vec<Event>, u64) {
+    let (mut rec, _) = page_recorder(busy_config());
+    let mut next = 100;
+    let mut t = 1000i64;
+    for (gap, c) in script {
+        t += i64::from(*gap);
+        tick_until(&mut rec, t, true);
+        feed(&mut rec, c, Timestamp(t), &mut next);
+        tick_until(&mut rec, t, false);
+    }
+    tick_until(&mut rec, t + 5_000, false);
+    (drain(&mut rec), rec.dropped())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn ticking_at_poll_timeout_equals_ticking_every_ms(
+        script in prop::collection::vec((0u16..700, call()), 1..60)
+    ) {
+        let every_ms = run_ticking_every_ms(&script);
+        let at_timeout = run_ticking_at_poll_timeout(&script);
+        prop_assert_eq!(every_ms, at_timeout);
+    }
+}
+
+#[test]
+fn poll_chunk_hands_out_each_chunk_in_order() {
+    let encoder =
+        codec::EncoderConfig::default().with_chunk_every(EventCount(4), Millis(1_000_000), 1 << 20);
+    let (mut rec, _) = page_recorder(RecorderConfig::default().with_encoding(encoder));
+    input_storm(&mut rec, 30, 2000, |i| format!("v{i}"));
+    rec.stop(Timestamp(3000));
+    let events = drain(&mut rec);
+    let chunks: Vec<Vec<u8>> = std::iter::from_fn(|| rec.poll_chunk()).collect();
+    assert!(chunks.len() >= 5, "{}", chunks.len());
+    // The stream is the chunks in order, and only the first carries the header: every
+    // prefix of the chunks decodes to a prefix of the events.
+    let all = chunks.concat();
+    assert_eq!(all, codec::encode(&events, encoder));
+    let Recovered {
+        events: first,
+        errors: errors,
+    } = codec::decode(&chunks[0], &Limits::DEFAULT);
+    assert!(errors.is_empty());
+    assert_eq!(first[..], events[..first.len()]);
+    let Recovered {
+        events: two,
+        errors: errors,
+    } = codec::decode(&chunks[..2].concat(), &Limits::DEFAULT);
+    assert!(errors.is_empty() && two.len() > first.len());
 }

@@ -1,5 +1,7 @@
 //! Consent: recording happens only with it, and stops the moment it is withdrawn.
 
+use std::collections::VecDeque;
+
 /// The user's consent to being recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Consent {
@@ -25,8 +27,8 @@ pub enum PrivacySignal {
 }
 
 /// Gates recorded events on consent. Events wait in the gate until the host takes them
-/// ([`ConsentGate::take`]); withdrawal drops everything not yet handed out and every
-/// event after it.
+/// ([`ConsentGate::take`], or one at a time with [`ConsentGate::poll`]); withdrawal
+/// drops everything not yet handed out and every event after it.
 ///
 /// ```
 /// use session_replay::privacy::{ConsentGate, PrivacySignal};
@@ -44,7 +46,7 @@ pub enum PrivacySignal {
 pub struct ConsentGate<T> {
     consent: Consent,
     gpc: bool,
-    pending: Vec<T>,
+    pending: VecDeque<T>,
     dropped: u64,
 }
 
@@ -55,7 +57,7 @@ impl<T> ConsentGate<T> {
         ConsentGate {
             consent: Consent::None,
             gpc: signal == PrivacySignal::GlobalPrivacyControl,
-            pending: Vec::new(),
+            pending: VecDeque::new(),
             dropped: 0,
         }
     }
@@ -86,20 +88,40 @@ impl<T> ConsentGate<T> {
         self.pending.clear();
     }
 
+    /// Whether an item may be recorded now; when not, it counts as dropped. For a
+    /// producer that works on an item (masks it, encodes it) between deciding to record
+    /// it and [`push`](ConsentGate::push)ing it: the work is skipped without consent.
+    pub fn admit(&mut self) -> bool {
+        let allowed = self.allows_recording();
+        if !allowed {
+            self.dropped += 1;
+        }
+        allowed
+    }
+
     /// Offers an item; returns whether it was kept.
     pub fn push(&mut self, item: T) -> bool {
-        if self.allows_recording() {
-            self.pending.push(item);
-            true
-        } else {
-            self.dropped += 1;
-            false
+        let kept = self.admit();
+        if kept {
+            self.pending.push_back(item);
         }
+        kept
     }
 
     /// Hands out what is waiting.
     pub fn take(&mut self) -> Vec<T> {
-        std::mem::take(&mut self.pending)
+        // Reuses the queue's buffer (no copy when it has not wrapped around).
+        Vec::from(std::mem::take(&mut self.pending))
+    }
+
+    /// Hands out the oldest waiting item, if any.
+    pub fn poll(&mut self) -> Option<T> {
+        self.pending.pop_front()
+    }
+
+    /// How many items wait to be handed out.
+    pub fn waiting(&self) -> usize {
+        self.pending.len()
     }
 
     /// How many items were refused or dropped.

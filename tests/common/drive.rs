@@ -26,6 +26,11 @@ fn host_kind(n: &SerializedNode) -> Option<HostKind> {
     })
 }
 
+/// The host key of a node: the glue layer's keys are rrweb's node ids.
+fn key(id: NodeId) -> HostKey {
+    HostKey(id.0 as u64)
+}
+
 pub fn host_tree(tree: &NodeTree) -> HostTree {
     let mut t = HostTree::default();
     let mut index = Vec::new();
@@ -37,8 +42,8 @@ pub fn host_tree(tree: &NodeTree) -> HostTree {
         let parent = tn
             .parent
             .and_then(|p| index.get(p as usize).copied().flatten());
-        let i = t.push(tn.node.id.0 as u64, parent, kind);
-        t.nodes[i].in_shadow = tn.node.is_shadow == Some(true);
+        let i = t.push(key(tn.node.id), parent, kind);
+        t.nodes[i.0].in_shadow = tn.node.is_shadow == Some(true);
         index.push(Some(i));
     }
     t
@@ -48,7 +53,7 @@ pub fn host_tree(tree: &NodeTree) -> HostTree {
 pub fn drive(rec: &mut Recorder, events: &[Event]) -> usize {
     let mut calls = 0;
     for e in events {
-        let t = e.timestamp.0;
+        let t = e.timestamp;
         rec.tick(t);
         match &e.kind {
             EventKind::Meta(m) => rec.page(&m.href, m.width.as_f64(), m.height.as_f64(), t),
@@ -58,23 +63,23 @@ pub fn drive(rec: &mut Recorder, events: &[Event]) -> usize {
                     let mut records = Vec::new();
                     for r in &m.removes {
                         records.push(MutationRecord::ChildList {
-                            target: r.parent_id.0 as u64,
+                            target: key(r.parent_id),
                             added: vec![],
-                            removed: vec![r.id.0 as u64],
+                            removed: vec![key(r.id)],
                             next_sibling: None,
                         });
                     }
                     for a in &m.adds {
                         records.push(MutationRecord::ChildList {
-                            target: a.parent_id.0 as u64,
+                            target: key(a.parent_id),
                             added: vec![host_tree(&a.node)],
                             removed: vec![],
-                            next_sibling: a.next_id.map(|n| n.0 as u64),
+                            next_sibling: a.next_id.map(key),
                         });
                     }
                     for x in &m.texts {
                         records.push(MutationRecord::CharacterData {
-                            target: x.id.0 as u64,
+                            target: key(x.id),
                             old_value: None,
                             value: x.value.clone().unwrap_or_default(),
                         });
@@ -82,7 +87,7 @@ pub fn drive(rec: &mut Recorder, events: &[Event]) -> usize {
                     for x in &m.attributes {
                         for a in &x.attributes {
                             records.push(MutationRecord::Attributes {
-                                target: x.id.0 as u64,
+                                target: key(x.id),
                                 name: a.name.clone(),
                                 old_value: None,
                                 value: a.value.as_text().map(|v| v.into_owned()),
@@ -93,37 +98,37 @@ pub fn drive(rec: &mut Recorder, events: &[Event]) -> usize {
                 }
                 Incremental::Moves(m) => {
                     for p in &m.positions {
-                        let at = t + p.time_offset.as_i64().unwrap_or(0);
-                        rec.pointer_move(p.id.0 as u64, p.x.as_f64(), p.y.as_f64(), at);
+                        let at = t.saturating_add(Millis(p.time_offset.as_i64().unwrap_or(0)));
+                        rec.pointer_move(key(p.id), p.x.as_f64(), p.y.as_f64(), at);
                         calls += 1;
                     }
                     continue;
                 }
                 Incremental::MouseInteraction(i) => match i.kind {
-                    MouseInteractionKind::Focus => rec.focus(i.id.0 as u64, t),
-                    MouseInteractionKind::Blur => rec.blur(i.id.0 as u64, t),
+                    MouseInteractionKind::Focus => rec.focus(key(i.id), t),
+                    MouseInteractionKind::Blur => rec.blur(key(i.id), t),
                     k => rec.pointer_interaction(
                         k,
-                        i.id.0 as u64,
+                        key(i.id),
                         i.x.map_or(0.0, Num::as_f64),
                         i.y.map_or(0.0, Num::as_f64),
                         t,
                     ),
                 },
-                Incremental::Scroll(s) => rec.scroll(s.id.0 as u64, s.x.as_f64(), s.y.as_f64(), t),
+                Incremental::Scroll(s) => rec.scroll(key(s.id), s.x.as_f64(), s.y.as_f64(), t),
                 Incremental::ViewportResize(v) => {
                     rec.viewport(v.width.as_f64(), v.height.as_f64(), t)
                 }
-                Incremental::Input(i) => rec.input(i.id.0 as u64, &i.text, i.is_checked, t),
+                Incremental::Input(i) => rec.input(key(i.id), &i.text, i.is_checked, t),
                 Incremental::Selection(s) => {
-                    let ranges: Vec<(u64, i64, u64, i64)> = s
+                    let ranges: Vec<(HostKey, i64, HostKey, i64)> = s
                         .ranges
                         .iter()
                         .map(|r| {
                             (
-                                r.start.0 as u64,
+                                key(r.start),
                                 r.start_offset.as_i64().unwrap_or(0),
-                                r.end.0 as u64,
+                                key(r.end),
                                 r.end_offset.as_i64().unwrap_or(0),
                             )
                         })

@@ -1,0 +1,486 @@
+//! The [`Recorder`]: the sans-IO entry point apps feed. It holds the parts (the host
+//! mirror, the sampler, the cadence and caps, the consent gate, the scrubber and the
+//! encoder) and turns each host call into masked events and encoded chunks.
+
+use std::collections::VecDeque;
+
+use super::cadence::Cadence;
+use super::config::RecorderConfig;
+use super::host::{HostKey, HostTree, MutationRecord};
+use super::mirror::Mirror;
+use super::sampler::Sampler;
+use crate::codec::Encoder;
+use crate::model::*;
+use crate::privacy::{Consent, ConsentGate, Policy, Scrubber};
+
+/// Whether an event counts against the rate caps. Keyframes and page changes do not:
+/// they are what a replay needs to get back in step after the caps dropped events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caps {
+    Apply,
+    Exempt,
+}
+
+/// The recorder. Every method takes the host's time (`now`); nothing reads a clock.
+///
+/// The host feeds what it observes, then drains [`Recorder::poll_event`] (and
+/// [`Recorder::poll_chunk`] with encoding on) until `None`. Pointer batches, throttled
+/// scrolls and keyframes fall due between calls: the host calls [`Recorder::tick`] when
+/// [`Recorder::poll_timeout`] says (ticking more often is harmless).
+///
+/// ```
+/// use session_replay::model::Timestamp;
+/// use session_replay::record::{HostKey, HostKind, HostTree, Recorder, RecorderConfig};
+/// use session_replay::privacy::Policy;
+///
+/// let mut rec = Recorder::new(Policy::default(), RecorderConfig::default());
+/// rec.grant_consent();
+/// let mut page = HostTree::default();
+/// let doc = page.push(HostKey(1), None, HostKind::Document);
+/// let html = page.push(HostKey(2), Some(doc), HostKind::Element { tag: "html".into(), attributes: vec![] });
+/// page.push(HostKey(3), Some(html), HostKind::Element { tag: "input".into(), attributes: vec![] });
+/// rec.page("https://shop.test/", 800.0, 600.0, Timestamp(1_000));
+/// rec.snapshot(&page, Timestamp(1_000));
+/// rec.input(HostKey(3), "4111 1111 1111 1111", false, Timestamp(1_200));
+/// let events: Vec<_> = std::iter::from_fn(|| rec.poll_event()).collect();
+/// assert_eq!(events.len(), 3);
+/// assert!(!session_replay::rrweb::write_string(&events).contains("4111"));
+/// // Nothing falls due until the next time-based keyframe, 5 minutes after the first.
+/// assert_eq!(rec.poll_timeout(), Some(Timestamp(301_000)));
+/// ```
+pub struct Recorder {
+    /// Masks every event before it is queued.
+    scrubber: Scrubber,
+    /// Consent, and the queue of masked events waiting for the host.
+    gate: ConsentGate<Event>,
+    mirror: Mirror,
+    sampler: Sampler,
+    cadence: Cadence,
+    /// `Some` with encoding on, until [`Recorder::stop`] or a withdrawal.
+    encoder: Option<Encoder>,
+    /// Closed chunks waiting for the host, oldest first.
+    chunks: VecDeque<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorder")
+            .field("consent", &self.gate.consent())
+            .field("nodes", &self.mirror.len())
+            .field("queued", &self.gate.waiting())
+            .finish()
+    }
+}
+
+/// Feeds one event to the encoder (with `None`: closes its last chunk and drops the
+/// encoder) and queues the chunks that closed. The only code that speaks the encoder's
+/// API.
+fn encode(encoder: &mut Option<Encoder>, event: Option<&Event>, chunks: &mut VecDeque<Vec<u8>>) {
+    match event {
+        Some(e) => {
+            let Some(enc) = encoder else { return };
+            enc.push(e);
+        }
+        None => {
+            if let Some(enc) = encoder {
+                enc.finish();
+            }
+        }
+    }
+    if let Some(enc) = encoder {
+        // Each closed chunk comes out once, in order; the first carries the header.
+        chunks.extend(std::iter::from_fn(|| enc.poll_chunk()));
+    }
+    if event.is_none() {
+        *encoder = None;
+    }
+}
+
+impl Recorder {
+    /// A recorder with `policy` applied to everything it hands out. Nothing is recorded
+    /// before [`Recorder::grant_consent`].
+    pub fn new(policy: Policy, config: RecorderConfig) -> Self {
+        Recorder {
+            scrubber: Scrubber::new(policy),
+            gate: ConsentGate::new(config.privacy_signal),
+            mirror: Mirror::new(),
+            sampler: Sampler::new(
+                config.pointer_sample,
+                config.pointer_batch,
+                config.scroll_throttle,
+            ),
+            cadence: Cadence::new(
+                config.keyframe_interval,
+                config.keyframe_events,
+                config.max_events_per_sec,
+                config.max_bytes_per_sec,
+            ),
+            encoder: config.encoder.map(Encoder::new),
+            chunks: VecDeque::new(),
+        }
+    }
+
+    /// Grants consent (refused under Global Privacy Control or after a withdrawal).
+    /// Returns whether recording is now allowed.
+    pub fn grant_consent(&mut self) -> bool {
+        self.gate.grant()
+    }
+
+    /// Withdraws consent: everything not handed out is dropped, and recording stops.
+    pub fn withdraw_consent(&mut self) {
+        self.gate.withdraw();
+        // The chunks hold the same events as the queue: they go too, and so does the
+        // encoder, which holds the page state.
+        self.chunks.clear();
+        self.encoder = None;
+        self.sampler.drop_pending();
+    }
+
+    /// The consent state.
+    pub fn consent(&self) -> Consent {
+        self.gate.consent()
+    }
+
+    /// Events refused (no consent), dropped by a cap, or dropped on withdrawal.
+    pub fn dropped(&self) -> u64 {
+        self.gate.dropped() + self.cadence.capped()
+    }
+
+    /// The id the recorder gave a host node, if it is in the recorded tree.
+    pub fn node_id(&self, key: HostKey) -> Option<NodeId> {
+        self.mirror.id(key)
+    }
+
+    /// Masks and queues one event (through consent, the caps, the scrubber and the
+    /// encoder).
+    fn emit(&mut self, e: Event, caps: Caps) {
+        // Consent first: without it, nothing (not even the caps' window) moves.
+        if !self.gate.admit() {
+            return;
+        }
+        let t = e.timestamp;
+        if self.cadence.open_window(t) {
+            self.keyframe(t);
+        }
+        if caps == Caps::Apply && !self.cadence.admit(&e) {
+            return;
+        }
+        let Some(masked) = self.scrubber.scrub_event(e) else {
+            return;
+        };
+        self.cadence.counted(t);
+        encode(&mut self.encoder, Some(&masked), &mut self.chunks);
+        // Consent cannot change within this call: the gate keeps it.
+        self.gate.push(masked);
+    }
+
+    /// Queues an incremental event, then a keyframe if that made one due.
+    fn incremental(&mut self, now: Timestamp, inc: Incremental) {
+        self.emit(
+            Event {
+                timestamp: now,
+                kind: EventKind::Incremental(inc),
+                extra: Vec::new(),
+            },
+            Caps::Apply,
+        );
+        self.keyframe_if_due(now);
+    }
+
+    fn keyframe_if_due(&mut self, now: Timestamp) {
+        if self.cadence.keyframe_due(now) {
+            self.keyframe(now);
+        }
+    }
+
+    /// The page's URL and viewport (a Meta event).
+    pub fn page(&mut self, href: &str, width: f64, height: f64, now: Timestamp) {
+        self.flush_moves(now);
+        self.emit(
+            Event {
+                timestamp: now,
+                kind: EventKind::Meta(Meta {
+                    href: href.to_owned(),
+                    width: Num::from_f64(width),
+                    height: Num::from_f64(height),
+                    extra: Vec::new(),
+                }),
+                extra: Vec::new(),
+            },
+            Caps::Exempt,
+        );
+    }
+
+    /// A full snapshot of a host tree: resets the id map and takes a keyframe.
+    pub fn snapshot(&mut self, tree: &HostTree, now: Timestamp) {
+        self.flush_moves(now);
+        self.mirror.reset_to(tree);
+        self.keyframe(now);
+    }
+
+    /// Emits a full snapshot of the recorded tree now (the keyframe cadence calls it).
+    pub fn keyframe(&mut self, now: Timestamp) {
+        let Some(tree) = self.mirror.tree() else {
+            return;
+        };
+        self.cadence.keyframe_taken(now);
+        self.emit(
+            Event {
+                timestamp: now,
+                kind: EventKind::FullSnapshot(FullSnapshot {
+                    tree,
+                    initial_offset: ScrollOffset::default(),
+                    extra: Vec::new(),
+                }),
+                extra: Vec::new(),
+            },
+            Caps::Exempt,
+        );
+    }
+
+    /// One batch of mutation records (one MutationObserver callback), coalesced: a node
+    /// added and removed within the batch emits nothing; several changes to one
+    /// attribute or text emit the last value.
+    pub fn mutations(&mut self, records: &[MutationRecord], now: Timestamp) {
+        // Without consent the batch is dropped whole, before the mirror applies it.
+        if !self.gate.admit() {
+            return;
+        }
+        let Some(m) = self.mirror.apply(records) else {
+            return;
+        };
+        self.flush_moves(now);
+        self.incremental(now, Incremental::Mutation(m));
+    }
+
+    /// The pointer moved over `target` (sampled every 50 ms, batched every 500 ms by
+    /// default).
+    pub fn pointer_move(&mut self, target: HostKey, x: f64, y: f64, now: Timestamp) {
+        self.move_with(MoveSource::Mouse, target, x, y, now);
+    }
+
+    /// A touch moved over `target` (sampled and batched like the pointer).
+    pub fn touch_move(&mut self, target: HostKey, x: f64, y: f64, now: Timestamp) {
+        self.move_with(MoveSource::Touch, target, x, y, now);
+    }
+
+    /// Something is dragged over `target` (sampled and batched like the pointer).
+    pub fn drag_move(&mut self, target: HostKey, x: f64, y: f64, now: Timestamp) {
+        self.move_with(MoveSource::Drag, target, x, y, now);
+    }
+
+    fn move_with(&mut self, source: MoveSource, target: HostKey, x: f64, y: f64, now: Timestamp) {
+        if !self.gate.allows_recording() {
+            return;
+        }
+        if let Some(batch) = self.sampler.switch_source(source, now) {
+            self.incremental(now, Incremental::Moves(batch));
+        }
+        let id = self.mirror.id_or_unknown(target);
+        if self.sampler.sample(id, x, y, now) {
+            // Moves are the host's most frequent calls: a kept sample moves the clock as
+            // a tick would, so a batch goes out on time even if the host never ticks.
+            self.tick(now);
+        }
+    }
+
+    /// Sends the pointer batch built so far, if any.
+    fn flush_moves(&mut self, now: Timestamp) {
+        if let Some(batch) = self.sampler.take_batch(now) {
+            self.incremental(now, Incremental::Moves(batch));
+        }
+    }
+
+    /// A pointer button, click, touch or context-menu interaction on `target`.
+    pub fn pointer_interaction(
+        &mut self,
+        kind: MouseInteractionKind,
+        target: HostKey,
+        x: f64,
+        y: f64,
+        now: Timestamp,
+    ) {
+        let id = self.mirror.id_or_unknown(target);
+        // The moves that led here go out first, so that replay shows them in order.
+        self.flush_moves(now);
+        self.incremental(
+            now,
+            Incremental::MouseInteraction(MouseInteraction {
+                kind,
+                id,
+                x: Some(Num::from_f64(x)),
+                y: Some(Num::from_f64(y)),
+                pointer_type: Some(PointerKind::Mouse),
+                extra: Vec::new(),
+            }),
+        );
+    }
+
+    /// Focus moved to `target`.
+    pub fn focus(&mut self, target: HostKey, now: Timestamp) {
+        self.focus_event(MouseInteractionKind::Focus, target, now);
+    }
+
+    /// `target` lost focus.
+    pub fn blur(&mut self, target: HostKey, now: Timestamp) {
+        self.focus_event(MouseInteractionKind::Blur, target, now);
+    }
+
+    fn focus_event(&mut self, kind: MouseInteractionKind, target: HostKey, now: Timestamp) {
+        let id = self.mirror.id_or_unknown(target);
+        self.incremental(
+            now,
+            Incremental::MouseInteraction(MouseInteraction {
+                kind,
+                id,
+                x: None,
+                y: None,
+                pointer_type: None,
+                extra: Vec::new(),
+            }),
+        );
+    }
+
+    /// The window (the document's key) or an element scrolled (throttled per target;
+    /// the last position wins).
+    pub fn scroll(&mut self, target: HostKey, x: f64, y: f64, now: Timestamp) {
+        let Some(id) = self.mirror.id(target) else {
+            return;
+        };
+        if self.sampler.scroll(id, x, y, now) {
+            self.emit_scroll(id, x, y, now);
+        }
+    }
+
+    fn emit_scroll(&mut self, id: NodeId, x: f64, y: f64, now: Timestamp) {
+        self.incremental(
+            now,
+            Incremental::Scroll(Scroll {
+                id,
+                x: Num::from_f64(x),
+                y: Num::from_f64(y),
+                extra: Vec::new(),
+            }),
+        );
+    }
+
+    /// The viewport was resized.
+    pub fn viewport(&mut self, width: f64, height: f64, now: Timestamp) {
+        self.incremental(
+            now,
+            Incremental::ViewportResize(ViewportResize {
+                width: Num::from_f64(width),
+                height: Num::from_f64(height),
+                extra: Vec::new(),
+            }),
+        );
+    }
+
+    /// A form field's value and checked state, as the DOM has them (deduplicated per
+    /// field: the same value and state again emit nothing).
+    pub fn input(&mut self, target: HostKey, value: &str, checked: bool, now: Timestamp) {
+        let Some(id) = self.mirror.id(target) else {
+            return;
+        };
+        if !self.mirror.input_changed(id, value, checked) {
+            return;
+        }
+        self.incremental(
+            now,
+            Incremental::Input(Input {
+                id,
+                text: value.to_owned(),
+                is_checked: checked,
+                user_triggered: Some(true),
+                extra: Vec::new(),
+            }),
+        );
+    }
+
+    /// The selection: (start node, offset, end node, offset) ranges. Ranges on nodes
+    /// outside the recorded tree are left out.
+    pub fn selection(&mut self, ranges: &[(HostKey, i64, HostKey, i64)], now: Timestamp) {
+        let ranges = ranges
+            .iter()
+            .filter_map(|&(s, so, e, eo)| {
+                Some(SelectionRange {
+                    start: self.mirror.id(s)?,
+                    start_offset: Num::Int(so),
+                    end: self.mirror.id(e)?,
+                    end_offset: Num::Int(eo),
+                    extra: Vec::new(),
+                })
+            })
+            .collect();
+        self.incremental(
+            now,
+            Incremental::Selection(Selection {
+                ranges,
+                extra: Vec::new(),
+            }),
+        );
+    }
+
+    /// An app-defined event (its payload goes through the PII detectors).
+    pub fn custom(&mut self, tag: &str, payload: Json, now: Timestamp) {
+        self.emit(
+            Event {
+                timestamp: now,
+                kind: EventKind::Custom(Tagged {
+                    name: tag.to_owned(),
+                    payload,
+                    extra: Vec::new(),
+                }),
+                extra: Vec::new(),
+            },
+            Caps::Apply,
+        );
+    }
+
+    /// Moves the clock: sends the pointer batch and throttled scrolls that are due, the
+    /// resync keyframe when an overflowed second is over, and a keyframe when the
+    /// cadence owes one. Does nothing before [`Recorder::poll_timeout`].
+    pub fn tick(&mut self, now: Timestamp) {
+        if self.cadence.end_overflowed_window(now) {
+            self.keyframe(now);
+        }
+        if self.sampler.batch_due(now) {
+            self.flush_moves(now);
+        }
+        for (id, x, y) in self.sampler.take_due_scrolls(now) {
+            self.emit_scroll(id, x, y, now);
+        }
+        self.keyframe_if_due(now);
+    }
+
+    /// When the recorder next wants [`Recorder::tick`] called: the earliest of the
+    /// pointer batch's, a held-back scroll's, the keyframe cadence's and an overflowed
+    /// cap window's deadlines; `None` when nothing waits for the clock. A host that
+    /// ticks only then gets the same events as one that ticks every millisecond.
+    pub fn poll_timeout(&self) -> Option<Timestamp> {
+        let sampler = self.sampler.deadline();
+        let cadence = self.cadence.deadline(self.mirror.has_root());
+        [sampler, cadence].into_iter().flatten().min()
+    }
+
+    /// The next masked event, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.gate.poll()
+    }
+
+    /// The next closed encoded chunk (with encoding on), if any. The first carries the
+    /// stream header: the chunks concatenated in order are the stream.
+    pub fn poll_chunk(&mut self) -> Option<Vec<u8>> {
+        self.chunks.pop_front()
+    }
+
+    /// Stops: sends the pending pointer batch and held-back scrolls and closes the last
+    /// encoded chunk.
+    pub fn stop(&mut self, now: Timestamp) {
+        self.flush_moves(now);
+        for (id, x, y) in self.sampler.take_pending_scrolls() {
+            self.emit_scroll(id, x, y, now);
+        }
+        encode(&mut self.encoder, None, &mut self.chunks);
+    }
+}
