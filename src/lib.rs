@@ -109,8 +109,9 @@ pub mod rrweb;
 pub use error::{CodecError, Error, Recovered, ReplayError, RrwebError, SelectorError};
 pub use limits::Limits;
 pub use model::{
-    AttrValue, Attribute, Event, EventCount, EventKind, FullSnapshot, Incremental, Json, Meta,
-    Millis, Mutation, NodeId, NodeKind, NodeTree, Num, SerializedNode, Summary, Timestamp,
+    AttrValue, Attribute, Event, EventClass, EventCount, EventKind, FullSnapshot, Incremental,
+    Json, Meta, Millis, Mutation, NodeId, NodeKind, NodeTree, Num, SerializedNode, Summary,
+    Timestamp,
 };
 
 #[cfg(doctest)]

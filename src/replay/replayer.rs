@@ -82,7 +82,7 @@ struct Keyframe {
 /// ([`State::hash`]).
 ///
 /// ```
-/// use session_replay::{rrweb, replay::Replayer, Timestamp};
+/// use session_replay::{rrweb, replay::Replayer, Limits, Timestamp};
 /// let events = rrweb::read(br#"[
 ///   {"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":10},
 ///   {"type":2,"data":{"node":{"type":0,"childNodes":[{"type":2,"tagName":"html","attributes":{},"childNodes":[],"id":2}],"id":1},"initialOffset":{"top":0,"left":0}},"timestamp":11},

@@ -49,7 +49,7 @@ pub const MASKED_INPUT: &str = "*****";
 /// Applies a policy to events one at a time, keeping the per-node state.
 ///
 /// ```
-/// use session_replay::{rrweb, privacy::{Policy, Scrubber}};
+/// use session_replay::{rrweb, privacy::{Policy, Scrubber}, Limits};
 /// let events = rrweb::read(br#"[{"type":3,"data":{"source":5,"text":"hunter2","isChecked":false,"id":9},"timestamp":1}]"#, &Limits::DEFAULT)?;
 /// let mut s = Scrubber::new(Policy::private());
 /// let out: Vec<_> = events.into_iter().filter_map(|e| s.scrub_event(e)).collect();
