@@ -7,10 +7,8 @@ use std::io::Write;
 use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use session_replay::Limits;
-use session_replay::codec::Compression;
-use session_replay::codec::{EncoderConfig, decode, encode};
-use session_replay::rrweb;
+use session_replay::codec::{Compression, EncoderConfig, decode, encode};
+use session_replay::{Limits, rrweb};
 
 const STREAMS: [(&str, &[u8]); 3] = [
     (

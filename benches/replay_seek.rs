@@ -7,9 +7,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use session_replay::Limits;
 use session_replay::replay::Replayer;
-use session_replay::{Timestamp, rrweb};
+use session_replay::{Limits, Timestamp, rrweb};
 
 #[path = "../tests/common/synth.rs"]
 mod synth;

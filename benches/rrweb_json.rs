@@ -4,8 +4,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use session_replay::Limits;
-use session_replay::rrweb;
+use session_replay::{Limits, rrweb};
 
 const STREAMS: [(&str, &[u8]); 3] = [
     (

@@ -8,12 +8,9 @@
 
 use std::process::ExitCode;
 
-use session_replay::Limits;
-use session_replay::Recovered;
-use session_replay::codec::Compression;
-use session_replay::codec::{self, EncoderConfig, FILE_MAGIC};
+use session_replay::codec::{self, Compression, EncoderConfig, FILE_MAGIC};
 use session_replay::privacy::{Policy, Preset, scrub};
-use session_replay::rrweb;
+use session_replay::{Limits, Recovered, rrweb};
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();

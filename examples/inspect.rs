@@ -4,9 +4,8 @@
 
 use std::process::ExitCode;
 
-use session_replay::Limits;
 use session_replay::replay::Replayer;
-use session_replay::{Summary, rrweb};
+use session_replay::{Limits, Summary, rrweb};
 
 fn main() -> ExitCode {
     let Some(path) = std::env::args().nth(1) else {

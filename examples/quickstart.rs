@@ -7,13 +7,10 @@
 //! policy, encode it to the binary format and back, then replay it: seek backwards and
 //! forwards through the keyframe index, and render the final page as HTML.
 
-use session_replay::Limits;
-use session_replay::Recovered;
-use session_replay::codec::Compression;
-use session_replay::codec::{self, EncoderConfig};
+use session_replay::codec::{self, Compression, EncoderConfig};
 use session_replay::privacy::{Policy, ScrubAction, scrub};
 use session_replay::replay::Replayer;
-use session_replay::{EventKind, Summary, Timestamp, rrweb};
+use session_replay::{EventKind, Limits, Recovered, Summary, Timestamp, rrweb};
 
 /// A real rrweb recording of a login page (see tests/data/corpus/README.md).
 const RECORDING: &[u8] = include_bytes!("../tests/data/corpus/login.raw.json");

@@ -5,8 +5,6 @@
 //!
 //! `cargo run --release --example record_app`
 
-use session_replay::Limits;
-use session_replay::Recovered;
 use session_replay::codec::{self, EncoderConfig};
 use session_replay::model::{Millis, MouseInteractionKind, Timestamp};
 use session_replay::privacy::Policy;
@@ -14,6 +12,7 @@ use session_replay::record::{
     HostKey, HostKind, HostTree, MutationRecord, Recorder, RecorderConfig,
 };
 use session_replay::replay::Replayer;
+use session_replay::{Limits, Recovered};
 
 const CARD: &str = "4111 1111 1111 1111";
 const PASSWORD: &str = "correct horse battery staple";
@@ -142,7 +141,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Decode and replay what would have been uploaded.
     let Recovered {
         events: decoded,
-        errors: errors,
+        errors,
     } = codec::decode(&bytes, &Limits::DEFAULT);
     if !errors.is_empty() || decoded != events {
         return Err("the encoded recording does not decode to what was recorded".into());

@@ -7,8 +7,7 @@
 
 use std::process::ExitCode;
 
-use session_replay::Limits;
-use session_replay::{Timestamp, replay::Replayer, rrweb};
+use session_replay::{Limits, Timestamp, replay::Replayer, rrweb};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

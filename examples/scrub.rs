@@ -4,9 +4,8 @@
 
 use std::process::ExitCode;
 
-use session_replay::Limits;
 use session_replay::privacy::{Policy, Preset, scrub};
-use session_replay::rrweb;
+use session_replay::{Limits, rrweb};
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();

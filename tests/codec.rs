@@ -6,12 +6,10 @@ mod common;
 
 use common::read;
 use serde_json::Value;
-use session_replay::Limits;
-use session_replay::Recovered;
 use session_replay::codec::*;
 use session_replay::model::*;
 use session_replay::replay::Replayer;
-use session_replay::rrweb;
+use session_replay::{Limits, Recovered, rrweb};
 
 fn all_streams() -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();

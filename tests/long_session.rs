@@ -5,9 +5,8 @@ mod common;
 #[path = "common/synth.rs"]
 mod synth;
 
-use session_replay::Limits;
 use session_replay::replay::Replayer;
-use session_replay::{Timestamp, rrweb};
+use session_replay::{Limits, Timestamp, rrweb};
 
 #[test]
 fn three_hour_session_replays_and_seeks_through_keyframes() {

@@ -7,11 +7,10 @@ mod common;
 use common::read;
 use proptest::prelude::*;
 use serde_json::Value;
-use session_replay::Limits;
 use session_replay::model::*;
 use session_replay::privacy::*;
 use session_replay::replay::Replayer;
-use session_replay::rrweb;
+use session_replay::{Limits, rrweb};
 
 fn scrub_json(bytes: &[u8], policy: &Policy) -> (String, ScrubReport) {
     let (out, report) = scrub_rrweb_json(bytes, policy, &Limits::default()).unwrap();

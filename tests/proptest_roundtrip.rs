@@ -2,9 +2,8 @@
 //! writing it again gives the same bytes. Also: the model's bincode derive round-trips.
 
 use proptest::prelude::*;
-use session_replay::Limits;
 use session_replay::model::*;
-use session_replay::rrweb;
+use session_replay::{Limits, rrweb};
 
 fn num() -> impl Strategy<Value = Num> {
     prop_oneof![

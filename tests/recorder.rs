@@ -2,13 +2,11 @@
 //! (proptest), sampling and throttling, coalescing, keyframes, caps, consent, encoding.
 
 use proptest::prelude::*;
-use session_replay::Limits;
-use session_replay::Recovered;
-use session_replay::codec;
 use session_replay::model::*;
 use session_replay::privacy::{Detectors, Policy, PrivacySignal};
 use session_replay::record::*;
 use session_replay::replay::{DomKind, Replayer};
+use session_replay::{Limits, Recovered, codec};
 
 /// The host's own tree: key -> (kind, children).
 #[derive(Clone, Debug, Default)]
@@ -517,7 +515,7 @@ fn masked_before_leaving_and_encoded_chunks_decode() {
     let bytes: Vec<u8> = std::iter::from_fn(|| rec.poll_chunk()).flatten().collect();
     let Recovered {
         events: decoded,
-        errors: errors,
+        errors,
     } = codec::decode(&bytes, &Limits::DEFAULT);
     assert!(errors.is_empty());
     assert_eq!(decoded, events);
@@ -848,13 +846,13 @@ fn poll_chunk_hands_out_each_chunk_in_order() {
     assert_eq!(all, codec::encode(&events, encoder));
     let Recovered {
         events: first,
-        errors: errors,
+        errors,
     } = codec::decode(&chunks[0], &Limits::DEFAULT);
     assert!(errors.is_empty());
     assert_eq!(first[..], events[..first.len()]);
     let Recovered {
         events: two,
-        errors: errors,
+        errors,
     } = codec::decode(&chunks[..2].concat(), &Limits::DEFAULT);
     assert!(errors.is_empty() && two.len() > first.len());
 }

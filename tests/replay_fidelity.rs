@@ -6,9 +6,8 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use session_replay::Limits;
 use session_replay::replay::{ReplayConfig, Replayer, State};
-use session_replay::{Timestamp, rrweb};
+use session_replay::{Limits, Timestamp, rrweb};
 
 fn check(state: &State, cp: &Value, name: &str) -> Vec<String> {
     let label = format!("{name}@{}", cp["label"].as_str().unwrap());

@@ -5,10 +5,9 @@ mod common;
 
 use common::read;
 use proptest::prelude::*;
-use session_replay::Limits;
 use session_replay::model::*;
 use session_replay::replay::*;
-use session_replay::rrweb;
+use session_replay::{Limits, rrweb};
 
 fn events(path: &str) -> Vec<Event> {
     rrweb::read(&read(path), &Limits::DEFAULT).unwrap()

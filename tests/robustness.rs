@@ -5,13 +5,11 @@
 mod common;
 
 use common::read;
-use session_replay::Recovered;
-use session_replay::codec::Compression;
-use session_replay::codec::{self, EncoderConfig};
+use session_replay::codec::{self, Compression, EncoderConfig};
 use session_replay::model::*;
 use session_replay::privacy::{Policy, scrub};
 use session_replay::replay::{ReplayConfig, Replayer};
-use session_replay::{Limits, RrwebError, rrweb};
+use session_replay::{Limits, Recovered, RrwebError, rrweb};
 
 fn element(id: i32, tag: &str) -> SerializedNode {
     SerializedNode {

@@ -3,9 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use session_replay::Limits;
 use session_replay::model::EventClass;
-use session_replay::rrweb;
+use session_replay::{Limits, rrweb};
 
 fn data_files(dir: &str, filter: impl Fn(&str) -> bool) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))

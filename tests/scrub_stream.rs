@@ -10,9 +10,8 @@ use std::sync::Arc;
 
 use common::read;
 use serde_json::Value;
-use session_replay::Limits;
 use session_replay::privacy::*;
-use session_replay::rrweb;
+use session_replay::{Limits, rrweb};
 
 fn typed(bytes: &[u8], policy: &Policy) -> Result<(Value, ScrubReport), String> {
     let events = rrweb::read(bytes, &Limits::DEFAULT).map_err(|e| e.to_string())?;
