@@ -103,7 +103,7 @@ impl Timestamp {
 ///
 /// A point in time is a [`Timestamp`]; a span is a `Millis`. Keeping them apart (and
 /// counts of events apart as [`EventCount`]) means a setter such as
-/// `keyframe_every(EventCount(256), Millis(10_000))` does not compile with its
+/// `with_keyframe_every(EventCount(256), Millis(10_000))` does not compile with its
 /// arguments swapped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Millis(pub i64);

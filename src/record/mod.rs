@@ -9,6 +9,35 @@
 //! [`Policy`](crate::privacy::Policy), and, with encoding on, encoded chunks ready to
 //! upload.
 //!
+//! ## Guide
+//!
+//! - **Feeding it.** The host calls [`Recorder::page`] and [`Recorder::snapshot`] once
+//!   a page is there, then the observation methods as things happen
+//!   ([`Recorder::mutations`], [`Recorder::pointer_move`], [`Recorder::input`], ...),
+//!   each with its own clock's [`Timestamp`](crate::Timestamp); nodes are named by the
+//!   host's own [`HostKey`]s. It drains [`Recorder::poll_event`] (and
+//!   [`Recorder::poll_chunk`] with encoding on) until `None`, and calls
+//!   [`Recorder::tick`] when [`Recorder::poll_timeout`] says (a pointer batch, a
+//!   throttled scroll or a keyframe is due).
+//! - **Defaults** ([`RecorderConfig`]): pointer moves sampled every 50 ms and batched
+//!   every 500 ms (touch and drag alike); scroll at most one event per 100 ms per target
+//!   (the last position wins); repeated input values per field dropped; each batch of
+//!   mutation records coalesced (a node added and removed in the same batch emits
+//!   nothing; several changes keep the last value); a keyframe every 5 minutes or 10,000
+//!   events; caps of 1,000 events/s and 1 MiB/s (estimated): past a cap, events are
+//!   dropped until the second ends and a keyframe resynchronises, and
+//!   [`Recorder::dropped`] counts them.
+//! - **Privacy and consent.** Everything goes through the masking policy before it is
+//!   handed out; nothing is recorded before [`Recorder::grant_consent`], never under
+//!   Global Privacy Control ([`RecorderConfig::with_privacy_signal`]), and withdrawal
+//!   drops what was not handed out.
+//! - **Compared with rrweb's recorder** (`tests/recorder.rs`, driving it with what a glue
+//!   layer observed during the corpus login session): the same numbers of Input,
+//!   MouseInteraction, Mutation, ViewportResize, Meta and FullSnapshot events, pointer
+//!   batches and scrolls within one or two, and the same replayed tree with the same node
+//!   ids; every value leaves masked, where rrweb's raw stream has the email and both
+//!   passwords.
+//!
 //! Where to look:
 //!
 //! | file | job |

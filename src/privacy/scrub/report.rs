@@ -37,8 +37,9 @@ pub enum ScrubAction {
     UrlScrubbed,
 }
 
-/// Display, order (and so the report's listing order) by the key string, which is
-/// one-to-one with the value: the report reads as it did when keyed by strings.
+/// Display by the key string; `Ord` (written per type, cheap, and sorting as the key
+/// strings do) gives the report's listing order, so the report reads as it did when
+/// keyed by strings.
 macro_rules! keyed_by_name {
     ($ty:ty) => {
         impl std::fmt::Display for $ty {
@@ -48,13 +49,8 @@ macro_rules! keyed_by_name {
             }
         }
 
-        impl Ord for $ty {
-            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-                self.as_str().cmp(other.as_str())
-            }
-        }
-
         impl PartialOrd for $ty {
+            #[inline]
             fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
                 Some(self.cmp(other))
             }
@@ -63,6 +59,40 @@ macro_rules! keyed_by_name {
 }
 
 impl ScrubAction {
+    /// The position of the action's key among all keys in alphabetical order. Every
+    /// count looks its action up in the report's map, so comparing two small integers
+    /// instead of two strings keeps counting cheap (a unit test checks the two orders
+    /// agree).
+    #[inline]
+    fn rank(&self) -> u8 {
+        match self {
+            ScrubAction::AttributeMasked => 0,
+            ScrubAction::AttributeRemoved => 1,
+            ScrubAction::CheckedMasked => 2,
+            ScrubAction::ElementBlocked => 3,
+            ScrubAction::InputEventDropped => 4,
+            ScrubAction::InputMasked => 5,
+            ScrubAction::NodeDropped => 6,
+            ScrubAction::PayloadRemoved => 7,
+            ScrubAction::Pii(kind) => match kind {
+                PiiKind::ApiKey => 8,
+                PiiKind::Bearer => 9,
+                PiiKind::Card => 10,
+                PiiKind::Email => 11,
+                PiiKind::HighEntropy => 12,
+                PiiKind::Iban => 13,
+                PiiKind::Ip => 14,
+                PiiKind::Jwt => 15,
+                PiiKind::Phone => 16,
+                PiiKind::PrivateKey => 17,
+                PiiKind::Ssn => 18,
+                PiiKind::UrlSecret => 19,
+            },
+            ScrubAction::TextMasked => 20,
+            ScrubAction::UrlScrubbed => 21,
+        }
+    }
+
     /// The report's key for this action.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -96,6 +126,13 @@ impl ScrubAction {
 }
 
 keyed_by_name!(ScrubAction);
+
+impl Ord for ScrubAction {
+    #[inline]
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.rank().cmp(&other.rank())
+    }
+}
 
 /// Where the scrubber acted, as counted in [`ScrubReport::by_place`].
 ///
@@ -194,6 +231,40 @@ impl ScrubPlace {
         })
     }
 
+    /// The place's position in the alphabetical order of keys (all attribute places
+    /// share one), for a cheap `Ord`: every count looks its place up in the report.
+    #[inline]
+    fn rank(&self) -> u8 {
+        match self {
+            ScrubPlace::AssetPayload => 0,
+            ScrubPlace::AssetUrl => 1,
+            ScrubPlace::Attribute(_) => 2,
+            ScrubPlace::BlockedLater => 3,
+            ScrubPlace::BlockedSubtree => 4,
+            ScrubPlace::Canvas => 5,
+            ScrubPlace::Comment => 6,
+            ScrubPlace::CustomPayload => 7,
+            ScrubPlace::Event => 8,
+            ScrubPlace::FontSource => 9,
+            ScrubPlace::InputEvent => 10,
+            ScrubPlace::LogPayload => 11,
+            ScrubPlace::MaskedLater => 12,
+            ScrubPlace::Meta => 13,
+            ScrubPlace::MetaHref => 14,
+            ScrubPlace::Mutation => 15,
+            ScrubPlace::MutationAdd => 16,
+            ScrubPlace::MutationAttribute => 17,
+            ScrubPlace::MutationText => 18,
+            ScrubPlace::PluginPayload => 19,
+            ScrubPlace::Selection => 20,
+            ScrubPlace::Snapshot => 21,
+            ScrubPlace::StyleDeclaration => 22,
+            ScrubPlace::StyleText => 23,
+            ScrubPlace::StylesheetRule => 24,
+            ScrubPlace::UnknownEvent => 25,
+        }
+    }
+
     /// The report's key for this place.
     pub fn as_str(&self) -> &str {
         match self {
@@ -228,6 +299,19 @@ impl ScrubPlace {
 }
 
 keyed_by_name!(ScrubPlace);
+
+impl Ord for ScrubPlace {
+    /// Fixed places by their rank; attribute places (which sort together, between
+    /// `asset_url` and `blocked_later`) by their key. The same order as the key
+    /// strings', so the map can also be searched with a key alone (`Borrow<str>`).
+    #[inline]
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        match (self, other) {
+            (ScrubPlace::Attribute(a), ScrubPlace::Attribute(b)) => a.key.cmp(&b.key),
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
+}
 
 impl std::hash::Hash for ScrubPlace {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
@@ -285,7 +369,12 @@ impl ScrubReport {
     pub(super) fn add(&mut self, action: ScrubAction, place: Place<'_>) {
         *self.by_kind.entry(action).or_insert(0) += 1;
         match place {
-            Place::Fixed(p) => self.add_place(p.as_str(), || p.clone()),
+            Place::Fixed(p) => match self.by_place.get_mut(p) {
+                Some(n) => *n += 1,
+                None => {
+                    self.by_place.insert(p.clone(), 1);
+                }
+            },
             Place::Attribute(name) => {
                 // The key on the stack: no allocation unless the place is new (or the
                 // name is long).
@@ -386,5 +475,96 @@ mod tests {
             unreachable!()
         };
         assert_eq!(a.name(), "alt");
+    }
+
+    #[test]
+    fn action_ranks_sort_as_their_keys() {
+        let mut all = vec![
+            ScrubAction::AttributeMasked,
+            ScrubAction::AttributeRemoved,
+            ScrubAction::CheckedMasked,
+            ScrubAction::ElementBlocked,
+            ScrubAction::InputEventDropped,
+            ScrubAction::InputMasked,
+            ScrubAction::NodeDropped,
+            ScrubAction::PayloadRemoved,
+            ScrubAction::TextMasked,
+            ScrubAction::UrlScrubbed,
+        ];
+        all.extend(
+            [
+                PiiKind::Card,
+                PiiKind::Iban,
+                PiiKind::Ssn,
+                PiiKind::Email,
+                PiiKind::Phone,
+                PiiKind::Ip,
+                PiiKind::Jwt,
+                PiiKind::Bearer,
+                PiiKind::ApiKey,
+                PiiKind::PrivateKey,
+                PiiKind::HighEntropy,
+                PiiKind::UrlSecret,
+            ]
+            .map(ScrubAction::Pii),
+        );
+        for a in &all {
+            for b in &all {
+                assert_eq!(a.cmp(b), a.as_str().cmp(b.as_str()), "{a} vs {b}");
+            }
+        }
+        let mut ranks: Vec<u8> = all.iter().map(ScrubAction::rank).collect();
+        ranks.sort();
+        ranks.dedup();
+        assert_eq!(ranks.len(), all.len(), "one rank per action");
+    }
+
+    #[test]
+    fn place_order_is_the_key_order() {
+        let mut all: Vec<ScrubPlace> = [
+            "alt",
+            "title",
+            "aria-label",
+            "data-x",
+            "href",
+            "placeholder",
+            "a",
+            "zz",
+        ]
+        .iter()
+        .map(|n| ScrubPlace::attribute(n))
+        .collect();
+        all.extend([
+            ScrubPlace::AssetPayload,
+            ScrubPlace::AssetUrl,
+            ScrubPlace::BlockedLater,
+            ScrubPlace::BlockedSubtree,
+            ScrubPlace::Canvas,
+            ScrubPlace::Comment,
+            ScrubPlace::CustomPayload,
+            ScrubPlace::Event,
+            ScrubPlace::FontSource,
+            ScrubPlace::InputEvent,
+            ScrubPlace::LogPayload,
+            ScrubPlace::MaskedLater,
+            ScrubPlace::Meta,
+            ScrubPlace::MetaHref,
+            ScrubPlace::Mutation,
+            ScrubPlace::MutationAdd,
+            ScrubPlace::MutationAttribute,
+            ScrubPlace::MutationText,
+            ScrubPlace::PluginPayload,
+            ScrubPlace::Selection,
+            ScrubPlace::Snapshot,
+            ScrubPlace::StyleDeclaration,
+            ScrubPlace::StyleText,
+            ScrubPlace::StylesheetRule,
+            ScrubPlace::UnknownEvent,
+        ]);
+        for a in &all {
+            for b in &all {
+                assert_eq!(a.cmp(b), a.as_str().cmp(b.as_str()), "{a} vs {b}");
+            }
+        }
     }
 }
