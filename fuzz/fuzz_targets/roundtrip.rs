@@ -22,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
             .with_chunk_every(EventCount(every), Millis(1_000), 1 << 20),
     ] {
         let bin = encode(&events, config);
-        let Recovered { events: back, errors } = decode(&bin, &Limits::DEFAULT);
+        let Recovered {
+            events: back,
+            errors,
+        } = decode(&bin, &Limits::DEFAULT);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(back, events);
         assert!(verify(&bin, &Limits::DEFAULT).is_ok() || events.is_empty());

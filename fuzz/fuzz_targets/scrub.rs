@@ -6,8 +6,7 @@ use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
 use session_replay::privacy::{Policy, scrub};
 use session_replay::replay::Replayer;
-use session_replay::rrweb;
-use session_replay::Limits;
+use session_replay::{Limits, rrweb};
 
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
@@ -19,6 +18,9 @@ fuzz_target!(|data: &[u8]| {
         let json = rrweb::write_events(&out);
         let back = rrweb::read(&json, &Limits::DEFAULT).unwrap();
         assert_eq!(back, out);
-        let _ = Replayer::new(out);
+        let mut replayer = Replayer::from(out);
+        if let Some((_, end)) = replayer.time_range() {
+            let _ = replayer.seek(end).hash();
+        }
     }
 });

@@ -26,7 +26,11 @@ fn check(json: &[u8]) {
                 assert_eq!(sr, tr, "reports differ");
             }
             (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
-            (a, b) => panic!("streamed {:?} vs typed {:?}", a.map(|x| x.1), b.map(|x| x.1)),
+            (a, b) => panic!(
+                "streamed {:?} vs typed {:?}",
+                a.map(|x| x.1),
+                b.map(|x| x.1)
+            ),
         }
     }
 }
