@@ -119,6 +119,13 @@ pub fn scrub(events: Vec<Event>, policy: &Policy) -> (Vec<Event>, ScrubReport) {
 /// the same error the reader gives (use [`crate::rrweb::Reader::read_recovering`] and
 /// [`scrub`] to keep the valid part).
 ///
+/// **A whole stream per call.** Each call starts a fresh [`Scrubber`], which knows
+/// nothing of earlier calls. Masking depends on what came before (an element blocked or
+/// unmasked by a selector in an earlier batch still governs the nodes added under it
+/// later), so a session that arrives in batches must not be scrubbed batch by batch
+/// here: keep one [`Scrubber`] for the session and pass each event through
+/// [`Scrubber::scrub_event`], which carries that state from batch to batch.
+///
 /// ```
 /// use session_replay::{Limits, privacy::{Policy, scrub_rrweb_json}};
 /// let json = br#"[{"type":3,"data":{"source":5,"text":"hunter2","isChecked":false,"id":9},"timestamp":1}]"#;
