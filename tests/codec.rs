@@ -525,3 +525,35 @@ fn repetitive_events_cost_a_few_bytes_each() {
          keystroke {key_bytes:.1} / {key_packed:.1} B, position {move_bytes:.2} / {move_packed:.2} B"
     );
 }
+
+/// The streaming encoder hands out each closed chunk once, in order, whether the host
+/// polls after every push or only at the end; concatenated they are `encode`'s stream.
+#[test]
+fn encoder_hands_out_chunks_one_at_a_time() {
+    let events = rrweb::read(&read("corpus/login.raw.json"), &Limits::DEFAULT).unwrap();
+    let config =
+        EncoderConfig::default().with_chunk_every(EventCount(20), Millis(1_000_000), 1 << 20);
+    let whole = encode(&events, config);
+    for eager in [true, false] {
+        let mut enc = Encoder::new(config);
+        let mut chunks = Vec::new();
+        for e in &events {
+            enc.push(e);
+            if eager {
+                chunks.extend(std::iter::from_fn(|| enc.poll_chunk()));
+            }
+        }
+        enc.finish();
+        chunks.extend(std::iter::from_fn(|| enc.poll_chunk()));
+        assert_eq!(chunks.len() as u64, enc.chunks(), "eager {eager}");
+        assert!(chunks.len() > 3);
+        assert_eq!(&chunks[0][HEADER_LEN..HEADER_LEN + 4], &CHUNK_MAGIC[..]);
+        assert!(chunks[1..].iter().all(|c| c[..4] == CHUNK_MAGIC[..]));
+        assert_eq!(chunks.concat(), whole, "eager {eager}");
+    }
+    // No events: the bare header is the stream.
+    let mut enc = Encoder::new(EncoderConfig::default());
+    enc.finish();
+    assert_eq!(enc.poll_chunk().map(|c| c.len()), Some(HEADER_LEN));
+    assert_eq!(enc.poll_chunk(), None);
+}

@@ -170,10 +170,11 @@ pub struct Encoder {
     base_ts: Option<i64>,
     index: u64,
     prev_hash: [u8; 32],
-    /// The chunk being framed (the first one also carries the stream header).
+    /// Closed chunks not yet polled, back to back, then the stream header while no
+    /// chunk has closed. Frames are written here in place.
     out: Vec<u8>,
-    /// Closed chunks not yet polled.
-    ready: VecDeque<Vec<u8>>,
+    /// Where each closed chunk in `out` ends, oldest first.
+    ready: VecDeque<usize>,
     /// Scratch space for a chunk's body, reused from chunk to chunk.
     body: Buf,
     wrote_header: bool,
@@ -302,9 +303,9 @@ impl Encoder {
             compress,
         };
         self.prev_hash = frame::build_frame(&mut self.out, &mut self.body, parts);
-        // One allocation per chunk (tens of kilobytes, every few seconds) buys the
-        // one-chunk-per-poll shape; framing itself still writes in place.
-        self.ready.push_back(std::mem::take(&mut self.out));
+        // Everything in `out` not yet marked belongs to this chunk (the header, before
+        // the first one).
+        self.ready.push_back(self.out.len());
         self.index += 1;
         self.first_ts = None;
         self.counts = FrameCounts::default();
@@ -329,16 +330,31 @@ impl Encoder {
     /// The next closed chunk's bytes, if any: appended in the order they come (the
     /// first one carries the stream header), they are the stream.
     pub fn poll_chunk(&mut self) -> Option<Vec<u8>> {
-        self.ready.pop_front()
+        let end = self.ready.pop_front()?;
+        // A host that polls after each push leaves nothing behind the chunk, so the
+        // split copies nothing and the chunk takes the buffer as it is.
+        let rest = self.out.split_off(end);
+        for e in &mut self.ready {
+            *e = e.saturating_sub(end);
+        }
+        Some(std::mem::replace(&mut self.out, rest))
     }
 
     /// Ends the stream: closes the last chunk (or, for a stream with no events, hands
     /// out the bare header) for [`Encoder::poll_chunk`].
     pub fn finish(&mut self) {
         self.flush();
-        if !self.out.is_empty() {
-            self.ready.push_back(std::mem::take(&mut self.out));
+        if self.ready.back().copied().unwrap_or(0) < self.out.len() {
+            self.ready.push_back(self.out.len());
         }
+    }
+
+    /// Every closed chunk at once, as one stream (no copy).
+    fn take_all(&mut self) -> Vec<u8> {
+        let end = self.ready.back().copied().unwrap_or(0);
+        self.ready.clear();
+        let rest = self.out.split_off(end);
+        std::mem::replace(&mut self.out, rest)
     }
 
     /// Chunks closed so far.
@@ -354,9 +370,5 @@ pub fn encode(events: &[Event], config: EncoderConfig) -> Vec<u8> {
         e.push(ev);
     }
     e.finish();
-    let mut out = e.poll_chunk().unwrap_or_default();
-    while let Some(chunk) = e.poll_chunk() {
-        out.extend_from_slice(&chunk);
-    }
-    out
+    e.take_all()
 }
