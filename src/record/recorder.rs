@@ -72,30 +72,6 @@ impl std::fmt::Debug for Recorder {
     }
 }
 
-/// Feeds one event to the encoder (with `None`: closes its last chunk and drops the
-/// encoder) and queues the chunks that closed. The only code that speaks the encoder's
-/// API.
-fn encode(encoder: &mut Option<Encoder>, event: Option<&Event>, chunks: &mut VecDeque<Vec<u8>>) {
-    match event {
-        Some(e) => {
-            let Some(enc) = encoder else { return };
-            enc.push(e);
-        }
-        None => {
-            if let Some(enc) = encoder {
-                enc.finish();
-            }
-        }
-    }
-    if let Some(enc) = encoder {
-        // Each closed chunk comes out once, in order; the first carries the header.
-        chunks.extend(std::iter::from_fn(|| enc.poll_chunk()));
-    }
-    if event.is_none() {
-        *encoder = None;
-    }
-}
-
 impl Recorder {
     /// A recorder with `policy` applied to everything it hands out. Nothing is recorded
     /// before [`Recorder::grant_consent`].
@@ -169,7 +145,11 @@ impl Recorder {
             return;
         };
         self.cadence.counted(t);
-        encode(&mut self.encoder, Some(&masked), &mut self.chunks);
+        if let Some(enc) = &mut self.encoder {
+            enc.push(&masked);
+            // Each closed chunk comes out once, in order; the first carries the header.
+            self.chunks.extend(std::iter::from_fn(|| enc.poll_chunk()));
+        }
         // Consent cannot change within this call: the gate keeps it.
         self.gate.push(masked);
     }
@@ -481,6 +461,10 @@ impl Recorder {
         for (id, x, y) in self.sampler.take_pending_scrolls() {
             self.emit_scroll(id, x, y, now);
         }
-        encode(&mut self.encoder, None, &mut self.chunks);
+        // The encoder goes: nothing recorded after `stop` is encoded.
+        if let Some(mut enc) = self.encoder.take() {
+            enc.finish();
+            self.chunks.extend(std::iter::from_fn(|| enc.poll_chunk()));
+        }
     }
 }

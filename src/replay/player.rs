@@ -245,21 +245,19 @@ impl Player {
         self.last_now = Some(now);
         let mut target = self.position + elapsed as f64 * self.speed;
         // `gaps` is empty unless inactivity is skipped.
+        let pos = self.position as i64;
+        if let Some(&(from, to)) = self
+            .gaps
+            .iter()
+            .find(|(from, to)| pos < *to && (target as i64) > *from)
         {
-            let pos = self.position as i64;
-            if let Some(&(from, to)) = self
-                .gaps
-                .iter()
-                .find(|(from, to)| pos < *to && (target as i64) > *from)
-            {
-                let jump_from = (pos.max(from)) as f64;
-                if target < to as f64 {
-                    self.outputs.push_back(PlayerOutput::SkippedInactivity {
-                        from: Timestamp(jump_from as i64),
-                        to: Timestamp(to),
-                    });
-                    target = to as f64;
-                }
+            let jump_from = (pos.max(from)) as f64;
+            if target < to as f64 {
+                self.outputs.push_back(PlayerOutput::SkippedInactivity {
+                    from: Timestamp(jump_from as i64),
+                    to: Timestamp(to),
+                });
+                target = to as f64;
             }
         }
         let end = self.replayer.time_range().map_or(0, |(_, e)| e.0) as f64;
@@ -350,21 +348,18 @@ impl Player {
             // f64 to i64 saturates; a recording spans far less than i64 milliseconds.
             (d.max(0.0)) as i64
         };
-        let mut wait: Option<i64> = None;
-        let mut sooner = |d: i64| wait = Some(wait.map_or(d, |w| w.min(d)));
-        let applied = self.replayer.applied();
-        match self.replayer.times().get(applied) {
-            Some(&t) => sooner(after(t, false)),
+        let mut wait = match self.replayer.times().get(self.replayer.applied()) {
+            Some(&t) => after(t, false),
             // Every event is applied: the next tick reports the end.
-            None => sooner(0),
-        }
+            None => 0,
+        };
         if let Some(&(t, _, _)) = self.replayer.pointer_samples(pos as i64, i64::MAX).first() {
-            sooner(after(t, false));
+            wait = wait.min(after(t, false));
         }
         // The first gap not yet behind us: tick tests `target > from` to jump it.
         if let Some(&(from, _)) = self.gaps.iter().find(|(_, to)| (pos as i64) < *to) {
-            sooner(after(from, true));
+            wait = wait.min(after(from, true));
         }
-        wait.map(|w| Timestamp(now.saturating_add(w)))
+        Some(Timestamp(now.saturating_add(wait)))
     }
 }

@@ -125,42 +125,25 @@ impl Replayer {
     /// and counted in [`State::diagnostics`]. Builds the keyframe index in one pass over
     /// the events.
     pub fn new(events: Vec<Event>, config: ReplayConfig) -> Self {
-        match Self::build(events, config, ReplayMode::Lenient) {
-            Ok(r) => r,
-            // Lenient application reports nothing as an error; should that ever change,
-            // a replayer of no events is the safe answer (never a panic on input).
-            Err(_) => Self::empty(config),
-        }
+        // Lenient application reports nothing as an error: the index is always whole.
+        Self::build(events, config, ReplayMode::Lenient).0
     }
 
     /// A strict replayer ([`ReplayMode::Strict`]): the first problem in the recording is
     /// returned as an error naming the event and the node.
     pub fn new_strict(events: Vec<Event>, config: ReplayConfig) -> Result<Self, ReplayError> {
-        Self::build(events, config, ReplayMode::Strict)
-    }
-
-    fn empty(config: ReplayConfig) -> Self {
-        let state = State::new(config.limits, ReplayMode::Lenient);
-        Replayer {
-            events: Vec::new(),
-            times: Vec::new(),
-            keyframes: vec![Keyframe {
-                applied: 0,
-                state: state.clone(),
-                bytes: 0,
-            }],
-            state,
-            applied: 0,
-            config,
-            pointer_track: Vec::new(),
+        match Self::build(events, config, ReplayMode::Strict) {
+            (r, None) => Ok(r),
+            (_, Some(e)) => Err(e),
         }
     }
 
+    /// The replayer and, in strict mode, the first problem (the index then stops there).
     fn build(
         mut events: Vec<Event>,
         config: ReplayConfig,
         mode: ReplayMode,
-    ) -> Result<Self, ReplayError> {
+    ) -> (Self, Option<ReplayError>) {
         let mut out_of_order = 0u64;
         for w in events.windows(2) {
             if let [a, b] = w
@@ -197,8 +180,8 @@ impl Replayer {
             config,
             pointer_track,
         };
-        r.build_keyframes(initial)?;
-        Ok(r)
+        let error = r.build_keyframes(initial).err();
+        (r, error)
     }
 
     fn build_keyframes(&mut self, initial: State) -> Result<(), ReplayError> {
