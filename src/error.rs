@@ -65,6 +65,72 @@ pub enum Error {
     /// A privacy policy's selector could not be parsed.
     #[error(transparent)]
     Selector(#[from] SelectorError),
+    /// Saved session state could not be restored.
+    #[error(transparent)]
+    State(#[from] StateError),
+}
+
+/// An error restoring saved session state (see `Scrubber::restore_state` and the
+/// other stages' `restore_state`). It names the stage and the byte offset in the saved
+/// state, never a saved value.
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
+#[non_exhaustive]
+pub enum StateError {
+    /// The bytes do not start as saved state does.
+    #[error("not saved session state (bad magic)")]
+    BadMagic,
+    /// Saved by a version of the layout this build does not read.
+    #[error("saved state layout version {found} is not supported")]
+    UnsupportedVersion {
+        /// The version found.
+        found: u16,
+    },
+    /// Saved by another stage.
+    #[error("saved state of a {found}, restored as a {expected}")]
+    WrongStage {
+        /// The stage restoring.
+        expected: &'static str,
+        /// The stage that saved it.
+        found: &'static str,
+    },
+    /// The bytes end before the state does.
+    #[error("{stage} state ends early at byte {at}")]
+    Truncated {
+        /// The stage.
+        stage: &'static str,
+        /// Bytes there were.
+        at: usize,
+    },
+    /// The checksum does not match: the bytes were damaged after saving.
+    #[error("{stage} state is damaged (checksum mismatch)")]
+    Checksum {
+        /// The stage.
+        stage: &'static str,
+    },
+    /// The bytes are not a state this build could have saved.
+    #[error("{stage} state is malformed at byte {at}: {reason}")]
+    Malformed {
+        /// The stage.
+        stage: &'static str,
+        /// Byte offset in the saved state (at or before the problem).
+        at: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The state is over a limit of the restoring side.
+    #[error("{stage} state: {what} exceeds the limit of {limit}")]
+    LimitExceeded {
+        /// The stage.
+        stage: &'static str,
+        /// Which limit.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
+    /// The state was saved under another policy than the one restoring it: its masking
+    /// decisions would not hold.
+    #[error("scrubber state was saved under a different policy")]
+    PolicyMismatch,
 }
 
 /// An error reading rrweb JSON.

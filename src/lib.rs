@@ -101,12 +101,13 @@ pub mod error;
 mod hash;
 mod limits;
 pub mod model;
+mod persist;
 pub mod privacy;
 pub mod record;
 pub mod replay;
 pub mod rrweb;
 
-pub use error::{CodecError, Error, Recovered, ReplayError, RrwebError, SelectorError};
+pub use error::{CodecError, Error, Recovered, ReplayError, RrwebError, SelectorError, StateError};
 pub use limits::Limits;
 pub use model::{
     AttrValue, Attribute, Event, EventClass, EventCount, EventKind, FullSnapshot, Incremental,

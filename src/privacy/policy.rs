@@ -159,6 +159,52 @@ impl std::fmt::Debug for Policy {
     }
 }
 
+impl Policy {
+    /// A digest of everything the policy decides by, for checking that saved scrubber
+    /// state is restored under the policy it was saved under (its cached decisions
+    /// would not hold under another). The mask function counts only as present or
+    /// absent: a closure has no identity to compare.
+    pub(crate) fn fingerprint(&self) -> [u8; 16] {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        let mut put = |s: &str| {
+            h.update((s.len() as u64).to_le_bytes());
+            h.update(s.as_bytes());
+        };
+        put(&format!(
+            "{:?}|{}|{}|{}|{}|{:?}|{:?}|{}|{}",
+            self.preset,
+            self.text_masked,
+            self.user_attrs_masked,
+            self.mask_checked,
+            self.hide_lengths,
+            self.url_mode,
+            self.detectors,
+            self.vendor_markers,
+            self.mask_fn.is_some(),
+        ));
+        for (verb, list) in [
+            ("mask", &self.mask),
+            ("unmask", &self.unmask),
+            ("block", &self.block),
+            ("ignore", &self.ignore),
+            ("allow_input", &self.allow_input),
+        ] {
+            put(verb);
+            for sel in list {
+                put(&sel.to_string());
+            }
+        }
+        for rule in &self.attribute_rules {
+            put(&format!("{rule:?}"));
+        }
+        let d = h.finalize();
+        let mut out = [0u8; 16];
+        out.copy_from_slice(d.get(..16).unwrap_or(&[0; 16]));
+        out
+    }
+}
+
 impl Default for Policy {
     fn default() -> Self {
         Policy::private()

@@ -13,7 +13,8 @@ mod typed;
 
 pub use report::{AttributePlace, ScrubAction, ScrubPlace, ScrubReport};
 
-use crate::error::RrwebError;
+use crate::error::{RrwebError, StateError};
+use crate::limits::Limits;
 use crate::model::{Event, NodeId};
 use crate::privacy::policy::Policy;
 use engine::Engine;
@@ -94,6 +95,30 @@ impl Scrubber {
     /// The privacy state of a node, if known.
     pub fn node_privacy(&self, id: NodeId) -> Option<NodePrivacy> {
         self.engine.node_privacy(id)
+    }
+
+    /// The session's scrubbing state as bytes, for another worker or a later process
+    /// to continue from with [`Scrubber::restore_state`]: every node the scrubber knows
+    /// with its masking state, and the report so far. About 60 to 100 bytes per live
+    /// node (see `BENCHMARKS.md`). The policy is not in it (a policy may hold a
+    /// closure): the restoring side supplies it, and a digest checks it is the same.
+    pub fn save_state(&self) -> Vec<u8> {
+        self.engine.save()
+    }
+
+    /// A scrubber that continues exactly where the one that saved `bytes` stopped,
+    /// under `policy`, which must be the policy it was saved under
+    /// ([`StateError::PolicyMismatch`] if not: its masking decisions would not hold).
+    /// `bytes` are untrusted: they are checked (envelope, checksum, lengths) and bounded
+    /// by `limits` (`input_bytes` for their size, `nodes` for the mirror).
+    pub fn restore_state(
+        policy: Policy,
+        bytes: &[u8],
+        limits: &Limits,
+    ) -> Result<Scrubber, StateError> {
+        Ok(Scrubber {
+            engine: Engine::restore(policy, bytes, limits)?,
+        })
     }
 }
 

@@ -127,6 +127,40 @@ impl ScrubAction {
 
 keyed_by_name!(ScrubAction);
 
+impl ScrubAction {
+    /// Every action, in key order.
+    const ALL: [ScrubAction; 22] = [
+        ScrubAction::AttributeMasked,
+        ScrubAction::AttributeRemoved,
+        ScrubAction::CheckedMasked,
+        ScrubAction::ElementBlocked,
+        ScrubAction::InputEventDropped,
+        ScrubAction::InputMasked,
+        ScrubAction::NodeDropped,
+        ScrubAction::PayloadRemoved,
+        ScrubAction::Pii(PiiKind::ApiKey),
+        ScrubAction::Pii(PiiKind::Bearer),
+        ScrubAction::Pii(PiiKind::Card),
+        ScrubAction::Pii(PiiKind::Email),
+        ScrubAction::Pii(PiiKind::HighEntropy),
+        ScrubAction::Pii(PiiKind::Iban),
+        ScrubAction::Pii(PiiKind::Ip),
+        ScrubAction::Pii(PiiKind::Jwt),
+        ScrubAction::Pii(PiiKind::Phone),
+        ScrubAction::Pii(PiiKind::PrivateKey),
+        ScrubAction::Pii(PiiKind::Ssn),
+        ScrubAction::Pii(PiiKind::UrlSecret),
+        ScrubAction::TextMasked,
+        ScrubAction::UrlScrubbed,
+    ];
+
+    /// The action whose key is `name` (what [`ScrubAction::as_str`] gives), for a
+    /// report read back from saved state.
+    pub(crate) fn from_name(name: &str) -> Option<ScrubAction> {
+        Self::ALL.iter().copied().find(|a| a.as_str() == name)
+    }
+}
+
 impl Ord for ScrubAction {
     #[inline]
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
@@ -299,6 +333,46 @@ impl ScrubPlace {
 }
 
 keyed_by_name!(ScrubPlace);
+
+impl ScrubPlace {
+    /// Every place but attributes, in key order.
+    const FIXED: [ScrubPlace; 25] = [
+        ScrubPlace::AssetPayload,
+        ScrubPlace::AssetUrl,
+        ScrubPlace::BlockedLater,
+        ScrubPlace::BlockedSubtree,
+        ScrubPlace::Canvas,
+        ScrubPlace::Comment,
+        ScrubPlace::CustomPayload,
+        ScrubPlace::Event,
+        ScrubPlace::FontSource,
+        ScrubPlace::InputEvent,
+        ScrubPlace::LogPayload,
+        ScrubPlace::MaskedLater,
+        ScrubPlace::Meta,
+        ScrubPlace::MetaHref,
+        ScrubPlace::Mutation,
+        ScrubPlace::MutationAdd,
+        ScrubPlace::MutationAttribute,
+        ScrubPlace::MutationText,
+        ScrubPlace::PluginPayload,
+        ScrubPlace::Selection,
+        ScrubPlace::Snapshot,
+        ScrubPlace::StyleDeclaration,
+        ScrubPlace::StyleText,
+        ScrubPlace::StylesheetRule,
+        ScrubPlace::UnknownEvent,
+    ];
+
+    /// The place whose key is `name` (what [`ScrubPlace::as_str`] gives), for a report
+    /// read back from saved state.
+    pub(crate) fn from_name(name: &str) -> Option<ScrubPlace> {
+        match name.strip_prefix(ATTRIBUTE_PREFIX) {
+            Some(attr) => Some(ScrubPlace::attribute(attr)),
+            None => Self::FIXED.iter().find(|p| p.as_str() == name).cloned(),
+        }
+    }
+}
 
 impl Ord for ScrubPlace {
     /// Fixed places by their rank; attribute places (which sort together, between
@@ -475,6 +549,22 @@ mod tests {
             unreachable!()
         };
         assert_eq!(a.name(), "alt");
+    }
+
+    #[test]
+    fn every_key_reads_back() {
+        for a in ScrubAction::ALL {
+            assert_eq!(ScrubAction::from_name(a.as_str()), Some(a));
+        }
+        assert!(ScrubAction::ALL.windows(2).all(|w| w[0] < w[1]));
+        for p in ScrubPlace::FIXED {
+            assert_eq!(ScrubPlace::from_name(p.as_str()), Some(p.clone()));
+        }
+        assert!(ScrubPlace::FIXED.windows(2).all(|w| w[0] < w[1]));
+        let title = ScrubPlace::attribute("title");
+        assert_eq!(ScrubPlace::from_name(title.as_str()), Some(title));
+        assert_eq!(ScrubPlace::from_name("nope"), None);
+        assert_eq!(ScrubAction::from_name("pii:nope"), None);
     }
 
     #[test]

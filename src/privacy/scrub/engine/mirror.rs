@@ -108,6 +108,16 @@ impl Mirror {
         self.len
     }
 
+    /// Every node with its id: the vector's, then the map's, each in id order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (i32, &MNode)> {
+        let dense = self
+            .dense
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| Some((i32::try_from(i).ok()?, n.as_ref()?)));
+        dense.chain(self.sparse.iter().map(|(&id, n)| (id, n)))
+    }
+
     pub(super) fn clear(&mut self) {
         self.dense.iter_mut().for_each(|x| *x = None);
         self.sparse.clear();
@@ -292,6 +302,29 @@ impl PackedAttrs {
         self.text.push_str(name);
         self.text.push_str(value);
         self.lens.push((n, v));
+    }
+
+    /// The buffer and the (name, value) lengths, as saved.
+    pub(super) fn parts(&self) -> (&str, &[(u32, u32)]) {
+        (&self.text, &self.lens)
+    }
+
+    /// Attributes from saved parts, if the lengths cut `text` exactly into names and
+    /// values on character boundaries.
+    pub(super) fn from_parts(text: String, lens: &[(u32, u32)]) -> Option<PackedAttrs> {
+        let mut at = 0usize;
+        for &(n, v) in lens {
+            for len in [n, v] {
+                at = at.checked_add(len as usize)?;
+                if !text.is_char_boundary(at) {
+                    return None;
+                }
+            }
+        }
+        (at == text.len()).then(|| PackedAttrs {
+            text,
+            lens: lens.iter().copied().collect(),
+        })
     }
 
     pub(super) fn iter(&self) -> impl Iterator<Item = (&str, &str)> {

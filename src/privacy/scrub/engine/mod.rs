@@ -24,6 +24,7 @@
 mod classify;
 mod decide;
 mod mirror;
+mod persist;
 
 pub(in crate::privacy::scrub) use mirror::{NO_PARENT, NodeLook, PackedAttrs, mirror_skips_attr};
 

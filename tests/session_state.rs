@@ -1,0 +1,128 @@
+//! Session state saved and restored: a stage restored from its saved bytes (as another
+//! worker would, in another process) continues exactly where the saved one stopped:
+//! the same output, and no masking decision forgotten. Damaged or hostile state bytes
+//! give an error, never a panic.
+
+mod common;
+
+use common::read;
+use session_replay::model::Event;
+use session_replay::privacy::{Policy, Scrubber};
+use session_replay::{Limits, StateError, rrweb};
+
+const STREAMS: [&str; 6] = [
+    "corpus/todo.raw.json",
+    "corpus/todo.rrweb-default.json",
+    "corpus/login.raw.json",
+    "corpus/login.rrweb-default.json",
+    "corpus/feed.raw.json",
+    "corpus/feed.rrweb-default.json",
+];
+
+fn policies() -> Vec<(&'static str, Policy)> {
+    vec![
+        ("private", Policy::private()),
+        ("balanced", Policy::balanced()),
+        ("relaxed", Policy::relaxed()),
+        (
+            "relaxed+block",
+            Policy::relaxed().block(".todo-list").unwrap(),
+        ),
+        (
+            "private+unmask",
+            Policy::private().unmask(".todo-list").unwrap(),
+        ),
+    ]
+}
+
+fn events(path: &str) -> Vec<Event> {
+    rrweb::read(&read(path), &Limits::DEFAULT).unwrap()
+}
+
+/// Scrubs `events` with a hand-off (save, drop, restore) after every `every` events.
+fn with_handoffs(events: &[Event], policy: &Policy, every: usize) -> (Vec<Event>, String) {
+    let mut s = Scrubber::new(policy.clone());
+    let mut out = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        if i > 0 && i % every == 0 {
+            let bytes = s.save_state();
+            drop(s);
+            s = Scrubber::restore_state(policy.clone(), &bytes, &Limits::DEFAULT).unwrap();
+        }
+        out.extend(s.scrub_event(e.clone()));
+    }
+    (out, format!("{:?}", s.report()))
+}
+
+#[test]
+fn scrubber_hand_off_gives_the_whole_stream_result() {
+    for path in STREAMS {
+        let evs = events(path);
+        for (name, policy) in policies() {
+            let (whole, report) = with_handoffs(&evs, &policy, usize::MAX);
+            // Every event on the short login stream; sparser on the others (each
+            // hand-off saves the whole mirror, so every-event hand-offs are quadratic).
+            let rates: &[usize] = if path.contains("login") {
+                &[1, 50]
+            } else {
+                &[13, 50]
+            };
+            for &every in rates {
+                let (got, got_report) = with_handoffs(&evs, &policy, every);
+                assert!(got == whole, "{path} under {name}, hand-off every {every}");
+                assert_eq!(got_report, report, "{path} under {name}, every {every}");
+            }
+        }
+    }
+}
+
+#[test]
+fn scrubber_state_is_refused_under_another_policy() {
+    let evs = events("corpus/todo.raw.json");
+    let mut s = Scrubber::new(Policy::relaxed().block(".todo-list").unwrap());
+    for e in evs.iter().take(20) {
+        s.scrub_event(e.clone());
+    }
+    let bytes = s.save_state();
+    assert_eq!(
+        Scrubber::restore_state(Policy::relaxed(), &bytes, &Limits::DEFAULT).unwrap_err(),
+        StateError::PolicyMismatch
+    );
+    assert!(
+        Scrubber::restore_state(
+            Policy::relaxed().block(".todo-list").unwrap(),
+            &bytes,
+            &Limits::DEFAULT
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn damaged_scrubber_state_is_an_error_not_a_panic() {
+    let evs = events("corpus/login.raw.json");
+    let policy = Policy::balanced();
+    let mut s = Scrubber::new(policy.clone());
+    for e in evs.iter().take(40) {
+        s.scrub_event(e.clone());
+    }
+    let bytes = s.save_state();
+    // Every truncation, and a flipped bit at many offsets.
+    for n in 0..bytes.len() {
+        assert!(Scrubber::restore_state(policy.clone(), &bytes[..n], &Limits::DEFAULT).is_err());
+    }
+    for i in (0..bytes.len()).step_by(7) {
+        let mut b = bytes.clone();
+        b[i] ^= 0x10;
+        assert!(
+            Scrubber::restore_state(policy.clone(), &b, &Limits::DEFAULT).is_err(),
+            "bit flip at {i}"
+        );
+    }
+    // Over the node limit of the restoring side.
+    let small = Limits::DEFAULT.with_nodes(3);
+    assert!(matches!(
+        Scrubber::restore_state(policy, &bytes, &small),
+        Err(StateError::LimitExceeded { what: "nodes", .. })
+    ));
+}
