@@ -48,11 +48,13 @@
 //! | `sampler.rs` | pointer sampling and batching, scroll throttling |
 //! | `cadence.rs` | keyframe cadence, rate caps and the resync after them |
 //! | `config.rs` | [`RecorderConfig`] |
+//! | `persist.rs` | the recorder's saved state ([`Recorder::save_state`], [`Recorder::restore_state`]) |
 
 mod cadence;
 mod config;
 mod host;
 mod mirror;
+mod persist;
 mod recorder;
 mod sampler;
 
