@@ -85,13 +85,21 @@ fn record_some(rec: &mut Recorder) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let [stage, mode, rest @ ..] = data else { return };
-    let limits = Limits::DEFAULT.with_nodes(100_000).with_input_bytes(1 << 20);
+    let [stage, mode, rest @ ..] = data else {
+        return;
+    };
+    let limits = Limits::DEFAULT
+        .with_nodes(100_000)
+        .with_input_bytes(1 << 20);
     let events = rrweb::read(STREAM, &Limits::DEFAULT).unwrap();
     let policy = Policy::relaxed().block(".todo-list").unwrap();
     match stage % 3 {
         0 => {
-            let bytes = if mode % 2 == 1 { seal(1, rest) } else { rest.to_vec() };
+            let bytes = if mode % 2 == 1 {
+                seal(1, rest)
+            } else {
+                rest.to_vec()
+            };
             if let Ok(mut s) = Scrubber::restore_state(policy.clone(), &bytes, &limits) {
                 let again = s.save_state();
                 let back = Scrubber::restore_state(policy, &again, &limits).unwrap();
@@ -104,7 +112,11 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         1 => {
-            let bytes = if mode % 2 == 1 { seal(2, rest) } else { rest.to_vec() };
+            let bytes = if mode % 2 == 1 {
+                seal(2, rest)
+            } else {
+                rest.to_vec()
+            };
             if let Ok(mut enc) = Encoder::restore_state(&bytes, &limits) {
                 let again = enc.save_state();
                 let mut back = Encoder::restore_state(&again, &limits).unwrap();
@@ -117,7 +129,11 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         _ => {
-            let bytes = if mode % 2 == 1 { seal(4, rest) } else { rest.to_vec() };
+            let bytes = if mode % 2 == 1 {
+                seal(4, rest)
+            } else {
+                rest.to_vec()
+            };
             if let Ok(mut rec) = Recorder::restore_state(policy.clone(), &bytes, &limits) {
                 let again = rec.save_state();
                 let mut back = Recorder::restore_state(policy, &again, &limits).unwrap();

@@ -171,6 +171,7 @@ impl Scrubber {
     ) -> Result<Scrubber, StateError> {
         Ok(Scrubber {
             engine: Engine::restore(policy, bytes, limits)?,
+            buffers: stream::Buffers::default(),
         })
     }
 }
