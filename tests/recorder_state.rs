@@ -375,7 +375,16 @@ fn state_size_per_live_node() {
             EventKind::FullSnapshot(s) => s.tree.nodes.len(),
             other => panic!("{}", other.name()),
         };
-        let state = rec.save_state().len();
+        let saved = rec.save_state();
+        let state = saved.len();
+        // What a host that compresses before storing would keep.
+        let deflated = {
+            use std::io::Write;
+            let mut z =
+                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+            z.write_all(&saved).unwrap();
+            z.finish().unwrap().len()
+        };
         // The encoder's share exactly (it saw the recorder's output, in order); the
         // scrubber's about (one fed the masked output keeps masked text).
         let mut enc = codec::Encoder::new(encoder);
@@ -389,9 +398,10 @@ fn state_size_per_live_node() {
         let binary = codec::encode(keyframe, encoder).len();
         let per = |n: usize| n as f64 / nodes as f64;
         eprintln!(
-            "{path}: {nodes} nodes; state {state} B = {:.1} B/node (encoder {:.1}, \
-             scrubber ~{:.1}, rest ~{:.1}); keyframe as JSON {:.1} B/node, binary {:.1} B/node",
+            "{path}: {nodes} nodes; state {state} B = {:.1} B/node, deflated {:.1} (encoder \
+             {:.1}, scrubber ~{:.1}, rest ~{:.1}); keyframe as JSON {:.1} B/node, binary {:.1}",
             per(state),
+            per(deflated),
             per(enc),
             per(scrub),
             per(state.saturating_sub(enc + scrub)),
@@ -542,5 +552,67 @@ proptest! {
         let whole = run_ops(&ops, false);
         let moved = run_ops(&ops, true);
         prop_assert_eq!(moved, whole);
+    }
+}
+
+/// The recorder seed of the `state_restore` fuzz target: a small form page mid-session,
+/// with nodes outside the recorded tree, a value per field, events, a chunk, a pointer
+/// batch and a scroll waiting, under the target's policy.
+fn fuzz_seed_state() -> Vec<u8> {
+    let policy = Policy::relaxed().block(".todo-list").unwrap();
+    let encoder = EncoderConfig::default().with_compression(codec::Compression::None);
+    let mut rec = Recorder::new(policy, RecorderConfig::default().with_encoding(encoder));
+    rec.grant_consent();
+    let mut t = page();
+    // A list the policy blocks, a text, and a parentless node the host also handed over.
+    let list = t.push(
+        HostKey(4),
+        Some(HostIndex(1)),
+        HostKind::Element {
+            tag: "ul".into(),
+            attributes: vec![("class".into(), "todo-list".into())],
+        },
+    );
+    t.push(HostKey(5), Some(list), HostKind::Text("secret item".into()));
+    t.push(
+        HostKey(6),
+        Some(HostIndex(1)),
+        HostKind::Text("hello".into()),
+    );
+    t.push(
+        HostKey(7),
+        Some(HostIndex(1)),
+        HostKind::Text("more".into()),
+    );
+    t.push(HostKey(9), None, HostKind::Comment("detached".into()));
+    rec.page("https://a.test/?token=abc", 800.0, 600.0, Timestamp(1000));
+    rec.snapshot(&t, Timestamp(1000));
+    rec.input(HostKey(3), "hunter2", false, Timestamp(1010));
+    rec.input(HostKey(9), "x", true, Timestamp(1011));
+    rec.scroll(HostKey(1), 0.0, 10.0, Timestamp(1020));
+    rec.scroll(HostKey(1), 0.0, 20.0, Timestamp(1030));
+    rec.pointer_move(HostKey(3), 5.0, 6.0, Timestamp(1040));
+    rec.save_state()
+}
+
+#[test]
+fn the_fuzz_seeds_are_current() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/state_restore");
+    let state = fuzz_seed_state();
+    // Stage byte 2 (the recorder); mode 0 takes the state as it is, mode 1 seals the
+    // body itself (past the checksum).
+    let seeds = [
+        ("seed-recorder-form", 0u8, &state[..]),
+        ("seed-recorder-form-body", 1, &state[16..]),
+    ];
+    for (name, mode, bytes) in seeds {
+        let path = dir.join(name);
+        let mut seed = vec![2, mode];
+        seed.extend_from_slice(bytes);
+        if std::env::var_os("WRITE_FUZZ_SEEDS").is_some() {
+            std::fs::write(&path, &seed).unwrap();
+        }
+        // Regenerate with WRITE_FUZZ_SEEDS=1 when the layout changes.
+        assert!(std::fs::read(&path).unwrap() == seed, "{}", path.display());
     }
 }

@@ -3,9 +3,10 @@
 //! length; a state that restores keeps working (it scrubs or encodes a short stream, or
 //! records a few host calls) and saves again to a state that restores to the same.
 //!
-//! The first byte picks the stage (scrubber, encoder, recorder). Inputs are taken either as they are (the envelope
-//! checks) or, when the second byte is odd, as a body sealed here with a valid
-//! envelope and checksum, so the fuzzer reaches the body's decoding past the CRC.
+//! The first byte picks the stage (scrubber, encoder, recorder). Inputs are taken
+//! either as they are (the envelope checks) or, when the second byte is odd, as a body
+//! sealed here with a valid envelope and checksum, so the fuzzer reaches the body's
+//! decoding past the CRC.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
