@@ -347,7 +347,8 @@ impl Encoder {
         self.last_ts = Some(t);
         // Lenient: problems in the recording are counted in the state, never fatal here.
         let _ = self.state.apply(event, self.applied);
-        self.applied += 1;
+        // Saturating: a restored state may start at the top.
+        self.applied = self.applied.saturating_add(1);
     }
 
     fn close_chunk(&mut self) {
@@ -369,7 +370,7 @@ impl Encoder {
         // Everything in `out` not yet marked belongs to this chunk (the header, before
         // the first one).
         self.ready.push_back(self.out.len());
-        self.index += 1;
+        self.index = self.index.saturating_add(1);
         self.first_ts = None;
         self.counts = FrameCounts::default();
         self.keyframe_string_bytes = 0;

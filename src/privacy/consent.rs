@@ -2,6 +2,13 @@
 
 use std::collections::VecDeque;
 
+use bincode::{Decode, Encode};
+
+use crate::error::StateError;
+use crate::limits::Limits;
+use crate::model::Event;
+use crate::persist::{self, StateKind};
+
 /// The user's consent to being recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Consent {
@@ -84,7 +91,8 @@ impl<T> ConsentGate<T> {
     /// Withdraws consent: everything not handed out is dropped, and recording stops.
     pub fn withdraw(&mut self) {
         self.consent = Consent::Withdrawn;
-        self.dropped += self.pending.len() as u64;
+        // Saturating: a restored state may start near the top.
+        self.dropped = self.dropped.saturating_add(self.pending.len() as u64);
         self.pending.clear();
     }
 
@@ -94,7 +102,7 @@ impl<T> ConsentGate<T> {
     pub fn admit(&mut self) -> bool {
         let allowed = self.allows_recording();
         if !allowed {
-            self.dropped += 1;
+            self.dropped = self.dropped.saturating_add(1);
         }
         allowed
     }
@@ -127,5 +135,133 @@ impl<T> ConsentGate<T> {
     /// How many items were refused or dropped.
     pub fn dropped(&self) -> u64 {
         self.dropped
+    }
+}
+
+/// A recorder's consent gate as saved (inside the recorder's state): the consent, the
+/// privacy signal, the masked events waiting for the host, and the dropped count.
+#[derive(Encode, Decode)]
+pub(crate) struct SavedGate {
+    consent: u8,
+    gpc: bool,
+    /// The waiting events, in the binary format (`persist::events_to_bytes`).
+    pending: Vec<u8>,
+    dropped: u64,
+}
+
+/// Saving is for the recorder's gate only (of events), not for any `T`: the waiting
+/// items are saved in the events' own bounded, validated format, and a closure
+/// parameter for other item types would have no caller.
+impl ConsentGate<Event> {
+    /// The saved form. Takes `&mut self` only to lay the queue out in one slice for
+    /// encoding (no copy of the events).
+    pub(crate) fn save(&mut self) -> SavedGate {
+        SavedGate {
+            consent: match self.consent {
+                Consent::None => 0,
+                Consent::Granted => 1,
+                Consent::Withdrawn => 2,
+            },
+            gpc: self.gpc,
+            pending: persist::events_to_bytes(self.pending.make_contiguous()),
+            dropped: self.dropped,
+        }
+    }
+
+    /// A gate from its saved form, checked: consent is never granted under Global
+    /// Privacy Control, and events wait only while it is granted (none before it, and
+    /// withdrawal drops them). The events are read within `limits`.
+    pub(crate) fn restore(s: SavedGate, limits: &Limits) -> Result<Self, StateError> {
+        let malformed = |reason| StateError::Malformed {
+            stage: StateKind::Recorder.name(),
+            at: persist::HEAD,
+            reason,
+        };
+        let consent = match s.consent {
+            0 => Consent::None,
+            1 => Consent::Granted,
+            2 => Consent::Withdrawn,
+            _ => return Err(malformed("unknown consent state")),
+        };
+        if s.gpc && consent == Consent::Granted {
+            return Err(malformed("consent granted under Global Privacy Control"));
+        }
+        let pending = persist::events_from_bytes(StateKind::Recorder, &s.pending, limits)?;
+        if consent != Consent::Granted && !pending.is_empty() {
+            return Err(malformed("events wait without consent"));
+        }
+        Ok(ConsentGate {
+            consent,
+            gpc: s.gpc,
+            pending: pending.into(),
+            dropped: s.dropped,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event() -> Event {
+        crate::rrweb::read(
+            br#"[{"type":4,"data":{"href":"https://a.test/","width":8,"height":6},"timestamp":1}]"#,
+            &Limits::DEFAULT,
+        )
+        .unwrap()
+        .remove(0)
+    }
+
+    fn round_trip(g: &mut ConsentGate<Event>) -> ConsentGate<Event> {
+        ConsentGate::restore(g.save(), &Limits::DEFAULT).unwrap()
+    }
+
+    #[test]
+    fn every_consent_state_round_trips() {
+        let mut none = ConsentGate::new(PrivacySignal::Absent);
+        none.push(event());
+        let mut granted = ConsentGate::new(PrivacySignal::Absent);
+        granted.grant();
+        granted.push(event());
+        granted.push(event());
+        let mut withdrawn = granted.clone();
+        withdrawn.withdraw();
+        let mut gpc = ConsentGate::new(PrivacySignal::GlobalPrivacyControl);
+        gpc.grant();
+        gpc.push(event());
+        for g in [&mut none, &mut granted, &mut withdrawn, &mut gpc] {
+            let mut back = round_trip(g);
+            assert_eq!(back.consent(), g.consent());
+            assert_eq!(back.dropped(), g.dropped());
+            assert_eq!(back.take(), g.take());
+            assert_eq!(back.grant(), g.grant());
+        }
+        assert_eq!(granted.consent(), Consent::Granted);
+    }
+
+    fn reason(s: SavedGate) -> &'static str {
+        match ConsentGate::restore(s, &Limits::DEFAULT) {
+            Err(StateError::Malformed { reason, .. }) => reason,
+            other => panic!("{:?}", other.map(|g| g.consent())),
+        }
+    }
+
+    #[test]
+    fn states_the_gate_never_holds_are_refused() {
+        let mut g = ConsentGate::new(PrivacySignal::Absent);
+        g.grant();
+        g.push(event());
+        let mut s = g.save();
+        s.consent = 3;
+        assert_eq!(reason(s), "unknown consent state");
+        let mut s = g.save();
+        s.gpc = true;
+        assert_eq!(reason(s), "consent granted under Global Privacy Control");
+        let mut s = g.save();
+        s.consent = 2;
+        assert_eq!(reason(s), "events wait without consent");
+        let mut s = g.save();
+        s.pending.truncate(s.pending.len() - 1);
+        assert_eq!(reason(s), "saved events do not decode");
     }
 }

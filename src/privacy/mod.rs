@@ -57,6 +57,7 @@ mod scrub;
 mod selector;
 mod url;
 
+pub(crate) use consent::SavedGate;
 pub use consent::{Consent, ConsentGate, PrivacySignal};
 pub use detect::{Detectors, Finding, PiiKind};
 pub use policy::{

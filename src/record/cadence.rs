@@ -5,6 +5,10 @@
 //! overflowed: events dropped by a cap leave the replayed page out of step, and the
 //! keyframe at the end of the overflowed second puts it back (the resync).
 
+use bincode::{Decode, Encode};
+
+use super::persist::malformed;
+use crate::error::StateError;
 use crate::model::*;
 
 /// The rate caps' window: one second, starting at the first event past the last one.
@@ -71,7 +75,8 @@ impl Cadence {
     /// An event at `t` was handed out.
     #[inline]
     pub(super) fn counted(&mut self, t: Timestamp) {
-        self.events_since_keyframe += 1;
+        // Saturating: a restored state may start near the top.
+        self.events_since_keyframe = self.events_since_keyframe.saturating_add(1);
         self.last_counted = t;
     }
 
@@ -120,11 +125,11 @@ impl Cadence {
     /// and counts it as dropped when it does not fit.
     #[inline]
     pub(super) fn admit(&mut self, e: &Event) -> bool {
-        self.window_events += 1;
+        self.window_events = self.window_events.saturating_add(1);
         self.window_bytes = self.window_bytes.saturating_add(approx_size(e));
         if self.window_events > self.max_events.0 || self.window_bytes > self.max_bytes {
             self.overflowed = true;
-            self.capped += 1;
+            self.capped = self.capped.saturating_add(1);
             return false;
         }
         true
@@ -152,6 +157,67 @@ impl Cadence {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
+    }
+}
+
+/// The cadence as saved: its settings, where the keyframe count and the caps' window
+/// stand, and the count of capped events.
+#[derive(Encode, Decode)]
+pub(super) struct SavedCadence {
+    keyframe_interval: i64,
+    keyframe_events: u64,
+    max_events: u64,
+    max_bytes: u64,
+    last_keyframe: Option<i64>,
+    events_since_keyframe: u64,
+    last_counted: i64,
+    window_start: i64,
+    window_events: u64,
+    window_bytes: u64,
+    overflowed: bool,
+    capped: u64,
+}
+
+/// A saved count as a `usize` (one saved on a 64-bit host may not fit a 32-bit one).
+fn count(v: u64) -> Result<usize, StateError> {
+    usize::try_from(v).map_err(|_| malformed("a count does not fit this platform"))
+}
+
+impl Cadence {
+    pub(super) fn save(&self) -> SavedCadence {
+        SavedCadence {
+            keyframe_interval: self.keyframe_interval.0,
+            keyframe_events: self.keyframe_events.0 as u64,
+            max_events: self.max_events.0 as u64,
+            max_bytes: self.max_bytes as u64,
+            last_keyframe: self.last_keyframe.map(|t| t.0),
+            events_since_keyframe: self.events_since_keyframe as u64,
+            last_counted: self.last_counted.0,
+            window_start: self.window_start.0,
+            window_events: self.window_events as u64,
+            window_bytes: self.window_bytes as u64,
+            overflowed: self.overflowed,
+            capped: self.capped,
+        }
+    }
+
+    /// A cadence from its saved form. Any values are ones the live cadence copes with
+    /// (its time arithmetic and counters saturate), so only their size is checked.
+    pub(super) fn restore(s: SavedCadence) -> Result<Cadence, StateError> {
+        Ok(Cadence {
+            keyframe_interval: Millis(s.keyframe_interval),
+            keyframe_events: EventCount(count(s.keyframe_events)?),
+            max_events: EventCount(count(s.max_events)?),
+            max_bytes: count(s.max_bytes)?,
+            last_keyframe: s.last_keyframe.map(Timestamp),
+            events_since_keyframe: count(s.events_since_keyframe)?,
+            last_counted: Timestamp(s.last_counted),
+            window_start: Timestamp(s.window_start),
+            window_events: count(s.window_events)?,
+            window_bytes: count(s.window_bytes)?,
+            overflowed: s.overflowed,
+            capped: s.capped,
+        })
     }
 }
 
@@ -185,5 +251,39 @@ fn approx_size(e: &Event) -> usize {
         EventKind::Incremental(Incremental::Input(i)) => 64 + i.text.len(),
         EventKind::Incremental(Incremental::Moves(m)) => 48 + m.positions.len() * 40,
         _ => 96,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restored_counters_at_the_top_saturate() {
+        let mut c = Cadence::new(Millis(1_000), EventCount(10), EventCount(5), 100);
+        c.keyframe_taken(Timestamp(0));
+        let mut s = c.save();
+        s.events_since_keyframe = u64::MAX >> 1;
+        s.window_events = u64::MAX >> 1;
+        s.window_start = i64::MIN;
+        s.capped = u64::MAX;
+        let Ok(mut c) = Cadence::restore(s) else {
+            return; // a 32-bit target refuses the counts instead
+        };
+        let e = Event {
+            timestamp: Timestamp(1),
+            kind: EventKind::Custom(Tagged {
+                name: "x".into(),
+                payload: Json::Null,
+                extra: Vec::new(),
+            }),
+            extra: Vec::new(),
+        };
+        for _ in 0..3 {
+            c.counted(Timestamp(1));
+            assert!(!c.admit(&e));
+        }
+        assert_eq!(c.capped(), u64::MAX);
+        assert!(c.keyframe_due(Timestamp(1)));
     }
 }

@@ -31,6 +31,11 @@
 //!   handed out; nothing is recorded before [`Recorder::grant_consent`], never under
 //!   Global Privacy Control ([`RecorderConfig::with_privacy_signal`]), and withdrawal
 //!   drops what was not handed out.
+//! - **Session state.** [`Recorder::save_state`] gives the session's state as bytes
+//!   (consent, what waits for the host, the mirror and its ids, sampling, cadence, the
+//!   scrubber and the encoder), and [`Recorder::restore_state`] continues from them in
+//!   another worker, process or page: the same events and chunks as if it had never
+//!   stopped (the layout is in `docs/STATE.md`).
 //! - **Compared with rrweb's recorder** (`tests/recorder.rs`, driving it with what a glue
 //!   layer observed during the corpus login session): the same numbers of Input,
 //!   MouseInteraction, Mutation, ViewportResize, Meta and FullSnapshot events, pointer
@@ -48,11 +53,13 @@
 //! | `sampler.rs` | pointer sampling and batching, scroll throttling |
 //! | `cadence.rs` | keyframe cadence, rate caps and the resync after them |
 //! | `config.rs` | [`RecorderConfig`] |
+//! | `persist.rs` | the recorder's saved state ([`Recorder::save_state`], [`Recorder::restore_state`]) |
 
 mod cadence;
 mod config;
 mod host;
 mod mirror;
+mod persist;
 mod recorder;
 mod sampler;
 

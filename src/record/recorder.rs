@@ -48,18 +48,20 @@ enum Caps {
 /// // Nothing falls due until the next time-based keyframe, 5 minutes after the first.
 /// assert_eq!(rec.poll_timeout(), Some(Timestamp(301_000)));
 /// ```
+// The fields are visible to the record module so that its saved form (`persist`)
+// reads and rebuilds them; outside it, the recorder is only its methods.
 pub struct Recorder {
     /// Masks every event before it is queued.
-    scrubber: Scrubber,
+    pub(super) scrubber: Scrubber,
     /// Consent, and the queue of masked events waiting for the host.
-    gate: ConsentGate<Event>,
-    mirror: Mirror,
-    sampler: Sampler,
-    cadence: Cadence,
+    pub(super) gate: ConsentGate<Event>,
+    pub(super) mirror: Mirror,
+    pub(super) sampler: Sampler,
+    pub(super) cadence: Cadence,
     /// `Some` with encoding on, until [`Recorder::stop`] or a withdrawal.
-    encoder: Option<Encoder>,
+    pub(super) encoder: Option<Encoder>,
     /// Closed chunks waiting for the host, oldest first.
-    chunks: VecDeque<Vec<u8>>,
+    pub(super) chunks: VecDeque<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -119,7 +121,38 @@ impl Recorder {
 
     /// Events refused (no consent), dropped by a cap, or dropped on withdrawal.
     pub fn dropped(&self) -> u64 {
-        self.gate.dropped() + self.cadence.capped()
+        // Saturating: a restored state may start near the top.
+        self.gate.dropped().saturating_add(self.cadence.capped())
+    }
+
+    /// The session's recording state as bytes, for another worker, a later process or
+    /// the next page of a visit to continue from with [`Recorder::restore_state`]: the
+    /// consent, the events and chunks not yet handed out, the mirrored tree with the
+    /// ids it gave, the sampling, cadence and caps, and the scrubber's and encoder's
+    /// states (see `record/persist.rs` for the layout).
+    ///
+    /// With encoding on, the open chunk is closed first and queued for
+    /// [`Recorder::poll_chunk`], as [`Encoder::save_state`] does (a chunk never spans
+    /// two workers): poll before saving to hand it out here; whatever is not polled
+    /// travels in the state. The policy is not in it (the restoring side supplies it).
+    pub fn save_state(&mut self) -> Vec<u8> {
+        super::persist::save(self)
+    }
+
+    /// A recorder that continues exactly where the one that saved `bytes` stopped: it
+    /// hands out the events and chunks the saved one would have. `policy` must be the
+    /// one it was saved under ([`StateError::PolicyMismatch`](crate::StateError) if
+    /// not); the configuration travels in the state. `bytes` are untrusted: the
+    /// envelope, each part and each nested stage's state are checked against `limits`
+    /// (`input_bytes` for sizes, `nodes` for the mirrors) and against what the live
+    /// recorder relies on (a consistent tree, no events waiting without consent, no
+    /// output kept after a withdrawal) before anything is built from them.
+    pub fn restore_state(
+        policy: Policy,
+        bytes: &[u8],
+        limits: &crate::Limits,
+    ) -> Result<Recorder, crate::StateError> {
+        super::persist::restore(policy, bytes, limits)
     }
 
     /// The id the recorder gave a host node, if it is in the recorded tree.

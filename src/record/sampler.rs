@@ -8,6 +8,10 @@
 
 use std::collections::BTreeMap;
 
+use bincode::{Decode, Encode};
+
+use super::persist::malformed;
+use crate::error::StateError;
 use crate::model::{Millis, MoveSource, NodeId, Num, PointerMoves, Position, Timestamp};
 
 /// One kept pointer sample: when, where, over which node.
@@ -191,5 +195,161 @@ impl Sampler {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
+    }
+}
+
+/// The sampler as saved: its settings, the batch being built, and each target's
+/// throttle, in target order. Positions are saved bit for bit (a host may report any
+/// `f64`; rounding happens when the batch goes out).
+#[derive(Encode, Decode)]
+pub(super) struct SavedSampler {
+    sample_every: i64,
+    batch_every: i64,
+    scroll_every: i64,
+    moves: Vec<(i64, f64, f64, i32)>,
+    /// The batch's source, as rrweb's code.
+    source: i64,
+    batch_started: Option<i64>,
+    last_sample: Option<i64>,
+    scroll_last: Vec<(i32, i64)>,
+    scroll_pending: Vec<(i32, f64, f64, i64)>,
+}
+
+/// Whether `ids` are strictly increasing (as a map's keys are).
+fn increasing(mut ids: impl Iterator<Item = i32>) -> bool {
+    let Some(mut last) = ids.next() else {
+        return true;
+    };
+    ids.all(|id| std::mem::replace(&mut last, id) < id)
+}
+
+impl Sampler {
+    pub(super) fn save(&self) -> SavedSampler {
+        SavedSampler {
+            sample_every: self.sample_every.0,
+            batch_every: self.batch_every.0,
+            scroll_every: self.scroll_every.0,
+            moves: (self.moves.iter())
+                .map(|&(t, x, y, id)| (t.0, x, y, id.0))
+                .collect(),
+            source: self.source.code(),
+            batch_started: self.batch_started.map(|t| t.0),
+            last_sample: self.last_sample.map(|t| t.0),
+            scroll_last: (self.scroll_last.iter())
+                .map(|(id, t)| (id.0, t.0))
+                .collect(),
+            scroll_pending: (self.scroll_pending.iter())
+                .map(|(id, &(x, y, t))| (id.0, x, y, t.0))
+                .collect(),
+        }
+    }
+
+    /// A sampler from its saved form, checked: a batch has a start exactly when it has
+    /// samples, and starts at its first sample; the source is one the recorder uses;
+    /// targets are in order, and a held-back scroll has a throttle holding it.
+    pub(super) fn restore(s: SavedSampler) -> Result<Sampler, StateError> {
+        if s.batch_started != s.moves.first().map(|m| m.0) {
+            return Err(malformed(
+                "the pointer batch's start is not its first sample",
+            ));
+        }
+        let source = match MoveSource::from_code(s.source) {
+            MoveSource::Other(_) => return Err(malformed("unknown pointer source")),
+            known => known,
+        };
+        if !increasing(s.scroll_last.iter().map(|e| e.0))
+            || !increasing(s.scroll_pending.iter().map(|e| e.0))
+        {
+            return Err(malformed("scroll targets out of order"));
+        }
+        let scroll_last: BTreeMap<NodeId, Timestamp> = (s.scroll_last.into_iter())
+            .map(|(id, t)| (NodeId(id), Timestamp(t)))
+            .collect();
+        let mut scroll_pending = BTreeMap::new();
+        for (id, x, y, t) in s.scroll_pending {
+            if !scroll_last.contains_key(&NodeId(id)) {
+                return Err(malformed("a held-back scroll has no throttle"));
+            }
+            scroll_pending.insert(NodeId(id), (x, y, Timestamp(t)));
+        }
+        Ok(Sampler {
+            sample_every: Millis(s.sample_every),
+            batch_every: Millis(s.batch_every),
+            scroll_every: Millis(s.scroll_every),
+            moves: (s.moves.into_iter())
+                .map(|(t, x, y, id)| (Timestamp(t), x, y, NodeId(id)))
+                .collect(),
+            source,
+            batch_started: s.batch_started.map(Timestamp),
+            last_sample: s.last_sample.map(Timestamp),
+            scroll_last,
+            scroll_pending,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn busy() -> Sampler {
+        let mut s = Sampler::new(Millis(50), Millis(500), Millis(100));
+        s.switch_source(MoveSource::Touch, Timestamp(0));
+        s.sample(NodeId(3), 1.5, f64::NAN, Timestamp(10));
+        s.sample(NodeId(4), -0.0, 2.0, Timestamp(70));
+        s.scroll(NodeId(1), 0.0, 5.0, Timestamp(20));
+        s.scroll(NodeId(1), 0.0, 6.0, Timestamp(30));
+        s.scroll(NodeId(9), 0.0, 1.0, Timestamp(40));
+        s
+    }
+
+    #[test]
+    fn round_trips_bit_for_bit() {
+        let s = busy();
+        let back = Sampler::restore(s.save()).unwrap();
+        let enc = |s: &Sampler| bincode::encode_to_vec(s.save(), bincode::config::standard());
+        assert_eq!(enc(&back).unwrap(), enc(&s).unwrap());
+        assert_eq!(back.deadline(), s.deadline());
+        let (mut a, mut b) = (s, back);
+        assert_eq!(
+            format!("{:?}", a.take_batch(Timestamp(90))),
+            format!("{:?}", b.take_batch(Timestamp(90)))
+        );
+        assert_eq!(
+            a.take_due_scrolls(Timestamp(200)),
+            b.take_due_scrolls(Timestamp(200))
+        );
+    }
+
+    fn reason(s: SavedSampler) -> &'static str {
+        match Sampler::restore(s) {
+            Err(StateError::Malformed { reason, .. }) => reason,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn states_the_sampler_never_holds_are_refused() {
+        let mut s = busy().save();
+        s.batch_started = None;
+        assert_eq!(
+            reason(s),
+            "the pointer batch's start is not its first sample"
+        );
+        let mut s = busy().save();
+        s.moves.clear();
+        assert_eq!(
+            reason(s),
+            "the pointer batch's start is not its first sample"
+        );
+        let mut s = busy().save();
+        s.source = 99;
+        assert_eq!(reason(s), "unknown pointer source");
+        let mut s = busy().save();
+        s.scroll_last.push((0, 5));
+        assert_eq!(reason(s), "scroll targets out of order");
+        let mut s = busy().save();
+        s.scroll_pending.push((20, 0.0, 0.0, 5));
+        assert_eq!(reason(s), "a held-back scroll has no throttle");
     }
 }

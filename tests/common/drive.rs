@@ -51,10 +51,21 @@ pub fn host_tree(tree: &NodeTree) -> HostTree {
 
 /// Feeds `events` to `rec`, returning how many recorder calls were made.
 pub fn drive(rec: &mut Recorder, events: &[Event]) -> usize {
+    drive_with(rec, events, |_| {})
+}
+
+/// Feeds `events` to `rec` as [`drive`] does, calling `between` after every recorder
+/// call (ticks included), where a host could hand the session off or drain output.
+pub fn drive_with(
+    rec: &mut Recorder,
+    events: &[Event],
+    mut between: impl FnMut(&mut Recorder),
+) -> usize {
     let mut calls = 0;
     for e in events {
         let t = e.timestamp;
         rec.tick(t);
+        between(rec);
         match &e.kind {
             EventKind::Meta(m) => rec.page(&m.href, m.width.as_f64(), m.height.as_f64(), t),
             EventKind::FullSnapshot(s) => rec.snapshot(&host_tree(&s.tree), t),
@@ -100,6 +111,7 @@ pub fn drive(rec: &mut Recorder, events: &[Event]) -> usize {
                     for p in &m.positions {
                         let at = t.saturating_add(Millis(p.time_offset.as_i64().unwrap_or(0)));
                         rec.pointer_move(key(p.id), p.x.as_f64(), p.y.as_f64(), at);
+                        between(rec);
                         calls += 1;
                     }
                     continue;
@@ -139,6 +151,7 @@ pub fn drive(rec: &mut Recorder, events: &[Event]) -> usize {
             },
             _ => {}
         }
+        between(rec);
         calls += 1;
     }
     calls

@@ -245,4 +245,22 @@ mod tests {
         assert!(!want.is_empty());
         assert_eq!(got, want);
     }
+
+    #[test]
+    fn counts_restored_at_the_top_do_not_overflow() {
+        let bytes = Encoder::new(EncoderConfig::default()).save_state();
+        let body = persist::open(StateKind::Encoder, &bytes, 1 << 20).unwrap();
+        let mut s: SavedEncoder = persist::decode_body(StateKind::Encoder, body).unwrap();
+        s.applied = u64::MAX;
+        s.index = u64::MAX;
+        let bytes = persist::save(StateKind::Encoder, &s);
+        let mut enc = Encoder::restore_state(&bytes, &Limits::DEFAULT).unwrap();
+        for e in &events() {
+            enc.push(e);
+            enc.flush();
+        }
+        enc.finish();
+        assert!(enc.poll_chunk().is_some());
+        assert_eq!(enc.chunks(), u64::MAX);
+    }
 }

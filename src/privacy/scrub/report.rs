@@ -441,10 +441,12 @@ impl ScrubReport {
 
     /// Counts one `action` at `place`.
     pub(super) fn add(&mut self, action: ScrubAction, place: Place<'_>) {
-        *self.by_kind.entry(action).or_insert(0) += 1;
+        // Saturating, here and below: a restored report may start at the top.
+        let n = self.by_kind.entry(action).or_insert(0);
+        *n = n.saturating_add(1);
         match place {
             Place::Fixed(p) => match self.by_place.get_mut(p) {
-                Some(n) => *n += 1,
+                Some(n) => *n = n.saturating_add(1),
                 None => {
                     self.by_place.insert(p.clone(), 1);
                 }
@@ -472,7 +474,7 @@ impl ScrubReport {
     /// Counts one action at the place of key `key`, made by `place` if it is new.
     fn add_place(&mut self, key: &str, place: impl FnOnce() -> ScrubPlace) {
         match self.by_place.get_mut(key) {
-            Some(n) => *n += 1,
+            Some(n) => *n = n.saturating_add(1),
             None => {
                 self.by_place.insert(place(), 1);
             }
@@ -488,7 +490,8 @@ impl ScrubReport {
 
     /// Total of masking actions.
     pub fn total(&self) -> u64 {
-        self.by_kind.values().sum()
+        // Saturating: counts restored from saved state may be anything.
+        self.by_kind.values().fold(0, |a, &n| a.saturating_add(n))
     }
 }
 

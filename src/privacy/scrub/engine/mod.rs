@@ -127,13 +127,14 @@ impl Engine {
     /// Counts an event read.
     #[inline]
     pub(in crate::privacy::scrub) fn event_in(&mut self) {
-        self.report.events_in += 1;
+        // Saturating: a restored report may start at the top.
+        self.report.events_in = self.report.events_in.saturating_add(1);
     }
 
     /// Counts an event handed out.
     #[inline]
     pub(in crate::privacy::scrub) fn event_out(&mut self) {
-        self.report.events_out += 1;
+        self.report.events_out = self.report.events_out.saturating_add(1);
     }
 
     // ---- the mirror ----

@@ -152,3 +152,38 @@ impl Engine {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_counts_restored_at_the_top_do_not_overflow() {
+        let policy = Policy::private();
+        let bytes = Engine::new(policy.clone()).save();
+        let body = persist::open(StateKind::Scrubber, &bytes, 1 << 20).unwrap();
+        let mut s: SavedEngine = persist::decode_body(StateKind::Scrubber, body).unwrap();
+        s.events_in = u64::MAX;
+        s.events_out = u64::MAX;
+        s.by_kind = vec![
+            ("text_masked".into(), u64::MAX),
+            ("input_masked".into(), u64::MAX),
+        ];
+        s.by_place = vec![("snapshot".into(), u64::MAX)];
+        let bytes = persist::save(StateKind::Scrubber, &s);
+        let mut scrubber =
+            crate::privacy::Scrubber::restore_state(policy, &bytes, &Limits::DEFAULT).unwrap();
+        let events = crate::rrweb::read(
+            br#"[{"type":2,"data":{"node":{"type":0,"childNodes":[{"type":2,"tagName":"p","attributes":{},"childNodes":[{"type":3,"textContent":"secret","id":3}],"id":2}],"id":1},"initialOffset":{"top":0,"left":0}},"timestamp":1},
+                {"type":3,"data":{"source":5,"text":"hunter2","isChecked":false,"id":3},"timestamp":2}]"#,
+            &Limits::DEFAULT,
+        )
+        .unwrap();
+        for e in events {
+            scrubber.scrub_event(e);
+        }
+        let report = scrubber.report();
+        assert_eq!((report.events_in, report.events_out), (u64::MAX, u64::MAX));
+        assert_eq!(report.total(), u64::MAX);
+    }
+}
