@@ -205,12 +205,14 @@ pub(crate) fn decode_body<T: Decode<()>>(kind: StateKind, body: &[u8]) -> Result
             )*
         };
     }
-    tiers!(16, 18, 20, 22, 24, 26, 28, 30, 32);
-    Err(StateError::LimitExceeded {
-        stage: kind.name(),
-        what: "state bytes",
-        limit: 1 << 26,
-    })
+    tiers!(16, 18, 20, 22, 24, 26, 28, 30);
+    // Past 16 MiB of body: 2 GiB at most in all (the largest limit a 32-bit target
+    // can name; the body itself is already within `Limits::input_bytes`).
+    finish(
+        kind,
+        body,
+        bincode::decode_from_slice(body, config().with_limit::<{ 1usize << 31 }>()),
+    )
 }
 
 /// The decoded value, if it took the whole body.
