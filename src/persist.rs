@@ -154,6 +154,36 @@ pub(crate) fn open(kind: StateKind, bytes: &[u8], max_bytes: usize) -> Result<&[
     Ok(body)
 }
 
+/// Events as bytes inside a saved state (a keyframe, events waiting in a queue): the
+/// crate's binary format, uncompressed, so that reading them back goes through the
+/// same bounded, validating and fuzzed decoder as any stored stream.
+pub(crate) fn events_to_bytes(events: &[crate::model::Event]) -> Vec<u8> {
+    use crate::codec::{Compression, EncoderConfig, Keyframes};
+    let config = EncoderConfig::default()
+        .with_compression(Compression::None)
+        .with_keyframes(Keyframes::None);
+    crate::codec::encode(events, config)
+}
+
+/// Events saved by [`events_to_bytes`], within `limits`; any damage is an error (a
+/// state with a hole in it would not continue exactly).
+pub(crate) fn events_from_bytes(
+    kind: StateKind,
+    bytes: &[u8],
+    limits: &crate::Limits,
+) -> Result<Vec<crate::model::Event>, StateError> {
+    let r = crate::codec::decode(bytes, limits);
+    if r.is_clean() {
+        Ok(r.events)
+    } else {
+        Err(StateError::Malformed {
+            stage: kind.name(),
+            at: HEAD,
+            reason: "saved events do not decode",
+        })
+    }
+}
+
 /// Decodes a whole body as `T`, bounded: bincode refuses any container whose claimed
 /// size (in memory) would pass 64 times the body's own size, so a few hostile bytes
 /// cannot make it reserve gigabytes. Real bodies claim far less: every element of every

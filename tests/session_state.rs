@@ -126,3 +126,44 @@ fn damaged_scrubber_state_is_an_error_not_a_panic() {
         Err(StateError::LimitExceeded { what: "nodes", .. })
     ));
 }
+
+/// Encodes `events` in batches of `batch` with a flush after each (as an ingest server
+/// makes each batch durable), and a hand-off every `every` batches.
+fn encode_batches(events: &[Event], batch: usize, every: usize) -> Vec<u8> {
+    use session_replay::codec::{Encoder, EncoderConfig};
+    let mut enc = Encoder::new(EncoderConfig::default());
+    let mut out = Vec::new();
+    for (b, part) in events.chunks(batch).enumerate() {
+        if b > 0 && b % every == 0 {
+            let bytes = enc.save_state();
+            drop(enc);
+            enc = Encoder::restore_state(&bytes, &Limits::DEFAULT).unwrap();
+        }
+        for e in part {
+            enc.push(e);
+        }
+        enc.flush();
+        while let Some(c) = enc.poll_chunk() {
+            out.extend(c);
+        }
+    }
+    enc.finish();
+    while let Some(c) = enc.poll_chunk() {
+        out.extend(c);
+    }
+    out
+}
+
+#[test]
+fn encoder_hand_off_writes_the_same_bytes() {
+    for path in STREAMS {
+        let evs = events(path);
+        let whole = encode_batches(&evs, 50, usize::MAX);
+        for every in [1, 3] {
+            assert!(encode_batches(&evs, 50, every) == whole, "{path}: hand-off every {every} batches");
+        }
+        let back = session_replay::codec::decode(&whole, &Limits::DEFAULT);
+        assert!(back.is_clean());
+        assert!(back.events == evs, "{path}");
+    }
+}

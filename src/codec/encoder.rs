@@ -1,5 +1,7 @@
 //! The streaming encoder and its configuration.
 
+mod persist;
+
 use std::collections::VecDeque;
 
 use super::frame::{self, FLAG_COMPRESSED, FrameCounts};
