@@ -160,7 +160,10 @@ fn encoder_hand_off_writes_the_same_bytes() {
         let evs = events(path);
         let whole = encode_batches(&evs, 50, usize::MAX);
         for every in [1, 3] {
-            assert!(encode_batches(&evs, 50, every) == whole, "{path}: hand-off every {every} batches");
+            assert!(
+                encode_batches(&evs, 50, every) == whole,
+                "{path}: hand-off every {every} batches"
+            );
         }
         let back = session_replay::codec::decode(&whole, &Limits::DEFAULT);
         assert!(back.is_clean());

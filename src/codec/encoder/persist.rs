@@ -65,8 +65,16 @@ fn limits_to_words(l: &Limits) -> [u64; 8] {
 
 /// Saved limits, none above the restoring side's (a saved state cannot lift a limit).
 fn limits_from_words(w: [u64; 8], cap: &Limits) -> Limits {
-    let [json_depth, nodes, string_len, input_bytes, pending_adds, chunk_bytes, events_per_chunk, decoded_bytes] =
-        w.map(|v| usize::try_from(v).unwrap_or(usize::MAX));
+    let [
+        json_depth,
+        nodes,
+        string_len,
+        input_bytes,
+        pending_adds,
+        chunk_bytes,
+        events_per_chunk,
+        decoded_bytes,
+    ] = w.map(|v| usize::try_from(v).unwrap_or(usize::MAX));
     Limits {
         json_depth: json_depth.min(cap.json_depth),
         nodes: nodes.min(cap.nodes),

@@ -56,7 +56,7 @@ fn malformed(reason: &'static str) -> StateError {
 impl Engine {
     /// The engine's state, sealed.
     pub(in crate::privacy::scrub) fn save(&self) -> Vec<u8> {
-        let nodes = self
+        let mut nodes: Vec<SavedNode> = self
             .nodes
             .iter()
             .map(|(id, n)| {
@@ -74,6 +74,9 @@ impl Engine {
                 }
             })
             .collect();
+        // In id order, whichever part of the mirror a node lives in: the same state
+        // saves to the same bytes.
+        nodes.sort_unstable_by_key(|n| n.id);
         let saved = SavedEngine {
             policy: self.policy.fingerprint(),
             nodes,
