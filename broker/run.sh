@@ -35,6 +35,10 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 
-echo "== broker: redis-server on 127.0.0.1:$port"
+echo "== broker: unit tests"
+cargo test -p session-replay-broker 2>&1 | grep -E '^test result|FAILED|panicked' || true
+cargo test -p session-replay-broker --quiet >/dev/null 2>&1
+
+echo "== broker: end to end on redis-server 127.0.0.1:$port"
 cargo build --release -p session-replay-broker 2>&1 | tail -n 1
 ./target/release/session-replay-broker run --redis "redis://127.0.0.1:$port/" "$@"

@@ -57,7 +57,7 @@ mod tests {
 
     #[test]
     fn batch_sizes_are_as_asked() {
-        let json = format!("[{}]", vec!["1"; 7].join(","));
+        let json = format!("[{}]", ["1"; 7].join(","));
         let sizes = |n| {
             split_batches(json.as_bytes(), n)
                 .unwrap()

@@ -46,7 +46,7 @@ pub enum EnvelopeError {
 
 impl SavedSession<'_> {
     /// The bytes to store.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub fn to_bytes(self) -> Vec<u8> {
         let mut out = Vec::with_capacity(HEAD + self.scrubber.len() + self.encoder.len());
         out.extend_from_slice(MAGIC);
         out.push(VERSION);

@@ -371,7 +371,7 @@ impl Worker {
             }
             Restored::Live(s) => {
                 let o = (s.order(batch.seq), s.last_seq());
-                self.sessions.insert(batch.session.clone(), s);
+                self.sessions.insert(batch.session.clone(), *s);
                 self.count(Stat::Restored, 1)?;
                 Ok(o)
             }
