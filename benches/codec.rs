@@ -1,14 +1,16 @@
 //! Size and speed of the binary format against the baselines, measured in the same run:
 //! rrweb JSON, gzip -9 and zstd -19 of it (sizes); serde_json parsing the JSON into the
-//! model (speed). Prints a size table, then criterion measures encode and decode.
+//! model (speed). Prints size tables (the second: a server flushing after every batch),
+//! then criterion measures encode and decode.
 
 use std::hint::black_box;
 use std::io::Write;
 use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use session_replay::codec::{Compression, EncoderConfig, decode, encode};
-use session_replay::{Limits, rrweb};
+use session_replay::codec::{Compression, Encoder, EncoderConfig, decode, encode};
+use session_replay::privacy::{Policy, scrub};
+use session_replay::{Event, Limits, rrweb};
 
 const STREAMS: [(&str, &[u8]); 3] = [
     (
@@ -102,6 +104,52 @@ fn sizes() {
     }
 }
 
+/// Bytes of `events` encoded with the default config by a server that flushes after
+/// every `batch` events (0: never), and the chunks.
+fn encode_in_batches(events: &[Event], batch: usize) -> (usize, u64) {
+    let mut enc = Encoder::new(EncoderConfig::default());
+    let mut bytes = 0;
+    for (i, e) in events.iter().enumerate() {
+        enc.push(e);
+        if batch > 0 && (i + 1) % batch == 0 {
+            enc.flush();
+        }
+        bytes += std::iter::from_fn(|| enc.poll_chunk())
+            .map(|c| c.len())
+            .sum::<usize>();
+    }
+    enc.finish();
+    bytes += std::iter::from_fn(|| enc.poll_chunk())
+        .map(|c| c.len())
+        .sum::<usize>();
+    (bytes, enc.chunks())
+}
+
+/// Sizes when a server encodes a session batch by batch, flushing after each batch of 50
+/// events (issue 18), raw and scrubbed with `Policy::private()`.
+fn batch_sizes() {
+    eprintln!(
+        "\n| stream | events | rrweb JSON | zstd -19 of the JSON | no flush | flush every 50 events | flushed / not |"
+    );
+    eprintln!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (name, bytes) in STREAMS {
+        let raw = rrweb::read(bytes, &Limits::DEFAULT).unwrap();
+        let (private, _) = scrub(raw.clone(), &Policy::private());
+        for (label, events) in [("raw", raw), ("private", private)] {
+            let json = rrweb::write_events(&events);
+            let (whole, whole_chunks) = encode_in_batches(&events, 0);
+            let (flushed, flushed_chunks) = encode_in_batches(&events, 50);
+            eprintln!(
+                "| {name}, {label} | {} | {} | {} | {whole} ({whole_chunks} chunks) | {flushed} ({flushed_chunks} chunks) | {:.2}x |",
+                events.len(),
+                json.len(),
+                zstd19(&json),
+                flushed as f64 / whole as f64
+            );
+        }
+    }
+}
+
 /// Speed ratios by a stricter measure than criterion's means on a noisy machine: the
 /// best of 40 interleaved rounds of each, in the same run.
 fn best_of_rounds() {
@@ -150,6 +198,7 @@ fn best_of_rounds() {
 
 fn bench(c: &mut Criterion) {
     sizes();
+    batch_sizes();
     best_of_rounds();
     for (name, bytes) in STREAMS {
         let events = rrweb::read(bytes, &Limits::DEFAULT).unwrap();

@@ -12,14 +12,16 @@
 
 use thiserror::Error as ThisError;
 
-use crate::model::Event;
+use crate::model::{Event, Timestamp};
 use crate::replay::Issue;
 
 /// The valid part of a damaged input, and what was wrong with the rest: the one shape
 /// of every lenient read ([`crate::rrweb::read_recovering`], [`crate::codec::decode`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recovered<E> {
-    /// Every event that read cleanly, in order.
+    /// Every event that read cleanly, in order ([`crate::codec::decode`] leaves out
+    /// events that cannot be replayed after damage, and adds the keyframe it resumes
+    /// from).
     pub events: Vec<Event>,
     /// What went wrong, in order: each error names where (event index, chunk).
     pub errors: Vec<E>,
@@ -209,7 +211,7 @@ pub enum CodecError {
     #[error("not a session-replay stream (bad magic)")]
     BadMagic,
     /// A version this decoder does not know.
-    #[error("format version {0} is not supported (this decoder reads version 1)")]
+    #[error("format version {0} is not supported (this decoder reads versions 1 and 2)")]
     UnsupportedVersion(u8),
     /// A chunk's frame or content is broken.
     #[error("chunk {chunk}: malformed at byte {offset}: {what}")]
@@ -249,6 +251,28 @@ pub enum CodecError {
         /// Its value.
         limit: usize,
     },
+    /// Intact continuation chunks after a damaged or missing chunk: the page state their
+    /// events continue from is lost with it, so they cannot be replayed correctly, and
+    /// [`crate::codec::decode`] leaves them out, up to the next keyframe chunk. (The
+    /// streaming [`crate::codec::Decoder`] hands them out, marked
+    /// [`crate::codec::Continuity::Orphaned`].)
+    #[error(
+        "chunks {chunk} to {last_chunk}: {events} events from {} to {} ms continue a damaged or missing chunk and cannot be replayed",
+        from.0,
+        to.0
+    )]
+    Orphaned {
+        /// The first chunk left out (the index it records).
+        chunk: usize,
+        /// The last chunk left out.
+        last_chunk: usize,
+        /// Events left out.
+        events: usize,
+        /// The earliest of their timestamps.
+        from: Timestamp,
+        /// The latest of their timestamps.
+        to: Timestamp,
+    },
     /// The chunk is compressed but this build has no compression support.
     #[error("chunk {chunk} is compressed; build with the `compress` feature to read it")]
     CompressionUnavailable {
@@ -279,6 +303,7 @@ impl CodecError {
             | CodecError::Checksum { chunk, .. }
             | CodecError::Truncated { chunk, .. }
             | CodecError::LimitExceeded { chunk, .. }
+            | CodecError::Orphaned { chunk, .. }
             | CodecError::CompressionUnavailable { chunk } => Some(*chunk),
             CodecError::BadMagic | CodecError::UnsupportedVersion(_) => None,
         }

@@ -43,7 +43,7 @@ fn json_binary_json_is_lossless_everywhere() {
             EncoderConfig::default().with_compression(Compression::None),
             EncoderConfig::default()
                 .with_compression(Compression::None)
-                .with_chunk_every(EventCount(7), Millis(1_000), 1 << 20),
+                .with_keyframe_every(EventCount(7), Millis(1_000), 1 << 20),
         ] {
             let bin = encode(&events, config);
             let Recovered {
@@ -74,7 +74,7 @@ fn streaming_decoder_takes_any_split() {
     let events = rrweb::read(&read("corpus/login.raw.json"), &Limits::DEFAULT).unwrap();
     let bin = encode(
         &events,
-        EncoderConfig::default().with_chunk_every(EventCount(20), Millis(5_000), 1 << 20),
+        EncoderConfig::default().with_keyframe_every(EventCount(20), Millis(5_000), 1 << 20),
     );
     for step in [1usize, 3, 7, 64, 1000] {
         let mut d = Decoder::new();
@@ -94,15 +94,14 @@ fn streaming_decoder_takes_any_split() {
 fn small_stream() -> (Vec<Event>, Vec<u8>, usize) {
     let events = rrweb::read(&read("rrweb-fixtures/input.json"), &Limits::DEFAULT).unwrap();
     let config =
-        EncoderConfig::default().with_chunk_every(EventCount(3), Millis(1_000_000), 1 << 20);
+        EncoderConfig::default().with_keyframe_every(EventCount(3), Millis(1_000_000), 1 << 20);
     let bin = encode(&events, config);
     let chunks = verify(&bin, &Limits::DEFAULT).chunks;
     (events, bin, chunks)
 }
 
-/// Events of the chunks that are whole in `bytes[..cut]`.
-fn chunk_events(bin: &[u8]) -> Vec<(usize, usize, Vec<Event>)> {
-    // (start, end, events) of each chunk, from a clean decode.
+/// (start, end, events, keyframe) of each chunk, from a clean decode.
+fn chunk_events(bin: &[u8]) -> Vec<(usize, usize, Vec<Event>, Vec<Event>)> {
     let mut d = Decoder::new();
     d.push(bin);
     let mut out = Vec::new();
@@ -110,7 +109,7 @@ fn chunk_events(bin: &[u8]) -> Vec<(usize, usize, Vec<Event>)> {
         if let Ok(c) = o {
             let start = c.offset;
             let len = u32::from_le_bytes(bin[start + 4..start + 8].try_into().unwrap()) as usize;
-            out.push((start, start + 12 + len, c.events));
+            out.push((start, start + 12 + len, c.events, c.keyframe));
         }
     }
     out
@@ -153,11 +152,16 @@ fn bit_flips_lose_only_the_damaged_chunk() {
                 errors,
             } = decode(&damaged, &Limits::DEFAULT);
             let hit = spans.iter().position(|s| pos >= s.0 && pos < s.1).unwrap();
+            // Every chunk is a keyframe chunk: the one after the damaged one resumes
+            // with its keyframe.
             let expected: Vec<Event> = spans
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| *i != hit)
-                .flat_map(|(_, s)| s.2.clone())
+                .flat_map(|(i, s)| {
+                    let resumed = if i == hit + 1 { s.3.clone() } else { vec![] };
+                    resumed.into_iter().chain(s.2.clone())
+                })
                 .collect();
             assert_eq!(got, expected, "flip at {pos} bit {bit}");
             assert!(
@@ -199,7 +203,7 @@ fn the_chain_reveals_deleted_reordered_and_edited_chunks() {
     let other = rrweb::read(&read("rrweb-fixtures/scroll.json"), &Limits::DEFAULT).unwrap();
     let forged_stream = encode(
         &other,
-        EncoderConfig::default().with_chunk_every(EventCount(3), Millis(1_000_000), 1 << 20),
+        EncoderConfig::default().with_keyframe_every(EventCount(3), Millis(1_000_000), 1 << 20),
     );
     let forged_spans = chunk_events(&forged_stream);
     let mut edited = header;
@@ -217,7 +221,7 @@ fn a_reader_can_start_at_any_chunk() {
     let events = rrweb::read(&read("corpus/todo.raw.json"), &Limits::DEFAULT).unwrap();
     let bin = encode(
         &events,
-        EncoderConfig::default().with_chunk_every(EventCount(300), Millis(1_000_000), 1 << 20),
+        EncoderConfig::default().with_keyframe_every(EventCount(300), Millis(1_000_000), 1 << 20),
     );
     let mut d = Decoder::new();
     d.push(&bin);
@@ -228,6 +232,7 @@ fn a_reader_can_start_at_any_chunk() {
     assert!(chunks.len() >= 8);
     let mut full = Replayer::from(events.clone());
     for c in chunks.iter().skip(1) {
+        assert!(c.is_keyframe(), "chunk {}", c.index);
         // Only this chunk: its keyframe, then its events.
         let mut from_chunk: Vec<Event> = c.keyframe.clone();
         from_chunk.extend(c.events.iter().cloned());
@@ -253,10 +258,14 @@ fn a_reader_in_order_can_step_over_keyframes() {
     for (name, bytes) in all_streams() {
         let events = rrweb::read(&bytes, &Limits::DEFAULT).unwrap();
         for config in [
-            EncoderConfig::default().with_chunk_every(EventCount(50), Millis(1_000_000), 1 << 20),
+            EncoderConfig::default().with_keyframe_every(
+                EventCount(50),
+                Millis(1_000_000),
+                1 << 20,
+            ),
             EncoderConfig::default()
                 .with_compression(Compression::None)
-                .with_chunk_every(EventCount(50), Millis(1_000_000), 1 << 20),
+                .with_keyframe_every(EventCount(50), Millis(1_000_000), 1 << 20),
         ] {
             let bin = encode(&events, config);
             let chunks = |keyframes: KeyframeDecoding| {
@@ -319,11 +328,12 @@ fn hostile_bytes_are_refused_without_allocation() {
         decode(b"GIF89a......", &Limits::DEFAULT).errors,
         vec![CodecError::BadMagic]
     );
-    let mut v2 = encode(&[], EncoderConfig::default());
-    v2[4] = 2;
+    let mut v3 = encode(&[], EncoderConfig::default());
+    assert_eq!(v3[4], FORMAT_VERSION);
+    v3[4] = 3;
     assert_eq!(
-        decode(&v2, &Limits::DEFAULT).errors,
-        vec![CodecError::UnsupportedVersion(2)]
+        decode(&v3, &Limits::DEFAULT).errors,
+        vec![CodecError::UnsupportedVersion(3)]
     );
     // An uncompressed body whose string count claims 2^40 entries.
     let mut body = vec![0u8]; // flags: raw
@@ -398,8 +408,8 @@ fn a_chunk_index_at_the_top_of_its_range_is_a_chain_break() {
     );
     assert_eq!(verify(&bin, &Limits::DEFAULT).chunks, 1);
     let payload = &bin[HEADER_LEN + 12..];
-    assert_eq!(&payload[..2], &[0, 0]); // flag: raw; index 0
-    let mut body = vec![0u8, 253];
+    assert_eq!(&payload[..2], &[2, 0]); // flag: raw, keyframe chunk; index 0
+    let mut body = vec![2u8, 253];
     body.extend_from_slice(&u64::MAX.to_le_bytes());
     body.extend_from_slice(&payload[2..]);
     let mut stream = bin[..HEADER_LEN].to_vec();
@@ -408,6 +418,14 @@ fn a_chunk_index_at_the_top_of_its_range_is_a_chain_break() {
     let report = verify(&stream, &Limits::DEFAULT);
     assert_eq!(report.chunks, 2);
     assert_eq!(report.chain_breaks, vec![0, 1]);
+    // Neither index follows on from the one before: both chunks resume, with their
+    // (empty) keyframes.
+    let mut d = Decoder::new();
+    d.push(&stream);
+    let continuity: Vec<_> = std::iter::from_fn(|| d.poll_chunk())
+        .map(|c| c.unwrap().continuity)
+        .collect();
+    assert_eq!(continuity, [Continuity::Resumed, Continuity::Resumed]);
     let Recovered {
         events: back,
         errors,
@@ -437,7 +455,7 @@ fn marginal_bytes(pattern: impl Fn(usize, i64) -> String, n: usize) -> (f64, f64
         }
         json.push(']');
         let events = rrweb::read(json.as_bytes(), &Limits::DEFAULT).unwrap();
-        let config = EncoderConfig::default().with_chunk_every(
+        let config = EncoderConfig::default().with_keyframe_every(
             EventCount(1 << 20),
             Millis(1 << 40),
             1 << 30,
@@ -532,7 +550,7 @@ fn repetitive_events_cost_a_few_bytes_each() {
 fn encoder_hands_out_chunks_one_at_a_time() {
     let events = rrweb::read(&read("corpus/login.raw.json"), &Limits::DEFAULT).unwrap();
     let config =
-        EncoderConfig::default().with_chunk_every(EventCount(20), Millis(1_000_000), 1 << 20);
+        EncoderConfig::default().with_keyframe_every(EventCount(20), Millis(1_000_000), 1 << 20);
     let whole = encode(&events, config);
     for eager in [true, false] {
         let mut enc = Encoder::new(config);

@@ -832,8 +832,11 @@ proptest! {
 
 #[test]
 fn poll_chunk_hands_out_each_chunk_in_order() {
-    let encoder =
-        codec::EncoderConfig::default().with_chunk_every(EventCount(4), Millis(1_000_000), 1 << 20);
+    let encoder = codec::EncoderConfig::default().with_keyframe_every(
+        EventCount(4),
+        Millis(1_000_000),
+        1 << 20,
+    );
     let (mut rec, _) = page_recorder(RecorderConfig::default().with_encoding(encoder));
     input_storm(&mut rec, 30, 2000, |i| format!("v{i}"));
     rec.stop(Timestamp(3000));

@@ -170,3 +170,27 @@ fn encoder_hand_off_writes_the_same_bytes() {
         assert!(back.events == evs, "{path}");
     }
 }
+
+#[test]
+fn replayer_restores_at_the_same_moment() {
+    use session_replay::replay::Replayer;
+    for path in ["corpus/login.raw.json", "corpus/todo.raw.json"] {
+        let evs = events(path);
+        let mut r = Replayer::from(evs.clone());
+        let mid = evs[evs.len() / 2].timestamp;
+        let hash = r.seek(mid).hash();
+        let bytes = r.save_state();
+        drop(r);
+        let mut back = Replayer::restore_state(&bytes, &Limits::DEFAULT).unwrap();
+        assert_eq!(back.state().hash(), hash, "{path}: same moment");
+        assert_eq!(back.events(), &evs[..], "{path}: same events");
+        let end = evs.last().unwrap().timestamp;
+        let mut fresh = Replayer::from(evs.clone());
+        assert_eq!(
+            back.seek(end).hash(),
+            fresh.seek(end).hash(),
+            "{path}: seeks on"
+        );
+        assert!(Replayer::restore_state(&bytes[..bytes.len() - 1], &Limits::DEFAULT).is_err());
+    }
+}

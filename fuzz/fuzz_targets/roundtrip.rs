@@ -16,10 +16,10 @@ fuzz_target!(|data: &[u8]| {
     for config in [
         EncoderConfig::default()
             .with_compression(Compression::None)
-            .with_chunk_every(EventCount(every), Millis(1_000), 1 << 20),
+            .with_keyframe_every(EventCount(every), Millis(1_000), 1 << 20),
         EncoderConfig::default()
             .with_compression(Compression::Brotli { quality: 1 })
-            .with_chunk_every(EventCount(every), Millis(1_000), 1 << 20),
+            .with_keyframe_every(EventCount(every), Millis(1_000), 1 << 20),
     ] {
         let bin = encode(&events, config);
         let Recovered {

@@ -2,8 +2,8 @@
 
 use std::collections::VecDeque;
 
-pub use super::frame::DecodedChunk;
-use super::frame::{self, CHUNK_MAGIC, FRAME_HEAD, HEADER_LEN};
+use super::chunk::{Continuity, DecodedChunk};
+use super::frame::{self, CHUNK_MAGIC, FORMAT_VERSION, FRAME_HEAD, HEADER_LEN, Reading};
 use crate::error::{CodecError, Recovered};
 use crate::limits::Limits;
 
@@ -16,7 +16,8 @@ pub enum KeyframeDecoding {
     Decode,
     /// Step over them: for a reader that goes through the stream from its start, which
     /// has the state they describe already. They cost nothing to decode (their bytes
-    /// are stepped over) and [`DecodedChunk::keyframe`] comes back empty.
+    /// are stepped over) and [`DecodedChunk::keyframe`] comes back empty, except after a
+    /// gap ([`Continuity::Resumed`]), where the keyframe is what the reader needs to go on.
     Skip,
 }
 
@@ -55,7 +56,12 @@ pub struct Decoder {
     /// hands out only events, has no use for it.
     hashes: bool,
     header_done: bool,
+    /// The stream's format version, once its header is read.
+    version: u8,
     failed: bool,
+    /// The chunk index that follows on without a gap; `None` after a gap (a damaged or
+    /// missing chunk, or an orphaned one), until the next keyframe chunk.
+    expect: Option<u64>,
     /// Chunks seen (intact or not), for naming damaged ones.
     next_chunk: usize,
     outputs: VecDeque<Result<DecodedChunk, CodecError>>,
@@ -73,7 +79,9 @@ impl Decoder {
             keyframes: KeyframeDecoding::Decode,
             hashes: true,
             header_done: false,
+            version: FORMAT_VERSION,
             failed: false,
+            expect: Some(0),
             next_chunk: 0,
             outputs: VecDeque::new(),
             resyncing: false,
@@ -102,7 +110,11 @@ impl Decoder {
     }
 
     /// The next intact chunk, or an error for a damaged or unreadable part (decoding
-    /// goes on at the next chunk); `None` when nothing more is ready.
+    /// goes on at the next chunk); `None` when nothing more is ready. Each chunk says
+    /// how it follows the ones before ([`DecodedChunk::continuity`]): after a damaged
+    /// or missing chunk, continuation chunks are still handed out but
+    /// [`Continuity::Orphaned`] until the next keyframe chunk, which is
+    /// [`Continuity::Resumed`].
     pub fn poll_chunk(&mut self) -> Option<Result<DecodedChunk, CodecError>> {
         self.outputs.pop_front()
     }
@@ -119,8 +131,9 @@ impl Decoder {
                 return;
             }
             match frame::read_header(self.buf.get(..HEADER_LEN).unwrap_or_default()) {
-                Ok(_) => {
+                Ok(h) => {
                     self.header_done = true;
+                    self.version = h.version;
                     self.consume(HEADER_LEN);
                 }
                 Err(e) => {
@@ -196,14 +209,13 @@ impl Decoder {
             } else {
                 [0; 32]
             };
-            let decoded = frame::decode_payload(
-                payload,
-                &self.limits,
-                chunk,
-                offset,
-                hash,
-                self.keyframes == KeyframeDecoding::Decode,
-            );
+            let reading = Reading {
+                limits: &self.limits,
+                version: self.version,
+                keyframes: self.keyframes,
+                expect: self.expect,
+            };
+            let decoded = frame::decode_payload(payload, &reading, chunk, offset, hash);
             self.consume(FRAME_HEAD + len);
             match decoded {
                 Ok(c) => {
@@ -211,10 +223,17 @@ impl Decoder {
                         .unwrap_or(chunk)
                         .max(chunk)
                         .saturating_add(1);
+                    // An orphaned chunk leaves the reader's page state wrong until the
+                    // next keyframe chunk.
+                    self.expect = match c.continuity {
+                        Continuity::Orphaned => None,
+                        _ => c.index.checked_add(1),
+                    };
                     self.outputs.push_back(Ok(c));
                 }
                 Err(e) => {
                     self.next_chunk += 1;
+                    self.expect = None;
                     self.outputs.push_back(Err(e));
                 }
             }
@@ -224,6 +243,7 @@ impl Decoder {
     fn damaged(&mut self, e: CodecError) {
         self.outputs.push_back(Err(e));
         self.next_chunk += 1;
+        self.expect = None;
         // Skip this magic and look for the next chunk.
         self.consume(1);
         self.resyncing = true;
@@ -267,6 +287,7 @@ impl Decoder {
                     missing: need.saturating_sub(have),
                 }));
                 self.next_chunk += 1;
+                self.expect = None;
                 if let Some(p) = find_magic(&rest, 1) {
                     self.base = start + p;
                     self.buf = rest.get(p..).unwrap_or_default().to_vec();
@@ -293,15 +314,78 @@ fn find_magic(b: &[u8], from: usize) -> Option<usize> {
         .map(|p| p + from)
 }
 
-/// Decodes a whole stream within `limits`: the events of every intact chunk, in order,
-/// and an error for each damaged part.
+/// Decodes a whole stream within `limits` into events that replay correctly: the events
+/// of every intact chunk, in order, and an error for each damaged part.
+///
+/// After a damaged or missing chunk, the continuation chunks up to the next keyframe
+/// chunk ([`Continuity::Orphaned`]) are left out and reported as one
+/// [`CodecError::Orphaned`] (with the time their events span), and the next keyframe
+/// chunk's keyframe comes before its events, so that replay goes on from the right page
+/// state. A clean stream decodes to exactly the events encoded.
 pub fn decode(bytes: &[u8], limits: &Limits) -> Recovered<CodecError> {
-    // In order from the start: the keyframes are not needed, and not decoded.
-    // Nor are the chunk hashes: only `verify` checks the chain.
-    let (chunks, errors) = decode_chunks(bytes, *limits, KeyframeDecoding::Skip, false);
-    Recovered {
-        events: chunks.into_iter().flat_map(|c| c.events).collect(),
-        errors,
+    // In order from the start: keyframes are not needed, and not decoded, except after a
+    // gap. Nor are the chunk hashes: only `verify` checks the chain.
+    let mut d = Decoder::new()
+        .with_limits(*limits)
+        .with_keyframes(KeyframeDecoding::Skip);
+    d.hashes = false;
+    d.push(bytes);
+    d.finish();
+    let mut out = Recovered::default();
+    // The run of orphaned chunks being left out, reported when it ends.
+    let mut orphans: Option<CodecError> = None;
+    while let Some(o) = d.poll_chunk() {
+        let c = match o {
+            Ok(c) if c.continuity == Continuity::Orphaned => {
+                add_orphan(&mut orphans, &c);
+                continue;
+            }
+            Ok(c) => c,
+            Err(e) => {
+                out.errors.extend(orphans.take());
+                out.errors.push(e);
+                continue;
+            }
+        };
+        out.errors.extend(orphans.take());
+        // The keyframe is empty unless the chunk resumes after a gap.
+        out.events.extend(c.keyframe);
+        out.events.extend(c.events);
+    }
+    out.errors.extend(orphans);
+    out
+}
+
+/// Adds an orphaned chunk's events to the run being left out.
+fn add_orphan(run: &mut Option<CodecError>, c: &DecodedChunk) {
+    let times = c.events.iter().map(|e| e.timestamp);
+    let (Some(lo), Some(hi)) = (times.clone().min(), times.max()) else {
+        // Nothing lost.
+        return;
+    };
+    let chunk = usize::try_from(c.index).unwrap_or(usize::MAX);
+    match run {
+        Some(CodecError::Orphaned {
+            last_chunk,
+            events,
+            from,
+            to,
+            ..
+        }) => {
+            *last_chunk = chunk;
+            *events += c.events.len();
+            *from = (*from).min(lo);
+            *to = (*to).max(hi);
+        }
+        _ => {
+            *run = Some(CodecError::Orphaned {
+                chunk,
+                last_chunk: chunk,
+                events: c.events.len(),
+                from: lo,
+                to: hi,
+            });
+        }
     }
 }
 

@@ -4,6 +4,7 @@ mod persist;
 
 use std::collections::VecDeque;
 
+use super::chunk::ChunkKind;
 use super::frame::{self, FLAG_COMPRESSED, FrameCounts};
 use super::varint::Buf;
 use super::wire::{Ctx, Enc};
@@ -50,31 +51,44 @@ impl Default for Compression {
     }
 }
 
-/// Which chunks open with a keyframe (the page state at their start).
+/// Whether the chunks the keyframe cadence opens carry a keyframe (the page state at
+/// their start).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum Keyframes {
-    /// Every chunk after the first: a reader can start at any chunk, and a damaged
-    /// chunk costs only its own events.
+    /// Each chunk the cadence opens ([`EncoderConfig::with_keyframe_every`]) carries
+    /// one: a reader can start there, and damage costs the events up to the next one.
+    /// A chunk opened after [`Encoder::flush`] before the cadence is due carries none
+    /// and continues the chunk before it ([`ChunkKind::Continuation`]).
     #[default]
-    EveryChunk,
-    /// None: chunks are smaller, but readable only in order from the first one.
+    OnCadence,
+    /// None: chunks are smaller, but readable only in order from the first one. The
+    /// cadence still closes chunks.
     None,
 }
 
-/// How the encoder cuts chunks and whether it compresses.
+/// How the encoder cuts chunks, where it writes keyframes, and whether it compresses.
+///
+/// A chunk closes when the keyframe cadence is due or when the host calls
+/// [`Encoder::flush`]. The cadence counts from the start of the last keyframe chunk,
+/// across flushes: a host that flushes after every batch gets keyframes at the same
+/// events as one that never flushes, and small continuation chunks between them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EncoderConfig {
-    /// Close a chunk after this many events. Default 1,000.
-    pub chunk_events: EventCount,
-    /// Close a chunk when its events span this long. Default 30 s.
-    pub chunk_interval: Millis,
-    /// Close a chunk when its encoded body reaches this many bytes. Default 1 MiB.
-    pub chunk_bytes: usize,
+    /// Open a keyframe chunk after this many events since the last one opened.
+    /// Default 1,000.
+    pub keyframe_events: EventCount,
+    /// Open a keyframe chunk when the events since the last one opened span this long.
+    /// Default 30 s.
+    pub keyframe_interval: Millis,
+    /// Open a keyframe chunk when the events since the last one opened take this many
+    /// bytes of chunk body (before compression, keyframes left out). Default 1 MiB.
+    pub keyframe_bytes: usize,
     /// The compression stage. Default [`Compression::DEFAULT`].
     pub compression: Compression,
-    /// Which chunks open with a keyframe. Default [`Keyframes::EveryChunk`].
+    /// Whether the chunks the cadence opens carry a keyframe. Default
+    /// [`Keyframes::OnCadence`].
     pub keyframes: Keyframes,
     /// Limits for the replay state kept for keyframes.
     pub limits: Limits,
@@ -83,11 +97,11 @@ pub struct EncoderConfig {
 impl Default for EncoderConfig {
     fn default() -> Self {
         EncoderConfig {
-            chunk_events: EventCount(1_000),
-            chunk_interval: Millis::seconds(30),
-            chunk_bytes: 1 << 20,
+            keyframe_events: EventCount(1_000),
+            keyframe_interval: Millis::seconds(30),
+            keyframe_bytes: 1 << 20,
             compression: Compression::DEFAULT,
-            keyframes: Keyframes::EveryChunk,
+            keyframes: Keyframes::OnCadence,
             limits: Limits::DEFAULT,
         }
     }
@@ -101,12 +115,19 @@ impl EncoderConfig {
         EncoderConfig::default().with_compression(Compression::Brotli { quality: 10 })
     }
 
-    /// Sets the chunk cadence: a chunk closes after `events`, when its events span
-    /// `interval`, or when its body reaches `bytes`, whichever comes first.
-    pub fn with_chunk_every(mut self, events: EventCount, interval: Millis, bytes: usize) -> Self {
-        self.chunk_events = EventCount(events.0.max(1));
-        self.chunk_interval = Millis(interval.0.max(1));
-        self.chunk_bytes = bytes.max(1);
+    /// Sets the keyframe cadence: the chunk open closes, and the next opens with a
+    /// keyframe, after `events` since the last keyframe chunk opened, when they span
+    /// `interval`, or when they take `bytes` of body, whichever comes first. Without
+    /// [`Encoder::flush`], this is the size of every chunk.
+    pub fn with_keyframe_every(
+        mut self,
+        events: EventCount,
+        interval: Millis,
+        bytes: usize,
+    ) -> Self {
+        self.keyframe_events = EventCount(events.0.max(1));
+        self.keyframe_interval = Millis(interval.0.max(1));
+        self.keyframe_bytes = bytes.max(1);
         self
     }
 
@@ -122,7 +143,7 @@ impl EncoderConfig {
         self
     }
 
-    /// Sets which chunks open with a keyframe.
+    /// Sets whether the chunks the cadence opens carry a keyframe.
     pub fn with_keyframes(mut self, keyframes: Keyframes) -> Self {
         self.keyframes = keyframes;
         self
@@ -160,18 +181,39 @@ impl EncoderConfig {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Encoder {
+    // After a flush, with every chunk polled, the encoder goes on from the fields down to
+    // `wrote_header` alone: the config, the replayed page state (for the next keyframe),
+    // the chain, the cadence since the last keyframe chunk and the last timestamp. The
+    // open chunk's fields are empty then (`enc` and `body` keep only memory): the coding
+    // state and string table restart with each chunk.
     config: EncoderConfig,
+    /// The page state replayed from every event pushed, for keyframes.
     state: State,
-    enc: Enc,
-    /// The current chunk's counts (events, and what its keyframe takes in each column
-    /// and string section), as its body records them.
-    counts: FrameCounts,
-    /// Bytes of the strings the current chunk's keyframe introduced.
-    keyframe_string_bytes: usize,
-    first_ts: Option<i64>,
-    base_ts: Option<i64>,
+    /// Events applied to `state` (its event index for diagnostics).
+    applied: usize,
     index: u64,
     prev_hash: [u8; 32],
+    /// The first timestamp, event count and body bytes (closed chunks') of the stretch
+    /// since the last keyframe chunk opened: the cadence counts these.
+    stretch_ts: i64,
+    stretch_events: u64,
+    stretch_bytes: usize,
+    /// The last event's timestamp: a keyframe chunk never opens within a millisecond.
+    last_ts: Option<i64>,
+    wrote_header: bool,
+    // The open chunk (none after a flush).
+    enc: Enc,
+    /// Whether the open chunk carries a keyframe.
+    kind: ChunkKind,
+    /// The open chunk's counts (events, and what its keyframe takes in each column
+    /// and string section), as its body records them.
+    counts: FrameCounts,
+    /// Bytes of the strings the open chunk's keyframe introduced.
+    keyframe_string_bytes: usize,
+    /// The open chunk's first timestamp; `None` when no chunk is open.
+    first_ts: Option<i64>,
+    base_ts: Option<i64>,
+    // Output not yet polled.
     /// Closed chunks not yet polled, back to back, then the stream header while no
     /// chunk has closed. Frames are written here in place.
     out: Vec<u8>,
@@ -179,9 +221,6 @@ pub struct Encoder {
     ready: VecDeque<usize>,
     /// Scratch space for a chunk's body, reused from chunk to chunk.
     body: Buf,
-    wrote_header: bool,
-    applied: usize,
-    last_ts: Option<i64>,
 }
 
 impl std::fmt::Debug for Encoder {
@@ -200,19 +239,23 @@ impl Encoder {
         Encoder {
             config,
             state: State::new(config.limits, ReplayMode::Lenient),
+            applied: 0,
+            index: 0,
+            prev_hash: [0; 32],
+            stretch_ts: 0,
+            stretch_events: 0,
+            stretch_bytes: 0,
+            last_ts: None,
+            wrote_header: false,
             enc: Enc::default(),
+            kind: ChunkKind::Keyframe,
             counts: FrameCounts::default(),
             keyframe_string_bytes: 0,
             first_ts: None,
             base_ts: None,
-            index: 0,
-            prev_hash: [0; 32],
             out: Vec::new(),
             ready: VecDeque::new(),
             body: Buf::default(),
-            wrote_header: false,
-            applied: 0,
-            last_ts: None,
         }
     }
 
@@ -228,11 +271,25 @@ impl Encoder {
         }
     }
 
-    fn start_chunk(&mut self, first_ts: i64) {
+    /// Opens a chunk at `first_ts`; `stretch` when the first chunk or the cadence opens
+    /// it (a keyframe chunk, with keyframes on), not a flush.
+    fn start_chunk(&mut self, first_ts: i64, stretch: bool) {
         // The counts were reset when the last chunk closed.
         self.enc.reset();
         self.first_ts = Some(first_ts);
-        if self.config.keyframes == Keyframes::EveryChunk && self.index > 0 {
+        if stretch {
+            self.stretch_ts = first_ts;
+            self.stretch_events = 0;
+            self.stretch_bytes = 0;
+        }
+        // The first chunk starts from the empty page: a reader can start there, always.
+        self.kind = if self.index == 0 || (stretch && self.config.keyframes == Keyframes::OnCadence)
+        {
+            ChunkKind::Keyframe
+        } else {
+            ChunkKind::Continuation
+        };
+        if self.kind == ChunkKind::Keyframe && self.index > 0 {
             // The keyframe's events, with its snapshot tree written straight from the
             // replayed DOM (the same bytes as encoding `to_keyframe_events`, tested).
             let key = self.state.keyframe_parts();
@@ -266,25 +323,27 @@ impl Encoder {
         }
     }
 
-    /// Adds one event (closing the current chunk first when it is full).
+    /// Adds one event: first closes the open chunk and opens a keyframe chunk when the
+    /// cadence is due, or opens a continuation chunk after a flush.
     pub fn push(&mut self, event: &Event) {
         self.header();
         let t = event.timestamp.0;
-        if let Some(first) = self.first_ts {
-            let full = self.counts.events as usize >= self.config.chunk_events.0
-                || t.saturating_sub(first) >= self.config.chunk_interval.0
-                || self.own_bytes() >= self.config.chunk_bytes;
-            // Never split events of the same millisecond: a reader starting at a chunk
-            // sees every event of each moment it covers.
-            if full && self.counts.events > 0 && self.last_ts.is_some_and(|l| t > l) {
-                self.close_chunk();
-            }
+        let c = &self.config;
+        let due = self.stretch_events >= c.keyframe_events.0 as u64
+            || t.saturating_sub(self.stretch_ts) >= c.keyframe_interval.0
+            || self.stretch_bytes.saturating_add(self.own_bytes()) >= c.keyframe_bytes;
+        // Never open a keyframe chunk within a millisecond: a reader starting there sees
+        // every event of each moment it covers.
+        let due = due && self.stretch_events > 0 && self.last_ts.is_some_and(|l| t > l);
+        if due {
+            self.close_chunk();
         }
         if self.first_ts.is_none() {
-            self.start_chunk(t);
+            self.start_chunk(t, due || self.index == 0);
         }
         self.enc.event(event);
         self.counts.events += 1;
+        self.stretch_events += 1;
         self.last_ts = Some(t);
         // Lenient: problems in the recording are counted in the state, never fatal here.
         let _ = self.state.apply(event, self.applied);
@@ -296,8 +355,10 @@ impl Encoder {
             return;
         }
         let compress = self.config.compression.quality();
+        self.stretch_bytes = self.stretch_bytes.saturating_add(self.own_bytes());
         let parts = frame::FrameParts {
             index: self.index,
+            kind: self.kind,
             prev_hash: &self.prev_hash,
             base_ts: self.base_ts.unwrap_or(0),
             counts: self.counts,
@@ -314,16 +375,23 @@ impl Encoder {
         self.keyframe_string_bytes = 0;
     }
 
-    /// Bytes the current chunk's own events take so far (their columns and the strings
+    /// Bytes the open chunk's own events take so far (their columns and the strings
     /// they brought into the table), the keyframe's left out: a large page state must not
-    /// make every chunk full as soon as it opens.
+    /// make every chunk full as soon as it opens. 0 with no chunk open.
     fn own_bytes(&self) -> usize {
+        if self.first_ts.is_none() {
+            return 0;
+        }
         let key: usize = self.counts.keyframe_cols.iter().sum();
         let total = self.enc.cols.total() + self.enc.strings.byte_len();
         total.saturating_sub(key + self.keyframe_string_bytes)
     }
 
-    /// Closes the current chunk now (e.g. before the page unloads).
+    /// Closes the open chunk now, so that every event pushed is in a chunk for
+    /// [`Encoder::poll_chunk`]: e.g. before a server acknowledges a batch, or before the
+    /// page unloads. The next chunk continues this one's page state, with no keyframe,
+    /// unless the keyframe cadence is due by then ([`EncoderConfig`]): flushing often
+    /// adds small chunks, not keyframes.
     pub fn flush(&mut self) {
         self.header();
         self.close_chunk();

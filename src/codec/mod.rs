@@ -1,4 +1,4 @@
-//! The binary format v1: compact, versioned, checksummed, streamable.
+//! The binary format v2 (reads v1 too): compact, versioned, checksummed, streamable.
 //!
 //! This module owns the bytes: the file header, chunk framing (magic, length, CRC32),
 //! the SHA-256 chain between chunks, each chunk's string table, keyframe and delta-coded
@@ -8,22 +8,38 @@
 //! ## Guide
 //!
 //! - **Writing.** [`Encoder::push`] each event, drain [`Encoder::poll_chunk`] as chunks
-//!   close (every 30 s, 1,000 events or 1 MiB of body by default:
-//!   [`EncoderConfig::with_chunk_every`]), and [`Encoder::finish`] at the end. Appended
-//!   in order, the chunks are the stream; [`encode`] does it all for a whole recording.
+//!   close, and [`Encoder::finish`] at the end. Appended in order, the chunks are the
+//!   stream; [`encode`] does it all for a whole recording. A chunk closes when the
+//!   keyframe cadence is due (every 30 s, 1,000 events or 1 MiB of body by default:
+//!   [`EncoderConfig::with_keyframe_every`]), and the next opens with a keyframe; or
+//!   when the host calls [`Encoder::flush`] (a server making each batch durable), and
+//!   the next is a small continuation chunk, with no keyframe. The cadence counts across
+//!   flushes, so flushing moves no keyframe.
 //! - **Reading.** [`Decoder::push`] bytes split anywhere, drain [`Decoder::poll_chunk`]:
 //!   each intact chunk, or an error naming the damaged one, after which decoding goes on
 //!   at the next chunk. [`decode`] does it all and returns [`crate::Recovered`].
 //!   A reader going through a stream in order has no use for keyframes:
-//!   [`KeyframeDecoding::Skip`] steps over their bytes.
+//!   [`KeyframeDecoding::Skip`] steps over their bytes. A reader that starts in the
+//!   middle starts at a keyframe chunk ([`DecodedChunk::is_keyframe`]).
+//! - **Damage.** A damaged or missing chunk loses its own events, and also the
+//!   continuation chunks after it up to the next keyframe chunk, whose events continue a
+//!   page state that is gone: the decoder marks them [`Continuity::Orphaned`] (and
+//!   [`decode`] leaves them out, reporting [`CodecError::Orphaned`] with the time they
+//!   span), then resumes with the next keyframe ([`Continuity::Resumed`]).
 //! - **Auditing.** [`verify`] checks every CRC and the SHA-256 chain, so a deleted,
 //!   reordered or edited chunk shows.
 //!
 //! ## Layout, and why
 //!
-//! Each chunk carries its length and CRC32, the SHA-256 of the chunk before it, a string
-//! table, a keyframe (the replayed page state at its start, as events, so a reader can
-//! start at any chunk and damage costs only that chunk) and the chunk's events. Events are
+//! Each chunk carries its length and CRC32, a flag saying whether it carries a keyframe,
+//! the SHA-256 of the chunk before it, a string table, the keyframe if any (the replayed
+//! page state at its start, as events, so a reader can start there and damage costs only
+//! the events up to the next one) and the chunk's events. Each chunk's coding state and
+//! string table start afresh, so every intact chunk decodes on its own, and an encoder
+//! carries nothing from chunk to chunk but the page state, the chain and the cadence.
+//! (That costs a flushing server: with a flush every 50 events, 1.6x the bytes of no
+//! flush on the corpus, mostly brotli starting each small chunk with no context; see
+//! `BENCHMARKS.md`.) Events are
 //! not written one after another: each field goes to one of six columns (structure,
 //! timestamps, node ids, numbers, string references, inline text), so the compressor sees
 //! like next to like. Timestamps and pointer coordinates are deltas; node ids are coded
@@ -45,13 +61,15 @@
 //! The encoding and decoding of each kind of event sit side by side in `wire/`, one
 //! `WireCodec` implementation per kind (as rustls's `Codec`).
 
+mod chunk;
 mod decoder;
 mod encoder;
 mod frame;
 mod varint;
 mod wire;
 
-pub use decoder::{DecodedChunk, Decoder, KeyframeDecoding, VerifyReport, decode, verify};
+pub use chunk::{ChunkKind, Continuity, DecodedChunk};
+pub use decoder::{Decoder, KeyframeDecoding, VerifyReport, decode, verify};
 pub use encoder::{Compression, Encoder, EncoderConfig, Keyframes, encode};
 pub use frame::{CHUNK_MAGIC, FILE_MAGIC, FORMAT_VERSION, HEADER_LEN};
 

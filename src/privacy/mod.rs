@@ -34,7 +34,10 @@
 //!   untouched byte span and rewrites only what changes; anything its scanner does not
 //!   know for certain goes through the typed path with the same scrubber, so the output
 //!   is the same either way, which differential tests and a fuzz target check). A
-//!   [`Scrubber`] kept across calls carries each node's masking state from batch to batch.
+//!   [`Scrubber`] kept across calls carries each node's masking state from batch to
+//!   batch: a server that gets a session in batches of rrweb JSON keeps one per session
+//!   and feeds it each batch ([`Scrubber::scrub_json_batch`], the same streaming path;
+//!   [`Scrubber::scrub_event`] on the model).
 //! - **Reports** ([`ScrubReport`]) count by [`ScrubAction`] and [`ScrubPlace`], never
 //!   values. **Consent** ([`ConsentGate`]) holds events until handed out; Global Privacy
 //!   Control ([`PrivacySignal`]) means no consent; withdrawal drops what was not handed out.

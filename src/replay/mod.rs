@@ -49,6 +49,7 @@ mod export;
 mod html;
 mod media;
 mod mutate;
+mod persist;
 mod player;
 mod replayer;
 mod sheets;

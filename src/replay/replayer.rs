@@ -229,6 +229,11 @@ impl Replayer {
         Ok(())
     }
 
+    /// The configuration.
+    pub(super) fn config(&self) -> &ReplayConfig {
+        &self.config
+    }
+
     /// The events, in time order.
     pub fn events(&self) -> &[Event] {
         &self.events

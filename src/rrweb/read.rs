@@ -738,6 +738,13 @@ impl Reader {
         self.run(input, true)
     }
 
+    /// Reads the events up to the first problem: those that read cleanly before it, and
+    /// the problem (at most one error); what [`Reader::read`] reads, keeping the valid
+    /// part. The streaming scrubber uses it to go on from where its scanner stopped.
+    pub(crate) fn read_until_error(&self, input: &[u8]) -> Recovered<RrwebError> {
+        self.run(input, false)
+    }
+
     fn run(&self, input: &[u8], lenient: bool) -> Recovered<RrwebError> {
         let mut out = Recovered::default();
         if input.len() > self.limits.input_bytes {

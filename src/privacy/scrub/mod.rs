@@ -4,7 +4,8 @@
 //! Parts: `engine` (the node mirror, node privacy and the masking decisions, behind a
 //! narrow interface), `report` (the [`ScrubReport`] and its keys), and two front ends
 //! over the engine: `typed` ([`Scrubber::scrub_event`] over the model) and `stream`
-//! ([`scrub_rrweb_json`], rrweb JSON bytes to bytes without building the model).
+//! ([`Scrubber::scrub_json_batch`] and [`scrub_rrweb_json`], rrweb JSON bytes to bytes
+//! without building the model).
 
 mod engine;
 mod report;
@@ -47,7 +48,10 @@ bitflags::bitflags! {
 /// The masked form of an input value: fixed, so that its length is not revealed.
 pub const MASKED_INPUT: &str = "*****";
 
-/// Applies a policy to events one at a time, keeping the per-node state.
+/// Applies a policy to events one at a time, keeping the per-node state: one scrubber
+/// per session, fed the session's events in order, on the model
+/// ([`Scrubber::scrub_event`]) or as batches of rrweb JSON
+/// ([`Scrubber::scrub_json_batch`]).
 ///
 /// ```
 /// use session_replay::{rrweb, privacy::{Policy, Scrubber}, Limits};
@@ -61,6 +65,9 @@ pub struct Scrubber {
     /// Every decision and count goes through the engine; this type adds the public API
     /// and the typed front end (`typed`).
     engine: Engine,
+    /// The streaming path's scratch buffers, reused from batch to batch (no state: see
+    /// `stream::Buffers`).
+    buffers: stream::Buffers,
 }
 
 impl std::fmt::Debug for Scrubber {
@@ -74,6 +81,7 @@ impl Scrubber {
     pub fn new(policy: Policy) -> Self {
         Scrubber {
             engine: Engine::new(policy),
+            buffers: stream::Buffers::default(),
         }
     }
 
@@ -90,6 +98,51 @@ impl Scrubber {
     /// Takes the report, leaving an empty one.
     pub fn take_report(&mut self) -> ScrubReport {
         self.engine.take_report()
+    }
+
+    /// Scrubs a session's next batch of rrweb JSON (a JSON array of events, as an ingest
+    /// server receives them) on the streaming path of [`scrub_rrweb_json`], going on
+    /// from the state the earlier batches left: the nodes they added, blocked, masked
+    /// or unmasked govern this batch as they would in one whole stream. Appends one JSON
+    /// array, the batch's kept events, to `out`; the report accumulates in the scrubber
+    /// ([`Scrubber::report`], [`Scrubber::take_report`]).
+    ///
+    /// Batches must be the session's events in order, each event in exactly one batch.
+    /// Then the batches' outputs, their events joined with commas, are byte for byte the
+    /// output of [`scrub_rrweb_json`] over the whole stream, and the report is its
+    /// report. `limits` apply to each batch (`input_bytes` is the size of one batch; no
+    /// limit counts across batches, nor across events in one call).
+    ///
+    /// **Errors.** A batch that is not valid rrweb JSON gives the reader's error
+    /// ([`crate::rrweb::Reader::read`]), positions and event index counted within the
+    /// batch. The valid part is kept: `out` still gets a valid JSON array, holding the
+    /// scrubbed events that came before the error, and the scrubber's state and report
+    /// include exactly those events (none after the error, none twice). The session can
+    /// go on with the next batch.
+    ///
+    /// ```
+    /// use session_replay::{Limits, privacy::{Policy, Scrubber, scrub_rrweb_json}};
+    /// let snapshot = br#"[{"type":2,"data":{"node":{"type":0,"childNodes":[{"type":2,"tagName":"ul","attributes":{"class":"secret"},"childNodes":[],"id":2}],"id":1},"initialOffset":{"left":0,"top":0}},"timestamp":1}]"#;
+    /// let later = br#"[{"type":3,"data":{"source":0,"texts":[],"attributes":[],"removes":[],"adds":[{"parentId":2,"nextId":null,"node":{"type":3,"textContent":"card 4111","id":3}}]},"timestamp":2}]"#;
+    /// let policy = Policy::relaxed().block(".secret")?;
+    /// let mut session = Scrubber::new(policy.clone());
+    /// let (mut first, mut second) = (Vec::new(), Vec::new());
+    /// session.scrub_json_batch(snapshot, &Limits::default(), &mut first)?;
+    /// session.scrub_json_batch(later, &Limits::default(), &mut second)?;
+    /// // The list was blocked in the first batch: what the second adds under it is dropped.
+    /// assert!(!String::from_utf8_lossy(&second).contains("card"));
+    /// // A fresh scrubber per batch forgets it.
+    /// let (alone, _) = scrub_rrweb_json(later, &policy, &Limits::default())?;
+    /// assert!(String::from_utf8_lossy(&alone).contains("card"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn scrub_json_batch(
+        &mut self,
+        batch: &[u8],
+        limits: &crate::Limits,
+        out: &mut Vec<u8>,
+    ) -> Result<(), RrwebError> {
+        stream::scrub_json_array(self, batch, limits, out)
     }
 
     /// The privacy state of a node, if known.
@@ -118,6 +171,7 @@ impl Scrubber {
     ) -> Result<Scrubber, StateError> {
         Ok(Scrubber {
             engine: Engine::restore(policy, bytes, limits)?,
+            buffers: stream::Buffers::default(),
         })
     }
 }
@@ -134,22 +188,26 @@ pub fn scrub(events: Vec<Event>, policy: &Policy) -> (Vec<Event>, ScrubReport) {
     (out, s.take_report())
 }
 
-/// Scrubs rrweb JSON end to end: bytes in, bytes out, within `limits` (what the reader
-/// enforces on untrusted input: input size, string length, nesting, node count).
+/// Scrubs a whole rrweb JSON stream end to end: bytes in, bytes out, within `limits`
+/// (what the reader enforces on untrusted input: input size, string length, nesting,
+/// node count).
 ///
 /// Streaming: events are scanned in place and every byte the policy does not change is
 /// copied as it was (formatting included); only masked values are re-written. The
 /// result is the same JSON (semantically) and the same report as [`crate::rrweb::read`],
 /// [`scrub`] and [`crate::rrweb::write_events`], several times faster. Invalid input is
 /// the same error the reader gives (use [`crate::rrweb::Reader::read_recovering`] and
-/// [`scrub`] to keep the valid part).
+/// [`scrub`] to keep the valid part, or [`Scrubber::scrub_json_batch`], which keeps the
+/// events before the error).
 ///
 /// **A whole stream per call.** Each call starts a fresh [`Scrubber`], which knows
 /// nothing of earlier calls. Masking depends on what came before (an element blocked or
 /// unmasked by a selector in an earlier batch still governs the nodes added under it
 /// later), so a session that arrives in batches must not be scrubbed batch by batch
-/// here: keep one [`Scrubber`] for the session and pass each event through
-/// [`Scrubber::scrub_event`], which carries that state from batch to batch.
+/// here: keep one [`Scrubber`] for the session and pass each batch to
+/// [`Scrubber::scrub_json_batch`], the same streaming path, which carries that state
+/// from batch to batch. This function is that method over one batch with a fresh
+/// scrubber.
 ///
 /// ```
 /// use session_replay::{Limits, privacy::{Policy, scrub_rrweb_json}};
@@ -164,5 +222,8 @@ pub fn scrub_rrweb_json(
     policy: &Policy,
     limits: &crate::Limits,
 ) -> Result<(Vec<u8>, ScrubReport), RrwebError> {
-    stream::scrub_json_stream(input, policy, limits)
+    let mut s = Scrubber::new(policy.clone());
+    let mut out = Vec::new();
+    s.scrub_json_batch(input, limits, &mut out)?;
+    Ok((out, s.take_report()))
 }

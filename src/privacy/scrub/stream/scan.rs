@@ -392,6 +392,57 @@ impl<'a> Cur<'a> {
             }
         }
     }
+
+    /// Skips one value by its structure alone (strings and brackets), without
+    /// validating it: where [`Cur::skip_value`] refuses a value that may still be
+    /// valid JSON (an integer of 19 digits or more, a string over the length limit, a
+    /// deep nesting), this finds where the value ends so that the typed reader can read
+    /// that one event alone and decide. Bails only when the input ends first or a
+    /// closing bracket comes where a value should start.
+    pub(super) fn skip_extent(&mut self) -> R<()> {
+        let mut depth = 0usize;
+        loop {
+            match self.peek() {
+                None => return Err(Bail),
+                Some(b'"') => {
+                    self.i += 1;
+                    loop {
+                        match self.peek() {
+                            None => return Err(Bail),
+                            Some(b'\\') => self.i += 2,
+                            Some(b'"') => {
+                                self.i += 1;
+                                break;
+                            }
+                            Some(_) => self.i += 1,
+                        }
+                    }
+                }
+                Some(b'{' | b'[') => {
+                    depth += 1;
+                    self.i += 1;
+                }
+                Some(b'}' | b']') => {
+                    depth = depth.checked_sub(1).ok_or(Bail)?;
+                    self.i += 1;
+                }
+                Some(_) if depth == 0 => {
+                    // A scalar at the top: up to the next delimiter.
+                    while let Some(b) = self.peek() {
+                        if matches!(b, b',' | b']' | b'}' | b' ' | b'\n' | b'\r' | b'\t') {
+                            break;
+                        }
+                        self.i += 1;
+                    }
+                    return Ok(());
+                }
+                Some(_) => self.i += 1,
+            }
+            if depth == 0 {
+                return Ok(());
+            }
+        }
+    }
 }
 
 /// Writes `s` as a JSON string.
@@ -517,6 +568,24 @@ mod tests {
         }
         assert!(cur(b"[[[[1]]]]").skip_value(3).is_err());
         assert!(cur(b"[[[[1]]]]").skip_value(4).is_ok());
+    }
+
+    #[test]
+    fn skip_extent_finds_the_end_of_what_skip_value_refuses() {
+        // A 20-digit integer, a string with escaped quotes and brackets, nesting.
+        let v = br#"{"a":[12345678901234567890,"x\"]}\\"],"b":{"c":[[]]}} ,"#;
+        assert!(cur(v).skip_value(10).is_err());
+        let mut c = cur(v);
+        c.skip_extent().unwrap();
+        assert_eq!(c.i, v.len() - 2);
+        // A scalar ends at the next delimiter.
+        let mut c = cur(b"123456789012345678901]");
+        c.skip_extent().unwrap();
+        assert_eq!(c.i, 21);
+        // The end of input, or a closer where a value starts, bails.
+        assert!(cur(br#"{"a":[1,2"#).skip_extent().is_err());
+        assert!(cur(br#"{"a":"b}"#).skip_extent().is_err());
+        assert!(cur(b"]").skip_extent().is_err());
     }
 
     #[test]
