@@ -19,12 +19,12 @@ use crate::replay::{ReplayMode, State};
 
 #[derive(Encode, Decode)]
 struct SavedEncoder {
-    chunk_events: u64,
-    chunk_interval: i64,
-    chunk_bytes: u64,
+    keyframe_events: u64,
+    keyframe_interval: i64,
+    keyframe_bytes: u64,
     /// Brotli quality, or `None` for no compression.
     quality: Option<u32>,
-    keyframes_every_chunk: bool,
+    keyframes_on_cadence: bool,
     limits: [u64; 8],
     /// The page state, as keyframe events in the binary format.
     page: Vec<u8>,
@@ -34,6 +34,10 @@ struct SavedEncoder {
     prev_hash: [u8; 32],
     wrote_header: bool,
     last_ts: Option<i64>,
+    /// The keyframe cadence's stretch: its first timestamp, events and bytes so far.
+    stretch_ts: i64,
+    stretch_events: u64,
+    stretch_bytes: u64,
     /// Output not yet polled, and where each closed chunk in it ends.
     out: Vec<u8>,
     ready: Vec<u64>,
@@ -97,11 +101,11 @@ impl Encoder {
         let c = &self.config;
         let page = persist::events_to_bytes(&self.state.to_keyframe_events());
         let saved = SavedEncoder {
-            chunk_events: c.chunk_events.0 as u64,
-            chunk_interval: c.chunk_interval.0,
-            chunk_bytes: c.chunk_bytes as u64,
+            keyframe_events: c.keyframe_events.0 as u64,
+            keyframe_interval: c.keyframe_interval.0,
+            keyframe_bytes: c.keyframe_bytes as u64,
             quality: c.compression.quality(),
-            keyframes_every_chunk: c.keyframes == Keyframes::EveryChunk,
+            keyframes_on_cadence: c.keyframes == Keyframes::OnCadence,
             limits: limits_to_words(&c.limits),
             page,
             time: self.state.time().0,
@@ -110,6 +114,9 @@ impl Encoder {
             prev_hash: self.prev_hash,
             wrote_header: self.wrote_header,
             last_ts: self.last_ts,
+            stretch_ts: self.stretch_ts,
+            stretch_events: self.stretch_events,
+            stretch_bytes: self.stretch_bytes as u64,
             out: self.out.clone(),
             ready: self.ready.iter().map(|&e| e as u64).collect(),
         };
@@ -125,17 +132,17 @@ impl Encoder {
         let s: SavedEncoder = persist::decode_body(StateKind::Encoder, body)?;
         let limits = limits_from_words(s.limits, limits);
         let config = EncoderConfig::default()
-            .with_chunk_every(
-                EventCount(usize::try_from(s.chunk_events).unwrap_or(usize::MAX)),
-                Millis(s.chunk_interval),
-                usize::try_from(s.chunk_bytes).unwrap_or(usize::MAX),
+            .with_keyframe_every(
+                EventCount(usize::try_from(s.keyframe_events).unwrap_or(usize::MAX)),
+                Millis(s.keyframe_interval),
+                usize::try_from(s.keyframe_bytes).unwrap_or(usize::MAX),
             )
             .with_compression(match s.quality {
                 Some(quality) => Compression::Brotli { quality },
                 None => Compression::None,
             })
-            .with_keyframes(if s.keyframes_every_chunk {
-                Keyframes::EveryChunk
+            .with_keyframes(if s.keyframes_on_cadence {
+                Keyframes::OnCadence
             } else {
                 Keyframes::None
             })
@@ -164,6 +171,9 @@ impl Encoder {
         enc.prev_hash = s.prev_hash;
         enc.wrote_header = s.wrote_header;
         enc.last_ts = s.last_ts;
+        enc.stretch_ts = s.stretch_ts;
+        enc.stretch_events = s.stretch_events;
+        enc.stretch_bytes = usize::try_from(s.stretch_bytes).unwrap_or(usize::MAX);
         enc.out = s.out;
         enc.ready = ready;
         Ok(enc)
