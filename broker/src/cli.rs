@@ -24,7 +24,7 @@ commands:
 
 shared options (every command):
   --redis URL (redis://127.0.0.1:6390/)  --partitions N (4)
-  --policy private|balanced|relaxed (private)  --keyframes every|none (every)";
+  --policy private|balanced|relaxed (private)  --keyframes cadence|none (cadence)";
 
 /// A parsed command line.
 #[derive(Debug)]

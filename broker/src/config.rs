@@ -19,7 +19,8 @@ pub struct Shared {
     /// The masking policy (a preset: both sides must build the same policy, and a
     /// restored scrubber checks it is).
     pub policy: Preset,
-    /// Which chunks open with a keyframe.
+    /// Where keyframes go: on the encoder's cadence (the per-batch chunks between them
+    /// continue the keyframe chunk), or nowhere.
     pub keyframes: Keyframes,
 }
 
@@ -29,7 +30,7 @@ impl Default for Shared {
             redis: "redis://127.0.0.1:6390/".to_string(),
             partitions: 4,
             policy: Preset::Private,
-            keyframes: Keyframes::EveryChunk,
+            keyframes: Keyframes::OnCadence,
         }
     }
 }
@@ -68,9 +69,9 @@ impl Shared {
             "--policy" => self.policy = value.parse().map_err(BrokerError::Usage)?,
             "--keyframes" => {
                 self.keyframes = match value {
-                    "every" => Keyframes::EveryChunk,
+                    "cadence" => Keyframes::OnCadence,
                     "none" => Keyframes::None,
-                    _ => return Err(BrokerError::Usage("--keyframes is every or none".into())),
+                    _ => return Err(BrokerError::Usage("--keyframes is cadence or none".into())),
                 }
             }
             _ => return Ok(false),
@@ -83,7 +84,7 @@ impl Shared {
         let keyframes = if self.keyframes == Keyframes::None {
             "none"
         } else {
-            "every"
+            "cadence"
         };
         [
             ("--redis", self.redis.clone()),

@@ -157,17 +157,18 @@ pub fn order(last: Option<u64>, seq: u64) -> Order {
 }
 
 /// Scrubs one batch of rrweb JSON with the session's scrubber, giving the events to
-/// encode. The one place the scrubbing path is chosen: today the typed path (read,
-/// then scrub each event); the streaming `Scrubber::scrub_json_batch` slots in here.
+/// encode. The one place the scrubbing path is chosen: the streaming path (bytes to
+/// bytes, only masked values re-written), then a read of its output for the encoder.
+/// On an error the scrubber has taken the events before it (see
+/// [`Scrubber::scrub_json_batch`]): the caller must not go on with this session.
 fn scrub_batch(
     scrubber: &mut Scrubber,
     events: &[u8],
     limits: &Limits,
 ) -> Result<Vec<Event>, RrwebError> {
-    Ok(rrweb::read(events, limits)?
-        .into_iter()
-        .filter_map(|e| scrubber.scrub_event(e))
-        .collect())
+    let mut scrubbed = Vec::with_capacity(events.len());
+    scrubber.scrub_json_batch(events, limits, &mut scrubbed)?;
+    rrweb::read(&scrubbed, limits)
 }
 
 #[cfg(test)]
