@@ -36,8 +36,7 @@ for _ in $(seq 50); do
 done
 
 echo "== broker: unit tests"
-cargo test -p session-replay-broker 2>&1 | grep -E '^test result|FAILED|panicked' || true
-cargo test -p session-replay-broker --quiet >/dev/null 2>&1
+cargo test -p session-replay-broker 2>&1 | grep -E '^test result|FAILED|panicked'
 
 echo "== broker: end to end on redis-server 127.0.0.1:$port"
 cargo build --release -p session-replay-broker 2>&1 | tail -n 1
