@@ -64,15 +64,15 @@ fn record(path: &str, policy: &Policy, config: RecorderConfig, handoff: Handoff)
     let mut restored = 0;
     drive::drive_with(&mut rec, &evs, |rec| {
         calls += 1;
-        if calls % 5 == 0 {
+        if calls.is_multiple_of(5) {
             got.extend(std::iter::from_fn(|| rec.poll_event()));
             chunks.extend(std::iter::from_fn(|| rec.poll_chunk()));
         }
         match handoff {
-            Handoff::SaveOnly(every) if calls % every == 0 => {
+            Handoff::SaveOnly(every) if calls.is_multiple_of(every) => {
                 rec.save_state();
             }
-            Handoff::Restore(every) if calls % every == 0 => {
+            Handoff::Restore(every) if calls.is_multiple_of(every) => {
                 let bytes = rec.save_state();
                 let mut back = Recorder::restore_state(policy.clone(), &bytes, &Limits::DEFAULT)
                     .unwrap_or_else(|e| panic!("{path}: restore after call {calls}: {e}"));
