@@ -101,7 +101,7 @@ impl State {
     }
 
     /// The keyframe in two parts around its snapshot tree: the events before the tree
-    /// (Meta), whether a snapshot follows and its initial offset, and the events after
+    /// (last click, Meta, pointer, custom elements, fonts), whether a snapshot follows and its initial offset, and the events after
     /// it. [`State::to_keyframe_events`] is `before`, the snapshot, `after`.
     pub(crate) fn keyframe_parts(&self) -> KeyframeParts {
         let (mut before, nodes) = self.to_keyframe_events_with(false);
@@ -129,9 +129,18 @@ impl State {
         }
     }
 
-    /// Events that rebuild this state when replayed from nothing: Meta, a full snapshot,
-    /// then form values, scroll positions, focus, media, edited and adopted stylesheets
-    /// and the selection, all at the state's time.
+    /// Events that rebuild this state when replayed from nothing: the last click (at its
+    /// own time, the one thing a state keeps that only an event's timestamp can carry),
+    /// then at the state's time Meta, the pointer, custom element definitions and fonts,
+    /// a full snapshot, form values, scroll positions, edited and adopted stylesheets,
+    /// media, focus and the selection.
+    ///
+    /// Replayed into a new [`State`] and brought to the same time ([`State::set_time`]),
+    /// they give a state with the same [`State::hash`], so a keyframe can stand in for
+    /// the events before it (diagnostics, which are not part of the page, start anew).
+    /// One thing is rebuilt to within a rounding: a media element playing at this moment
+    /// restarts from its position now, so its position later can differ from a replay
+    /// from the start in the last bits.
     pub fn to_keyframe_events(&self) -> Vec<Event> {
         self.to_keyframe_events_with(true).0
     }
@@ -149,11 +158,63 @@ impl State {
         let inc = |i: Incremental| ev(EventKind::Incremental(i));
         let num = Num::from_f64;
         let mut out = Vec::new();
+        // First, as it is the oldest: a click's time is its event's timestamp. None of
+        // these is about nodes, so a full snapshot after them keeps them.
+        if let Some(c) = self.last_click {
+            out.push(Event {
+                timestamp: c.at,
+                kind: EventKind::Incremental(Incremental::MouseInteraction(MouseInteraction {
+                    kind: if c.double {
+                        MouseInteractionKind::DblClick
+                    } else {
+                        MouseInteractionKind::Click
+                    },
+                    id: c.id,
+                    x: c.x.map(num),
+                    y: c.y.map(num),
+                    pointer_type: None,
+                    extra: Vec::new(),
+                })),
+                extra: Vec::new(),
+            });
+        }
         if let Some((w, h)) = self.viewport {
             out.push(ev(EventKind::Meta(Meta {
                 href: self.href.clone(),
                 width: num(w),
                 height: num(h),
+                extra: Vec::new(),
+            })));
+        }
+        if let Some(p) = self.pointer {
+            // A sample carries its own time as an offset from its event's.
+            out.push(inc(Incremental::Moves(PointerMoves {
+                source: p.source,
+                positions: vec![Position {
+                    x: num(p.x),
+                    y: num(p.y),
+                    id: p.id,
+                    time_offset: Num::Int(p.at.0.saturating_sub(t.0)),
+                    extra: Vec::new(),
+                }],
+                extra: Vec::new(),
+            })));
+        }
+        for name in &self.custom_elements {
+            out.push(inc(Incremental::CustomElement(CustomElement {
+                define: Some(CustomElementDefine {
+                    name: name.clone(),
+                    extra: Vec::new(),
+                }),
+                extra: Vec::new(),
+            })));
+        }
+        for (family, source) in &self.fonts {
+            out.push(inc(Incremental::Font(Font {
+                family: family.clone(),
+                font_source: source.clone(),
+                buffer: false,
+                descriptors: None,
                 extra: Vec::new(),
             })));
         }
@@ -394,5 +455,115 @@ impl NodeView<'_> {
             shape: self.shape,
             extra: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ReplayMode, State};
+    use crate::Limits;
+    use crate::model::{Event, Timestamp};
+
+    fn rebuilt(s: &State) -> State {
+        let mut k = State::new(Limits::DEFAULT, ReplayMode::Strict);
+        for (i, e) in s.to_keyframe_events().iter().enumerate() {
+            k.apply(e, i).unwrap();
+        }
+        k.set_time(s.time());
+        k
+    }
+
+    fn streams() -> Vec<(String, Vec<Event>)> {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut paths: Vec<std::path::PathBuf> = ["login", "todo", "feed"]
+            .iter()
+            .map(|n| format!("{root}/tests/data/corpus/{n}.raw.json").into())
+            .collect();
+        for e in std::fs::read_dir(format!("{root}/tests/data/rrweb-fixtures")).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "json") {
+                paths.push(p);
+            }
+        }
+        paths.sort();
+        paths
+            .into_iter()
+            .map(|p| {
+                let events = crate::rrweb::read(&std::fs::read(&p).unwrap(), &Limits::DEFAULT);
+                (p.display().to_string(), events.unwrap())
+            })
+            .collect()
+    }
+
+    /// The keyframe stands in for the events before it: the same hash, at many moments
+    /// of every corpus stream and fixture, and later on too, media playing aside (their
+    /// position later is rebuilt to within a rounding).
+    #[test]
+    fn keyframe_events_rebuild_the_same_hash() {
+        let (mut checked, mut playing) = (0, 0);
+        for (name, mut events) in streams() {
+            events.sort_by_key(|e| e.timestamp);
+            let mut s = State::new(Limits::DEFAULT, ReplayMode::Lenient);
+            let step = (events.len() / 25).max(1);
+            for (i, e) in events.iter().enumerate() {
+                s.apply(e, i).unwrap();
+                if i % step != 0 && i + 1 != events.len() {
+                    continue;
+                }
+                let mut k = rebuilt(&s);
+                assert_eq!(k.hash(), s.hash(), "{name} after event {i}");
+                checked += 1;
+                // Later, as a seek between events shows it.
+                let mut later = s.clone();
+                later.set_time(Timestamp(s.time().0 + 1_500));
+                k.set_time(later.time());
+                if s.media().values().all(|m| !m.playing) {
+                    assert_eq!(k.hash(), later.hash(), "{name} after event {i}");
+                    continue;
+                }
+                playing += 1;
+                for (id, m) in later.media() {
+                    let (a, b) = (
+                        m.position_at(later.time()),
+                        k.media()[id].position_at(k.time()),
+                    );
+                    assert!((a - b).abs() <= 1e-9 * a.abs().max(1.0), "{name}: {a} {b}");
+                }
+            }
+        }
+        assert!(checked > 300 && playing > 20, "{checked}, {playing}");
+    }
+
+    /// What only the keyframe's own events carry: the last click at its time, the
+    /// pointer with its sample's time, custom elements and fonts.
+    #[test]
+    fn keyframe_carries_click_pointer_custom_elements_and_fonts() {
+        let json = br#"[
+          {"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":10},
+          {"type":2,"data":{"node":{"type":0,"childNodes":[{"type":2,"tagName":"html","attributes":{},"childNodes":[{"type":2,"tagName":"body","attributes":{},"childNodes":[],"id":3}],"id":2}],"id":1},"initialOffset":{"top":0,"left":0}},"timestamp":11},
+          {"type":3,"data":{"source":2,"type":4,"id":3,"x":5.5,"y":7},"timestamp":20},
+          {"type":3,"data":{"source":1,"positions":[{"x":1,"y":2,"id":3,"timeOffset":-40},{"x":3.25,"y":4,"id":3,"timeOffset":-10}]},"timestamp":30},
+          {"type":3,"data":{"source":16,"define":{"name":"my-el"}},"timestamp":31},
+          {"type":3,"data":{"source":10,"family":"Foo","fontSource":"url(foo.woff)","buffer":false},"timestamp":32}
+        ]"#;
+        let events = crate::rrweb::read(json, &Limits::DEFAULT).unwrap();
+        let mut s = State::new(Limits::DEFAULT, ReplayMode::Strict);
+        for (i, e) in events.iter().enumerate() {
+            s.apply(e, i).unwrap();
+        }
+        let k = rebuilt(&s);
+        let click = k.last_click().unwrap();
+        assert_eq!(
+            (click.at, click.x, click.double),
+            (Timestamp(20), Some(5.5), true)
+        );
+        let p = k.pointer().unwrap();
+        assert_eq!((p.x, p.at), (3.25, Timestamp(20)));
+        assert_eq!(k.custom_elements, s.custom_elements);
+        assert_eq!(
+            k.fonts,
+            vec![("Foo".to_owned(), "url(foo.woff)".to_owned())]
+        );
+        assert_eq!(k.hash(), s.hash());
     }
 }

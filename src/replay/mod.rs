@@ -21,6 +21,13 @@
 //!   64 MiB budget: [`ReplayConfig`]) and applies the events after it. Forward seeks
 //!   with no keyframe in between apply from where they are. Whatever seeks came before,
 //!   the state at `t` is the same, bit for bit ([`State::hash`]).
+//! - **Growing.** A replayer can also be built from decoded chunks, using the keyframes
+//!   they carry instead of replaying their events ([`Replayer::from_chunks`]; after a
+//!   damaged chunk, the state is exact again from the next keyframe), or grow as a live
+//!   session records ([`Replayer::push`], [`Replayer::extend`],
+//!   [`Replayer::push_chunk`], also on [`Player`], which follows the live edge with
+//!   [`AtEnd::Follow`]). Late events take their place in time order; seeks give what a
+//!   replayer built from everything at once gives.
 //! - **Lenient by default.** Unknown nodes, duplicate ids and orphan adds are skipped
 //!   and counted in [`Diagnostics`] ([`ReplayMode::Lenient`]);
 //!   [`Replayer::new_strict`] makes the first one a [`ReplayError`] naming the event
@@ -40,13 +47,16 @@
 //! mutation batches are applied in `mutate.rs`, stylesheets in `sheets.rs`, media in
 //! `media.rs`, the hash in `state_hash.rs`; the arena DOM is `dom.rs`; `html.rs` and
 //! `export.rs` turn the state into HTML and into keyframe events; `replayer.rs` is the
-//! keyframe index and `player.rs` the clock.
+//! seek cursor over the recording, `keyframes.rs` the keyframe index behind it,
+//! `ingest.rs` how events and chunks come in, and `player.rs` the clock.
 
 mod css;
 mod diag;
 mod dom;
 mod export;
 mod html;
+mod ingest;
+mod keyframes;
 mod media;
 mod mutate;
 mod persist;
@@ -62,7 +72,7 @@ pub(crate) use dom::DomAttr;
 pub use dom::{DomFlags, DomKind};
 pub(crate) use export::{NodeView, ViewKind};
 pub use html::HtmlOptions;
-pub use player::{DomDiff, Inactivity, Player, PlayerOutput};
+pub use player::{AtEnd, DomDiff, Inactivity, Player, PlayerOutput};
 pub use replayer::{ReplayConfig, ReplayMode, Replayer};
 pub use state::{Click, FormValue, MediaState, Pointer, SelectedRange, SheetKey, State};
 

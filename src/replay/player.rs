@@ -2,8 +2,11 @@
 
 use std::collections::VecDeque;
 
+use super::ingest::Indexing;
 use super::replayer::Replayer;
 use super::state::State;
+use crate::codec::DecodedChunk;
+use crate::error::ReplayError;
 use crate::model::{Event, EventKind, Incremental, Millis, NodeId, Timestamp};
 
 /// What the player hands out as it plays. Drain [`Player::poll_output`] after each
@@ -30,7 +33,8 @@ pub enum PlayerOutput {
     /// The DOM changed since the last poll. A renderer updates these nodes from
     /// [`Player::state`].
     DomChanged(DomDiff),
-    /// The DOM was rebuilt (a full snapshot, or a seek backwards): render it anew.
+    /// The DOM was rebuilt (a full snapshot, a seek backwards, a late event before the
+    /// position, or a chunk's keyframe after missing chunks): render it anew.
     DomReset,
     /// Playback jumped over a stretch with no user interaction.
     SkippedInactivity {
@@ -81,6 +85,19 @@ impl Default for Inactivity {
     }
 }
 
+/// What playback does when it reaches the last event the replayer holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum AtEnd {
+    /// Pause there and hand out [`PlayerOutput::Finished`]: a stored recording.
+    #[default]
+    Finish,
+    /// Keep the clock running: a live session, whose events come in later
+    /// ([`Player::push`]). They play when the clock reaches their time, at the next
+    /// tick if it already has. Never finishes.
+    Follow,
+}
+
 /// A host-driven playback clock over a [`Replayer`].
 ///
 /// The host calls [`Player::tick`] with its own clock (a [`Timestamp`] in milliseconds,
@@ -120,6 +137,9 @@ pub struct Player {
     diff: DomDiff,
     /// Gaps without user interaction: (last interaction, next interaction).
     gaps: Vec<(i64, i64)>,
+    /// The time of the last interaction, where the next gap would start.
+    last_interaction: Option<i64>,
+    at_end: AtEnd,
 }
 
 fn is_interaction(e: &Event) -> bool {
@@ -149,6 +169,8 @@ impl Player {
             outputs: VecDeque::new(),
             diff: DomDiff::default(),
             gaps: Vec::new(),
+            last_interaction: None,
+            at_end: AtEnd::Finish,
         };
         p.compute_gaps();
         p.replayer.seek(Timestamp(start));
@@ -158,20 +180,25 @@ impl Player {
 
     fn compute_gaps(&mut self) {
         self.gaps.clear();
+        self.last_interaction = None;
+        self.add_gaps(0);
+    }
+
+    /// Adds the gaps between interactions among the events from `from` on, which come
+    /// after every event [`Player::compute_gaps`] or an earlier call saw.
+    fn add_gaps(&mut self, from: usize) {
         let Inactivity::SkipOver(threshold) = self.inactivity else {
             return;
         };
-        let mut last: Option<i64> = None;
-        for e in self.replayer.events() {
-            if is_interaction(e) {
-                let t = e.timestamp.0;
-                if let Some(l) = last
-                    && t - l > threshold.0
-                {
-                    self.gaps.push((l, t));
-                }
-                last = Some(t);
+        let events = self.replayer.events().get(from..).unwrap_or_default();
+        for e in events.iter().filter(|e| is_interaction(e)) {
+            let t = e.timestamp.0;
+            if let Some(l) = self.last_interaction
+                && t - l > threshold.0
+            {
+                self.gaps.push((l, t));
             }
+            self.last_interaction = Some(t);
         }
     }
 
@@ -219,20 +246,77 @@ impl Player {
         self.replayer.state()
     }
 
+    /// Sets what playback does at the last event (default [`AtEnd::Finish`]; a live
+    /// session follows with [`AtEnd::Follow`]).
+    pub fn set_at_end(&mut self, at_end: AtEnd) {
+        self.at_end = at_end;
+    }
+
     /// The replayer underneath.
     pub fn replayer(&self) -> &Replayer {
         &self.replayer
     }
 
-    /// Jumps to `t` (playing continues from there if it was playing).
-    pub fn seek(&mut self, t: Timestamp) {
-        let before = self.replayer.applied();
-        self.position = t.0 as f64;
-        self.move_to(t);
-        if self.replayer.applied() < before {
+    /// Adds an event of a live session as it arrives ([`Replayer::push`]); see
+    /// [`Player::extend`].
+    pub fn push(&mut self, event: Event) -> Result<(), ReplayError> {
+        self.extend(std::iter::once(event))
+    }
+
+    /// Adds events of a live session as they arrive ([`Replayer::extend`]). Events
+    /// after the position play as the clock reaches them (with [`AtEnd::Follow`] the
+    /// clock runs on past the last event, so playback keeps up with the session).
+    /// An event at or before the position is applied at the next tick; one that goes
+    /// before events already applied (late) rebuilds the state at the position, and
+    /// [`PlayerOutput::DomReset`] tells the renderer. Into an empty player, the first
+    /// events put the position at their start.
+    pub fn extend(&mut self, events: impl IntoIterator<Item = Event>) -> Result<(), ReplayError> {
+        let (old_len, jumps) = (self.replayer.events().len(), self.replayer.jumps);
+        let p = self
+            .replayer
+            .insert(events.into_iter().collect(), Indexing::Replay)?;
+        self.grew(old_len, jumps, p);
+        Ok(())
+    }
+
+    /// Adds a decoded chunk of a live session as it arrives ([`Replayer::push_chunk`]),
+    /// as [`Player::extend`] adds events.
+    pub fn push_chunk(&mut self, chunk: DecodedChunk) -> Result<(), ReplayError> {
+        let (old_len, jumps) = (self.replayer.events().len(), self.replayer.jumps);
+        let p = self.replayer.take_chunk(chunk)?;
+        self.grew(old_len, jumps, p);
+        Ok(())
+    }
+
+    /// Follows the replayer's growth: events went in from `p` on; there were `old_len`,
+    /// and the replayer had counted `jumps` before.
+    fn grew(&mut self, old_len: usize, jumps: u64, p: usize) {
+        if p >= old_len {
+            self.add_gaps(old_len);
+        } else {
+            self.compute_gaps();
+        }
+        if old_len == 0 {
+            // The first events: start where they start.
+            if let Some((start, _)) = self.replayer.time_range() {
+                self.position = start.0 as f64;
+                self.replayer.seek(start);
+            }
+            self.diff = DomDiff::default();
+            self.outputs.push_back(PlayerOutput::DomReset);
+        } else if self.replayer.jumps != jumps {
+            // The state went back to a keyframe (an insertion before what it had
+            // applied), or a chunk's keyframe replaced it: rebuild it at the position.
+            self.replayer.seek(self.position());
             self.diff = DomDiff::default();
             self.outputs.push_back(PlayerOutput::DomReset);
         }
+    }
+
+    /// Jumps to `t` (playing continues from there if it was playing).
+    pub fn seek(&mut self, t: Timestamp) {
+        self.position = t.0 as f64;
+        self.move_to(t);
     }
 
     /// Advances the clock to the host's `now` and queues outputs.
@@ -261,8 +345,11 @@ impl Player {
             }
         }
         let end = self.replayer.time_range().map_or(0, |(_, e)| e.0) as f64;
-        let finished = target >= end;
-        let target = target.min(end.max(self.position));
+        let (finished, target) = match self.at_end {
+            AtEnd::Finish => (target >= end, target.min(end.max(self.position))),
+            // The session goes on: so does the clock.
+            AtEnd::Follow => (false, target),
+        };
         let from = self.position as i64;
         self.position = target;
         for &(at, x, y) in self.replayer.pointer_samples(from, target as i64) {
@@ -309,8 +396,14 @@ impl Player {
                 });
             }
         }
+        let jumps = self.replayer.jumps;
         self.replayer.seek(t);
-        if !self.diff.is_empty() {
+        if self.replayer.jumps != jumps {
+            // Back, or onto a chunk's keyframe after missing chunks: the events applied
+            // do not tell the change.
+            self.diff = DomDiff::default();
+            self.outputs.push_back(PlayerOutput::DomReset);
+        } else if !self.diff.is_empty() {
             self.outputs
                 .push_back(PlayerOutput::DomChanged(std::mem::take(&mut self.diff)));
         }
@@ -322,8 +415,9 @@ impl Player {
     }
 
     /// When, on the host's clock, the player next has something to hand out: the time
-    /// to call [`Player::tick`] at. `None` while paused or finished. Outputs waiting to
-    /// be drained make it the last tick's time (call again now).
+    /// to call [`Player::tick`] at. `None` while paused or finished, and following a
+    /// live session ([`AtEnd::Follow`]) with nothing ahead: ask again after a push.
+    /// Outputs waiting to be drained make it the last tick's time (call again now).
     ///
     /// The next moment is the earliest of the next event, the next pointer sample, the
     /// start of a gap that will be skipped, and the end of the recording, scaled by the
@@ -348,18 +442,24 @@ impl Player {
             // f64 to i64 saturates; a recording spans far less than i64 milliseconds.
             (d.max(0.0)) as i64
         };
-        let mut wait = match self.replayer.times().get(self.replayer.applied()) {
-            Some(&t) => after(t, false),
-            // Every event is applied: the next tick reports the end.
-            None => 0,
+        let mut wait = match (
+            self.replayer.times().get(self.replayer.applied()),
+            self.at_end,
+        ) {
+            (Some(&t), _) => Some(after(t, false)),
+            // Every event is applied: the next tick reports the end...
+            (None, AtEnd::Finish) => Some(0),
+            // ...or there is nothing to wait for until more events come.
+            (None, AtEnd::Follow) => None,
         };
+        let mut sooner = |w: i64| wait = Some(wait.map_or(w, |x| x.min(w)));
         if let Some(&(t, _, _)) = self.replayer.pointer_samples(pos as i64, i64::MAX).first() {
-            wait = wait.min(after(t, false));
+            sooner(after(t, false));
         }
         // The first gap not yet behind us: tick tests `target > from` to jump it.
         if let Some(&(from, _)) = self.gaps.iter().find(|(_, to)| (pos as i64) < *to) {
-            wait = wait.min(after(from, true));
+            sooner(after(from, true));
         }
-        Some(Timestamp(now.saturating_add(wait)))
+        wait.map(|w| Timestamp(now.saturating_add(w)))
     }
 }

@@ -1,10 +1,12 @@
-//! Seeking: a keyframe index over the recording so that any seek applies a bounded
-//! number of events.
+//! Seeking: the recording, its keyframe index and the seek cursor, so that any seek
+//! applies a bounded number of events.
 
+use super::ingest::Indexing;
+use super::keyframes::Index;
 use super::state::State;
 use crate::error::ReplayError;
 use crate::limits::Limits;
-use crate::model::{Event, EventCount, EventKind, Incremental, Millis, Timestamp};
+use crate::model::{Event, EventCount, Millis, Timestamp};
 
 /// What replay does with something in a recording it cannot apply as recorded (a node
 /// that is not there, an add whose parent never came, a limit reached).
@@ -30,7 +32,9 @@ pub struct ReplayConfig {
     /// Keep a keyframe at least every this long of recording. Default 10 s.
     pub keyframe_interval: Millis,
     /// Most memory all keyframes together may take, in bytes; past it, every other
-    /// keyframe is dropped and the spacing doubles. Default 64 MiB.
+    /// keyframe is dropped and the spacing doubles. Default 64 MiB. (Keyframes of
+    /// decoded chunks that follow missing chunks are never dropped: nothing else can
+    /// give the state there.)
     pub keyframe_budget_bytes: usize,
 }
 
@@ -67,19 +71,18 @@ impl ReplayConfig {
     }
 }
 
-struct Keyframe {
-    /// Events applied in this state.
-    applied: usize,
-    state: State,
-    bytes: usize,
-}
-
 /// The recording with a keyframe index: [`Replayer::seek`] gives the state at any time.
 ///
 /// Events are replayed in time order (a stable sort; out-of-order events are counted in
 /// the diagnostics). The state at `t` is the result of applying every event with
 /// `timestamp <= t`; whatever seeks came before, the state is the same, bit for bit
 /// ([`State::hash`]).
+///
+/// A replayer is built from a whole recording ([`Replayer::new`]), from decoded chunks
+/// using the keyframes they carry ([`Replayer::from_chunks`]), or grows as a session
+/// records ([`Replayer::empty`], then [`Replayer::push`], [`Replayer::extend`],
+/// [`Replayer::push_chunk`]). However the events came in, and in whatever order, seeks
+/// give what a replayer built from all of them at once gives.
 ///
 /// ```
 /// use session_replay::{rrweb, replay::Replayer, Limits, Timestamp};
@@ -94,20 +97,38 @@ struct Keyframe {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Replayer {
-    events: Vec<Event>,
-    times: Vec<i64>,
-    keyframes: Vec<Keyframe>,
-    state: State,
-    applied: usize,
-    config: ReplayConfig,
-    pointer_track: Vec<(i64, f64, f64)>,
+    /// The events, in time order (stable: arrival order among equal times).
+    pub(super) events: Vec<Event>,
+    /// Their timestamps.
+    pub(super) times: Vec<i64>,
+    pub(super) index: Index,
+    /// The seek cursor: the state with `applied` events applied.
+    pub(super) state: State,
+    pub(super) applied: usize,
+    pub(super) config: ReplayConfig,
+    pub(super) mode: ReplayMode,
+    /// Pointer samples (time, x, y), by time, then in event order.
+    pub(super) pointer_track: Vec<(i64, f64, f64)>,
+    /// Events that came with an earlier time than the one before them.
+    pub(super) out_of_order: u64,
+    /// The time of the last event that came in.
+    pub(super) last_arrival: Option<i64>,
+    /// The index of the last decoded chunk taken, to see missing ones.
+    pub(super) last_chunk: Option<u64>,
+    /// Whether the cursor's state is an anchor's (see `keyframes`), not the state
+    /// before the gap at the same place.
+    pub(super) anchored: bool,
+    /// How many times the cursor's state changed in a way its events do not tell: a
+    /// seek back or onto an anchor, events inserted before it, an anchor at its place.
+    /// A player watching it renders anew (and, for the last two, seeks again).
+    pub(super) jumps: u64,
 }
 
 impl std::fmt::Debug for Replayer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Replayer")
             .field("events", &self.events.len())
-            .field("keyframes", &self.keyframes.len())
+            .field("keyframes", &self.index.len())
             .field("applied", &self.applied)
             .finish()
     }
@@ -124,109 +145,54 @@ impl Replayer {
     /// A lenient replayer ([`ReplayMode::Lenient`]): what cannot be applied is skipped
     /// and counted in [`State::diagnostics`]. Builds the keyframe index in one pass over
     /// the events.
-    pub fn new(events: Vec<Event>, config: ReplayConfig) -> Self {
-        // Lenient application reports nothing as an error: the index is always whole.
-        Self::build(events, config, ReplayMode::Lenient).0
+    ///
+    /// The replayer keeps the events (every seek applies some of them again), so it
+    /// takes them by value, in any form that yields them: a `Vec` is kept as it is, with
+    /// no copy. There is no borrowed `&[Event]` entry point on purpose: a replayer that
+    /// borrowed would be tied to the caller's buffer and could not grow
+    /// ([`Replayer::push`]), and one that took a slice would have to deep-clone every
+    /// event anyway. A caller that keeps its own copy passes `events.iter().cloned()`,
+    /// which makes that clone visible where it is paid.
+    pub fn new(events: impl IntoIterator<Item = Event>, config: ReplayConfig) -> Self {
+        let mut r = Self::empty(config, ReplayMode::Lenient);
+        // Lenient application reports nothing as an error.
+        let _ = r.insert(events.into_iter().collect(), Indexing::Replay);
+        r.index.release_tip();
+        r
     }
 
     /// A strict replayer ([`ReplayMode::Strict`]): the first problem in the recording is
     /// returned as an error naming the event and the node.
-    pub fn new_strict(events: Vec<Event>, config: ReplayConfig) -> Result<Self, ReplayError> {
-        match Self::build(events, config, ReplayMode::Strict) {
-            (r, None) => Ok(r),
-            (_, Some(e)) => Err(e),
-        }
+    pub fn new_strict(
+        events: impl IntoIterator<Item = Event>,
+        config: ReplayConfig,
+    ) -> Result<Self, ReplayError> {
+        let mut r = Self::empty(config, ReplayMode::Strict);
+        r.insert(events.into_iter().collect(), Indexing::Replay)?;
+        r.index.release_tip();
+        Ok(r)
     }
 
-    /// The replayer and, in strict mode, the first problem (the index then stops there).
-    fn build(
-        mut events: Vec<Event>,
-        config: ReplayConfig,
-        mode: ReplayMode,
-    ) -> (Self, Option<ReplayError>) {
-        let mut out_of_order = 0u64;
-        for w in events.windows(2) {
-            if let [a, b] = w
-                && b.timestamp < a.timestamp
-            {
-                out_of_order += 1;
-            }
-        }
-        if out_of_order > 0 {
-            events.sort_by_key(|e| e.timestamp);
-        }
-        let times: Vec<i64> = events.iter().map(|e| e.timestamp.0).collect();
-        let mut initial = State::new(config.limits, mode);
-        initial.diagnostics.out_of_order = out_of_order;
-        let mut pointer_track = Vec::new();
-        for e in &events {
-            if let EventKind::Incremental(Incremental::Moves(m)) = &e.kind {
-                for p in &m.positions {
-                    let at = e
-                        .timestamp
-                        .0
-                        .saturating_add(p.time_offset.as_i64().unwrap_or(0));
-                    pointer_track.push((at, p.x.as_f64(), p.y.as_f64()));
-                }
-            }
-        }
-        pointer_track.sort_by_key(|p| p.0);
-        let mut r = Replayer {
-            events,
-            times,
-            keyframes: Vec::new(),
-            state: initial.clone(),
+    /// A replayer with no events yet, to push a live session into as it records
+    /// ([`Replayer::push`], [`Replayer::extend`], [`Replayer::push_chunk`]). In
+    /// [`ReplayMode::Strict`], a push that brings a problem is refused whole.
+    pub fn empty(config: ReplayConfig, mode: ReplayMode) -> Self {
+        let initial = State::new(config.limits, mode);
+        Replayer {
+            events: Vec::new(),
+            times: Vec::new(),
+            index: Index::new(initial.clone(), &config),
+            state: initial,
             applied: 0,
             config,
-            pointer_track,
-        };
-        let error = r.build_keyframes(initial).err();
-        (r, error)
-    }
-
-    fn build_keyframes(&mut self, initial: State) -> Result<(), ReplayError> {
-        let mut every_events = self.config.keyframe_events.0.max(1);
-        let mut every_ms = self.config.keyframe_interval.0.max(1);
-        let mut state = initial;
-        let (a, b) = state.memory();
-        let bytes = a + b;
-        self.keyframes.push(Keyframe {
-            applied: 0,
-            state: state.clone(),
-            bytes,
-        });
-        let mut total = bytes;
-        let (mut last_i, mut last_t) = (0usize, self.times.first().copied().unwrap_or(0));
-        for i in 0..self.events.len() {
-            let Some(e) = self.events.get(i) else { break };
-            state.apply(e, i)?;
-            let applied = i + 1;
-            let t = e.timestamp.0;
-            if applied - last_i >= every_events || t.saturating_sub(last_t) >= every_ms {
-                state.compact();
-                let (a, b) = state.memory();
-                self.keyframes.push(Keyframe {
-                    applied,
-                    state: state.clone(),
-                    bytes: a + b,
-                });
-                total += a + b;
-                last_i = applied;
-                last_t = t;
-                // Over budget: keep every other keyframe and space them out twice as far.
-                while total > self.config.keyframe_budget_bytes && self.keyframes.len() > 2 {
-                    let mut keep = 0usize;
-                    self.keyframes.retain(|_| {
-                        keep += 1;
-                        keep % 2 == 1
-                    });
-                    total = self.keyframes.iter().map(|k| k.bytes).sum();
-                    every_events = every_events.saturating_mul(2);
-                    every_ms = every_ms.saturating_mul(2);
-                }
-            }
+            mode,
+            pointer_track: Vec::new(),
+            out_of_order: 0,
+            last_arrival: None,
+            last_chunk: None,
+            anchored: false,
+            jumps: 0,
         }
-        Ok(())
     }
 
     /// The configuration.
@@ -249,12 +215,12 @@ impl Replayer {
 
     /// How many keyframes the index holds.
     pub fn keyframe_count(&self) -> usize {
-        self.keyframes.len()
+        self.index.len()
     }
 
     /// Memory the keyframes take, in bytes (estimate).
     pub fn keyframe_bytes(&self) -> usize {
-        self.keyframes.iter().map(|k| k.bytes).sum()
+        self.index.bytes()
     }
 
     /// How many events the current state has applied.
@@ -282,31 +248,41 @@ impl Replayer {
     /// restores the nearest keyframe at or before `t` and applies from there.
     pub fn seek(&mut self, t: Timestamp) -> &State {
         let target = self.events_until(t);
-        self.advance_to(target);
+        // After missing chunks, a chunk's keyframe holds the state from its time on.
+        let anchored = self.index.anchor_at(target).is_some_and(|a| t.0 >= a.since);
+        self.advance_to((target, anchored));
         self.state.set_time(t);
         &self.state
     }
 
-    /// Moves the current state to "`target` events applied".
-    pub(crate) fn advance_to(&mut self, target: usize) {
-        let k = self.keyframes.partition_point(|k| k.applied <= target);
-        let best = k.checked_sub(1).and_then(|i| self.keyframes.get(i));
+    /// Moves the current state to `want`: (events applied, on the anchor there).
+    fn advance_to(&mut self, want: (usize, bool)) {
+        let here = (self.applied, self.anchored);
+        let best = self.index.at_or_before(want);
+        // Never apply forward across a keyframe: an anchor holds what the events before
+        // it cannot give.
         let restore = match best {
-            Some(kf) => target < self.applied || kf.applied > self.applied,
-            None => target < self.applied,
+            Some(kf) => want < here || kf.key() > here,
+            None => want < here,
         };
         if restore && let Some(kf) = best {
             self.state.clone_from(&kf.state);
-            self.applied = kf.applied;
+            if want < here || kf.key().1 {
+                self.jumps += 1;
+            }
+            (self.applied, self.anchored) = kf.key();
         }
+        let target = want.0;
         while self.applied < target {
             let i = self.applied;
             if let Some(e) = self.events.get(i) {
                 // Errors were reported when the index was built; a strict replayer that
-                // got this far has none.
+                // got this far has none. Events past the index cannot be reached: every
+                // public change indexes what it adds.
                 let _ = self.state.apply(e, i);
             }
             self.applied += 1;
+            self.anchored = false;
         }
         self.state.compact();
     }
