@@ -78,6 +78,10 @@
 //!   builders that take and return the value; a live object changes with `set_*`. No
 //!   bare booleans: modes are enums ([`replay::ReplayMode`], [`codec::Compression`], ...).
 //! - **Untrusted input** always comes with [`Limits`].
+//! - **Session state moves.** Every stage that keeps per-session state
+//!   ([`privacy::Scrubber`], [`codec::Encoder`], [`replay::Replayer`],
+//!   [`record::Recorder`]) has `save_state` and `restore_state`, so a session can move
+//!   between workers; saved state is read back as untrusted input (`docs/STATE.md`).
 //! - **Errors** are per stage, `#[non_exhaustive]`, name a position (event, chunk,
 //!   node) and never a recorded value, and convert into [`Error`]. A lenient read returns
 //!   [`Recovered`]: the valid part and the errors.
