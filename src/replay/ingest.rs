@@ -208,11 +208,10 @@ impl Replayer {
 
     /// Puts the seek cursor on the last keyframe to replay on from after `p` events.
     fn reset_cursor(&mut self, p: usize) {
-        if let Some(kf) = self.index.at_or_before((p, true)) {
-            self.state.clone_from(&kf.state);
-            (self.applied, self.anchored) = kf.key();
-            self.jumps += 1;
-        }
+        let kf = self.index.at_or_before((p, true));
+        self.state.clone_from(&kf.state);
+        (self.applied, self.anchored) = kf.key();
+        self.jumps += 1;
     }
 
     /// Takes `batch` (in arrival order) in and indexes it; returns where the first new

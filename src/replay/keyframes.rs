@@ -45,6 +45,19 @@ pub(super) struct Keyframe {
 }
 
 impl Keyframe {
+    /// A keyframe of `state`, compacted, with the memory it takes.
+    fn new(applied: usize, mut state: State, origin: Origin, since: i64) -> Self {
+        state.compact();
+        let (a, b) = state.memory();
+        Keyframe {
+            applied,
+            state,
+            since,
+            bytes: a + b,
+            origin,
+        }
+    }
+
     /// Where the keyframe sits: its place, then whether it is an anchor (after the
     /// replayed state of the same place).
     pub(super) fn key(&self) -> (usize, bool) {
@@ -52,9 +65,12 @@ impl Keyframe {
     }
 }
 
-/// The keyframes, sorted by `applied` (the first, at 0, is the empty state), and the
-/// cadence that adds more.
+/// The keyframes and the cadence that adds more.
 pub(super) struct Index {
+    /// The state before any event (the empty state): always there, so every place has
+    /// a keyframe at or before it.
+    first: Keyframe,
+    /// The others, sorted by [`Keyframe::key`].
     keyframes: Vec<Keyframe>,
     /// Take a keyframe at least every this many events...
     every_events: usize,
@@ -74,23 +90,28 @@ pub(super) struct Index {
 
 impl Index {
     pub(super) fn new(initial: State, config: &ReplayConfig) -> Self {
-        let mut index = Index {
+        let first = Keyframe::new(0, initial, Origin::Replayed, i64::MIN);
+        Index {
+            total: first.bytes,
+            first,
             keyframes: Vec::new(),
             every_events: config.keyframe_events.0.max(1),
             every_ms: config.keyframe_interval.0.max(1),
             last: 0,
             indexed: 0,
             tip: None,
-            total: 0,
             budget: config.keyframe_budget_bytes,
-        };
-        index.put(0, initial, Origin::Replayed, i64::MIN);
-        index
+        }
     }
 
     /// How many keyframes there are.
     pub(super) fn len(&self) -> usize {
-        self.keyframes.len()
+        1 + self.keyframes.len()
+    }
+
+    /// Bytes all keyframes take, counted again.
+    fn count_bytes(&self) -> usize {
+        self.first.bytes + self.keyframes.iter().map(|k| k.bytes).sum::<usize>()
     }
 
     /// Memory the keyframes take, in bytes (estimate).
@@ -106,21 +127,22 @@ impl Index {
     /// The last keyframe whose [`Keyframe::key`] is at most `key`: `(applied, true)`
     /// for the state to replay on from after `applied` events (an anchor there if any),
     /// `(applied, false)` for the state before a gap there.
-    pub(super) fn at_or_before(&self, key: (usize, bool)) -> Option<&Keyframe> {
+    pub(super) fn at_or_before(&self, key: (usize, bool)) -> &Keyframe {
         let k = self.keyframes.partition_point(|k| k.key() <= key);
-        k.checked_sub(1).and_then(|i| self.keyframes.get(i))
+        k.checked_sub(1)
+            .and_then(|i| self.keyframes.get(i))
+            .unwrap_or(&self.first)
     }
 
     /// The anchor at `applied`, if any.
     pub(super) fn anchor_at(&self, applied: usize) -> Option<&Keyframe> {
-        self.at_or_before((applied, true))
-            .filter(|k| k.key() == (applied, true))
+        Some(self.at_or_before((applied, true))).filter(|k| k.key() == (applied, true))
     }
 
     /// Every state the index holds (to update what all of them count).
     pub(super) fn states_mut(&mut self) -> impl Iterator<Item = &mut State> {
-        self.keyframes
-            .iter_mut()
+        std::iter::once(&mut self.first)
+            .chain(&mut self.keyframes)
             .map(|k| &mut k.state)
             .chain(self.tip.as_mut())
     }
@@ -131,20 +153,16 @@ impl Index {
         self.tip = None;
     }
 
-    /// Keeps `state` as the keyframe at `applied`, in place of one of the same key.
-    fn put(&mut self, applied: usize, mut state: State, origin: Origin, since: i64) {
-        state.compact();
-        let (a, b) = state.memory();
-        let kf = Keyframe {
-            applied,
-            state,
-            since,
-            bytes: a + b,
-            origin,
-        };
+    /// Keeps `kf`, in place of one of the same key.
+    fn put(&mut self, kf: Keyframe) {
         let i = self.keyframes.partition_point(|k| k.key() < kf.key());
-        match self.keyframes.get_mut(i) {
-            Some(k) if k.key() == kf.key() => {
+        let same = if kf.key() == self.first.key() {
+            Some(&mut self.first)
+        } else {
+            self.keyframes.get_mut(i).filter(|k| k.key() == kf.key())
+        };
+        match same {
+            Some(k) => {
                 self.total = self.total - k.bytes + kf.bytes;
                 *k = kf;
             }
@@ -164,7 +182,7 @@ impl Index {
         origin: Origin,
         since: i64,
     ) {
-        self.put(applied, state, origin, since);
+        self.put(Keyframe::new(applied, state, origin, since));
         self.last = applied;
         self.tip = None;
         self.thin();
@@ -175,13 +193,12 @@ impl Index {
     pub(super) fn remove_chunk_keyframe(&mut self, applied: usize, origin: Origin) {
         let key = (applied, origin == Origin::Anchor);
         let i = self.keyframes.partition_point(|k| k.key() < key);
-        // Keyframe 0 (the empty state) stays whatever happens.
-        if key != (0, false) && self.keyframes.get(i).is_some_and(|k| k.key() == key) {
+        if self.keyframes.get(i).is_some_and(|k| k.key() == key) {
             let k = self.keyframes.remove(i);
             self.total -= k.bytes;
         }
         if self.last == applied {
-            self.last = self.at_or_before((applied, true)).map_or(0, |k| k.applied);
+            self.last = self.at_or_before((applied, true)).applied;
         }
         self.tip = None;
     }
@@ -206,10 +223,7 @@ impl Index {
         if let Some(tip) = self.tip.take() {
             return tip;
         }
-        let Some(kf) = self.at_or_before((self.indexed, true)) else {
-            // Keyframe 0 is always there; nothing to rebuild from otherwise.
-            return State::new(crate::Limits::DEFAULT, super::ReplayMode::Lenient);
-        };
+        let kf = self.at_or_before((self.indexed, true));
         let mut s = kf.state.clone();
         for i in kf.applied..self.indexed {
             if let Some(e) = events.get(i) {
@@ -253,7 +267,17 @@ impl Index {
                 || t.saturating_sub(last_t) >= self.every_ms;
             if due && next_anchor.peek() != Some(&applied) {
                 tip.compact();
-                self.put(applied, tip.clone(), Origin::Replayed, i64::MIN);
+                // Measured on the tip before cloning, as whole builds always did, so
+                // the budget thins where it did (the clone, with less spare capacity,
+                // would measure up to a fifth less).
+                let (a, b) = tip.memory();
+                self.put(Keyframe {
+                    applied,
+                    state: tip.clone(),
+                    since: i64::MIN,
+                    bytes: a + b,
+                    origin: Origin::Replayed,
+                });
                 self.last = applied;
                 last_t = t;
                 self.thin();
@@ -270,12 +294,13 @@ impl Index {
         Ok(())
     }
 
-    /// Over budget: keep every other keyframe (anchors all stay) and space them out
-    /// twice as far.
+    /// Over budget: keep every other keyframe, the first one first (anchors all stay),
+    /// and space them out twice as far.
     fn thin(&mut self) {
         let replayed = |ks: &[Keyframe]| ks.iter().filter(|k| k.origin == Origin::Replayed).count();
-        while self.total > self.budget && replayed(&self.keyframes) > 2 {
-            let mut n = 0usize;
+        while self.total > self.budget && 1 + replayed(&self.keyframes) > 2 {
+            // The first keyframe counts as the first kept.
+            let mut n = 1usize;
             self.keyframes.retain(|k| {
                 if k.origin == Origin::Anchor {
                     return true;
@@ -283,7 +308,7 @@ impl Index {
                 n += 1;
                 n % 2 == 1
             });
-            self.total = self.keyframes.iter().map(|k| k.bytes).sum();
+            self.total = self.count_bytes();
             self.every_events = self.every_events.saturating_mul(2);
             self.every_ms = self.every_ms.saturating_mul(2);
         }
@@ -324,7 +349,7 @@ impl Index {
         if p >= self.indexed {
             return;
         }
-        let start = self.at_or_before((p, true)).map_or(0, |k| k.applied);
+        let start = self.at_or_before((p, true)).applied;
         self.keyframes
             .retain(|k| k.applied <= start || k.origin == Origin::Anchor);
         for k in &mut self.keyframes {
@@ -332,7 +357,7 @@ impl Index {
                 k.applied = moved(k.applied);
             }
         }
-        self.total = self.keyframes.iter().map(|k| k.bytes).sum();
+        self.total = self.count_bytes();
         self.last = start;
         self.indexed = start;
         self.tip = None;
@@ -359,7 +384,10 @@ mod tests {
     }
 
     fn positions(ix: &Index) -> Vec<usize> {
-        ix.keyframes.iter().map(|k| k.applied).collect()
+        std::iter::once(&ix.first)
+            .chain(&ix.keyframes)
+            .map(|k| k.applied)
+            .collect()
     }
 
     /// Indexing in pieces takes the keyframes a single pass takes.

@@ -258,14 +258,10 @@ impl Replayer {
     /// Moves the current state to `want`: (events applied, on the anchor there).
     fn advance_to(&mut self, want: (usize, bool)) {
         let here = (self.applied, self.anchored);
-        let best = self.index.at_or_before(want);
+        let kf = self.index.at_or_before(want);
         // Never apply forward across a keyframe: an anchor holds what the events before
         // it cannot give.
-        let restore = match best {
-            Some(kf) => want < here || kf.key() > here,
-            None => want < here,
-        };
-        if restore && let Some(kf) = best {
+        if want < here || kf.key() > here {
             self.state.clone_from(&kf.state);
             if want < here || kf.key().1 {
                 self.jumps += 1;
