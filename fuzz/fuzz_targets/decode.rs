@@ -40,6 +40,9 @@ fuzz_target!(|data: &[u8]| {
     // Every chunk that decodes with its keyframe decodes to the same events without.
     for c in chunks(&[data], KeyframeDecoding::Decode) {
         let same = skipped.iter().find(|s| s.offset == c.offset);
-        assert_eq!(same.map(|s| (&s.events, s.kind, s.continuity)), Some((&c.events, c.kind, c.continuity)));
+        assert_eq!(
+            same.map(|s| (&s.events, s.kind, s.continuity)),
+            Some((&c.events, c.kind, c.continuity))
+        );
     }
 });

@@ -3,7 +3,7 @@
 //! length; a state that restores keeps working (it scrubs or encodes a short stream, or
 //! records a few host calls) and saves again to a state that restores to the same.
 //!
-//! The first byte picks the stage (scrubber, encoder, recorder). Inputs are taken
+//! The first byte picks the stage (scrubber, encoder, recorder, replayer). Inputs are taken
 //! either as they are (the envelope checks) or, when the second byte is odd, as a body
 //! sealed here with a valid envelope and checksum, so the fuzzer reaches the body's
 //! decoding past the CRC.
@@ -14,6 +14,7 @@ use session_replay::codec::Encoder;
 use session_replay::model::{MouseInteractionKind, Timestamp};
 use session_replay::privacy::{Policy, Scrubber};
 use session_replay::record::{HostKey, HostKind, HostTree, MutationRecord, Recorder};
+use session_replay::replay::Replayer;
 use session_replay::{Limits, rrweb};
 
 /// A short stream that touches the ids a restored mirror is likely to hold.
@@ -94,7 +95,7 @@ fuzz_target!(|data: &[u8]| {
         .with_input_bytes(1 << 20);
     let events = rrweb::read(STREAM, &Limits::DEFAULT).unwrap();
     let policy = Policy::relaxed().block(".todo-list").unwrap();
-    match stage % 3 {
+    match stage % 4 {
         0 => {
             let bytes = if mode % 2 == 1 {
                 seal(1, rest)
@@ -127,6 +128,22 @@ fuzz_target!(|data: &[u8]| {
                 }
                 enc.finish();
                 while enc.poll_chunk().is_some() {}
+            }
+        }
+        3 => {
+            let bytes = if mode % 2 == 1 {
+                seal(3, rest)
+            } else {
+                rest.to_vec()
+            };
+            if let Ok(mut r) = Replayer::restore_state(&bytes, &limits) {
+                let again = r.save_state();
+                let back = Replayer::restore_state(&again, &limits).unwrap();
+                assert_eq!(back.save_state(), again);
+                // A live replayer goes on taking events and seeking.
+                let _ = r.extend(events);
+                let _ = r.seek(Timestamp(i64::MAX));
+                let _ = r.seek(Timestamp(0));
             }
         }
         _ => {
