@@ -627,33 +627,7 @@ mod tests {
         .iter()
         .map(|n| ScrubPlace::attribute(n))
         .collect();
-        all.extend([
-            ScrubPlace::AssetPayload,
-            ScrubPlace::AssetUrl,
-            ScrubPlace::BlockedLater,
-            ScrubPlace::BlockedSubtree,
-            ScrubPlace::Canvas,
-            ScrubPlace::Comment,
-            ScrubPlace::CustomPayload,
-            ScrubPlace::Event,
-            ScrubPlace::FontSource,
-            ScrubPlace::InputEvent,
-            ScrubPlace::LogPayload,
-            ScrubPlace::MaskedLater,
-            ScrubPlace::Meta,
-            ScrubPlace::MetaHref,
-            ScrubPlace::Mutation,
-            ScrubPlace::MutationAdd,
-            ScrubPlace::MutationAttribute,
-            ScrubPlace::MutationText,
-            ScrubPlace::PluginPayload,
-            ScrubPlace::Selection,
-            ScrubPlace::Snapshot,
-            ScrubPlace::StyleDeclaration,
-            ScrubPlace::StyleText,
-            ScrubPlace::StylesheetRule,
-            ScrubPlace::UnknownEvent,
-        ]);
+        all.extend(ScrubPlace::FIXED.iter().cloned());
         for a in &all {
             for b in &all {
                 assert_eq!(a.cmp(b), a.as_str().cmp(b.as_str()), "{a} vs {b}");

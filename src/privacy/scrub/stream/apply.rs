@@ -68,12 +68,12 @@ impl<'a> Fast<'a> {
     }
 
     fn push_edit(&mut self, span: Span, rep: &[u8]) {
-        let from = self.buf.len();
-        self.buf.extend_from_slice(rep);
-        self.edits.push(Edit {
+        let from = self.bufs.buf.len();
+        self.bufs.buf.extend_from_slice(rep);
+        self.bufs.edits.push(Edit {
             start: span.start,
             end: span.end,
-            rep: (from, self.buf.len()),
+            rep: (from, self.bufs.buf.len()),
         });
     }
 
@@ -102,12 +102,12 @@ impl<'a> Fast<'a> {
     /// case, and it saves unescaping the text, masking it and escaping the mask; the
     /// output is the same JSON string as the engine's mask would write.
     fn push_masked_edit(&mut self, t: Str) {
-        let from = self.buf.len();
+        let from = self.bufs.buf.len();
         let inner = self
             .text
             .get(t.span.start + 1..t.span.end.saturating_sub(1))
             .unwrap_or("");
-        self.buf.push(b'"');
+        self.bufs.buf.push(b'"');
         let mut rest = inner;
         loop {
             // A run of plain ASCII first, byte by byte.
@@ -115,7 +115,7 @@ impl<'a> Fast<'a> {
                 .bytes()
                 .position(|b| b == b'\\' || b >= 0x80)
                 .unwrap_or(rest.len());
-            self.buf.extend(
+            self.bufs.buf.extend(
                 rest.as_bytes()
                     .get(..run)
                     .unwrap_or(&[])
@@ -146,38 +146,40 @@ impl<'a> Fast<'a> {
                 };
                 match ch {
                     Some(w) if w.is_whitespace() => self
+                        .bufs
                         .buf
                         .extend_from_slice(rest.get(..len).unwrap_or("").as_bytes()),
-                    _ => self.buf.push(b'*'),
+                    _ => self.bufs.buf.push(b'*'),
                 }
                 len
             } else {
                 if c.is_whitespace() {
                     let mut tmp = [0u8; 4];
-                    self.buf
+                    self.bufs
+                        .buf
                         .extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
                 } else {
-                    self.buf.push(b'*');
+                    self.bufs.buf.push(b'*');
                 }
                 c.len_utf8()
             };
             rest = rest.get(len..).unwrap_or("");
         }
-        self.buf.push(b'"');
-        self.edits.push(Edit {
+        self.bufs.buf.push(b'"');
+        self.bufs.edits.push(Edit {
             start: t.span.start,
             end: t.span.end,
-            rep: (from, self.buf.len()),
+            rep: (from, self.bufs.buf.len()),
         });
     }
 
     fn push_string_edit(&mut self, span: Span, value: &str) {
-        let from = self.buf.len();
-        write_json_string(&mut self.buf, value);
-        self.edits.push(Edit {
+        let from = self.bufs.buf.len();
+        write_json_string(&mut self.bufs.buf, value);
+        self.bufs.edits.push(Edit {
             start: span.start,
             end: span.end,
-            rep: (from, self.buf.len()),
+            rep: (from, self.bufs.buf.len()),
         });
     }
 
@@ -190,6 +192,7 @@ impl<'a> Fast<'a> {
                 tag: n.tag.map_or(Cow::Borrowed(""), |t| self.unescape(t)),
                 attrs: {
                     let list = self
+                        .bufs
                         .attrs
                         .get(n.attrs.0 as usize..n.attrs.1 as usize)
                         .unwrap_or(&[]);
@@ -242,7 +245,9 @@ impl<'a> Fast<'a> {
 
     /// Puts node `i` in the mirror under `parent`.
     fn insert(&self, s: &mut Engine, i: usize, parent: i32) {
-        let Some(n) = self.nodes.get(i) else { return };
+        let Some(n) = self.bufs.nodes.get(i) else {
+            return;
+        };
         let Some(id) = n.id else { return };
         s.insert(parent, id, |keep_text| self.look(n, keep_text));
     }
@@ -259,12 +264,14 @@ impl<'a> Fast<'a> {
         root_in_place: bool,
     ) -> bool {
         let (first, last) = (range.0 as usize, range.1 as usize);
-        let mut ids = std::mem::take(&mut self.ids);
-        let mut kept = std::mem::take(&mut self.kept);
+        let mut ids = std::mem::take(&mut self.bufs.ids);
+        let mut kept = std::mem::take(&mut self.bufs.kept);
         ids.clear();
         kept.clear();
         for i in first..last {
-            let Some(n) = self.nodes.get(i) else { break };
+            let Some(n) = self.bufs.nodes.get(i) else {
+                break;
+            };
             let (id, local_parent) = (n.id.unwrap_or(0), n.parent);
             let parent_id = match local_parent {
                 Some(p) => ids.get(p as usize).copied().unwrap_or(parent),
@@ -287,21 +294,23 @@ impl<'a> Fast<'a> {
             // A blocked element keeps its place but not its children: its `childNodes`
             // becomes `[]` (already so when it had none).
             if fate == Fate::KeptBlocked
-                && let Some(span) = self.nodes.get(i).and_then(|n| n.children_span)
+                && let Some(span) = self.bufs.nodes.get(i).and_then(|n| n.children_span)
                 && span.end - span.start > 2
             {
                 self.push_edit(span, b"[]");
             }
         }
         let root_kept = kept.first().is_some_and(|&f| f != Fate::Dropped);
-        self.ids = ids;
-        self.kept = kept;
+        self.bufs.ids = ids;
+        self.bufs.kept = kept;
         root_kept
     }
 
     /// The fast form of `Scrubber::scrub_node`.
     fn scrub_node(&mut self, s: &mut Engine, i: usize, id: i32, parent: i32, place: &ScrubPlace) {
-        let Some(n) = self.nodes.get(i) else { return };
+        let Some(n) = self.bufs.nodes.get(i) else {
+            return;
+        };
         match n.kind {
             Some(2) => {
                 let (a, b) = (n.attrs.0 as usize, n.attrs.1 as usize);
@@ -340,7 +349,7 @@ impl<'a> Fast<'a> {
         // change nothing and their attributes object is copied as written.
         let mut outcomes: Vec<(usize, AttrOutcome)> = Vec::new();
         for k in a..b {
-            let Some(&attr) = self.attrs.get(k) else {
+            let Some(&attr) = self.bufs.attrs.get(k) else {
                 break;
             };
             let name = self.unescape(attr.name);
@@ -356,12 +365,12 @@ impl<'a> Fast<'a> {
         if outcomes.is_empty() {
             return;
         }
-        let from = self.buf.len();
-        self.buf.push(b'{');
+        let from = self.bufs.buf.len();
+        self.bufs.buf.push(b'{');
         let mut first = true;
         let mut changed = outcomes.into_iter().peekable();
         for k in a..b {
-            let Some(&attr) = self.attrs.get(k) else {
+            let Some(&attr) = self.bufs.attrs.get(k) else {
                 break;
             };
             let outcome = match changed.peek() {
@@ -372,29 +381,29 @@ impl<'a> Fast<'a> {
                 continue;
             }
             if !first {
-                self.buf.push(b',');
+                self.bufs.buf.push(b',');
             }
             first = false;
-            self.buf.extend_from_slice(
+            self.bufs.buf.extend_from_slice(
                 self.input
                     .get(attr.name.span.start..attr.name.span.end)
                     .unwrap_or(b"\"\""),
             );
-            self.buf.push(b':');
+            self.bufs.buf.push(b':');
             match outcome {
-                Some(AttrOutcome::Set(v)) => write_json_string(&mut self.buf, &v),
-                _ => self.buf.extend_from_slice(
+                Some(AttrOutcome::Set(v)) => write_json_string(&mut self.bufs.buf, &v),
+                _ => self.bufs.buf.extend_from_slice(
                     self.input
                         .get(attr.value_span.start..attr.value_span.end)
                         .unwrap_or(b"null"),
                 ),
             }
         }
-        self.buf.push(b'}');
-        self.edits.push(Edit {
+        self.bufs.buf.push(b'}');
+        self.bufs.edits.push(Edit {
             start: span.start,
             end: span.end,
-            rep: (from, self.buf.len()),
+            rep: (from, self.bufs.buf.len()),
         });
     }
 
@@ -402,6 +411,7 @@ impl<'a> Fast<'a> {
     /// comma separated) at the end of the array.
     fn filter_array(&mut self, arr: LArray, keep: &[bool], extra: &[u8]) {
         let items: Vec<Span> = self
+            .bufs
             .items
             .get(arr.items.0 as usize..arr.items.1 as usize)
             .unwrap_or(&[])
@@ -462,7 +472,7 @@ impl<'a> Fast<'a> {
     }
 
     fn item(&self, k: u32) -> Option<LItem> {
-        self.items.get(k as usize).copied()
+        self.bufs.items.get(k as usize).copied()
     }
 
     /// The fast form of the typed walk's `scrub_mutation`. The arrays are decided in
@@ -476,7 +486,7 @@ impl<'a> Fast<'a> {
         removes: LArray,
         adds: LArray,
     ) {
-        let mut keep = std::mem::take(&mut self.keep_items);
+        let mut keep = std::mem::take(&mut self.bufs.keep_items);
         // Removes.
         keep.clear();
         for k in removes.items.0..removes.items.1 {
@@ -495,7 +505,7 @@ impl<'a> Fast<'a> {
         // no id comes twice in the batch and the root is an element still under the
         // parent the first pass gave it, that refresh would store the same tag and
         // attributes again: only its privacy is reset (to be computed afresh).
-        let mut batch_ids = std::mem::take(&mut self.ids);
+        let mut batch_ids = std::mem::take(&mut self.bufs.ids);
         batch_ids.clear();
         let (first, last) = (adds.items.0, adds.items.1);
         if let (Some(a), Some(b)) = (
@@ -503,7 +513,8 @@ impl<'a> Fast<'a> {
             last.checked_sub(1).and_then(|l| self.item(l)),
         ) {
             batch_ids.extend(
-                self.nodes
+                self.bufs
+                    .nodes
                     .get(a.range.0 as usize..b.range.1 as usize)
                     .unwrap_or(&[])
                     .iter()
@@ -512,7 +523,7 @@ impl<'a> Fast<'a> {
         }
         batch_ids.sort_unstable();
         let unique_ids = batch_ids.windows(2).all(|w| w.first() != w.get(1));
-        self.ids = batch_ids;
+        self.bufs.ids = batch_ids;
         keep.clear();
         for k in adds.items.0..adds.items.1 {
             let Some(it) = self.item(k) else { break };
@@ -521,10 +532,11 @@ impl<'a> Fast<'a> {
                 let (first, last) = (it.range.0 as usize, it.range.1 as usize);
                 for i in first + 1..last {
                     let parent = self
+                        .bufs
                         .nodes
                         .get(i)
                         .and_then(|n| n.parent)
-                        .and_then(|pi| self.nodes.get(first + pi as usize))
+                        .and_then(|pi| self.bufs.nodes.get(first + pi as usize))
                         .and_then(|n| n.id)
                         .unwrap_or(root_id);
                     self.insert(s, i, parent);
@@ -561,6 +573,7 @@ impl<'a> Fast<'a> {
             let Some(it) = self.item(k) else { break };
             let (a, b) = (it.range.0 as usize, it.range.1 as usize);
             let look: Vec<(&str, Option<Cow<'_, str>>)> = self
+                .bufs
                 .attrs
                 .get(a..b)
                 .unwrap_or(&[])
@@ -602,7 +615,7 @@ impl<'a> Fast<'a> {
             extra.push(b'}');
         }
         self.filter_array(texts, &texts_keep, &extra);
-        self.keep_items = keep;
+        self.bufs.keep_items = keep;
     }
 
     /// Hands a parsed event to the engine and collects the edits; `Drop` when the
@@ -644,14 +657,14 @@ impl<'a> Fast<'a> {
     /// Writes `input[span]` with the edits applied: every byte no edit covers is copied
     /// as written, formatting included.
     pub(super) fn emit(&mut self, span: Span, out: &mut Vec<u8>) {
-        self.edits.sort_by_key(|e| (e.start, e.end));
+        self.bufs.edits.sort_by_key(|e| (e.start, e.end));
         let mut pos = span.start;
-        for e in &self.edits {
+        for e in &self.bufs.edits {
             if e.start < pos {
                 continue; // never happens: edits do not overlap
             }
             out.extend_from_slice(self.input.get(pos..e.start).unwrap_or(&[]));
-            out.extend_from_slice(self.buf.get(e.rep.0..e.rep.1).unwrap_or(&[]));
+            out.extend_from_slice(self.bufs.buf.get(e.rep.0..e.rep.1).unwrap_or(&[]));
             pos = e.end;
         }
         out.extend_from_slice(self.input.get(pos..span.end).unwrap_or(&[]));
@@ -681,7 +694,7 @@ mod tests {
         assert!(f.raw_blank(strs[2]));
         let mut f = f;
         f.push_masked_edit(strs[3]);
-        let masked: String = serde_json::from_slice(&f.buf).unwrap();
+        let masked: String = serde_json::from_slice(&f.bufs.buf).unwrap();
         // The same as masking the unescaped text character by character.
         let plain: String =
             serde_json::from_slice(&input[strs[3].span.start..strs[3].span.end]).unwrap();

@@ -131,15 +131,7 @@ pub(super) struct Fast<'a> {
     input: &'a [u8],
     text: &'a str,
     limits: &'a Limits,
-    nodes: Vec<LNode>,
-    attrs: Vec<LAttr>,
-    items: Vec<LItem>,
-    stack: Vec<u32>,
-    edits: Vec<Edit>,
-    buf: Vec<u8>,
-    ids: Vec<i32>,
-    kept: Vec<Fate>,
-    keep_items: Vec<bool>,
+    bufs: Buffers,
 }
 
 /// The buffers of [`Fast`], kept by the [`Scrubber`] from call to call: a session fed
@@ -188,20 +180,12 @@ const NODE_KEYS_BOOL: [&[u8]; 5] = [
 impl<'a> Fast<'a> {
     /// The fast path over `input` (`text` is the same bytes, checked UTF-8), with the
     /// buffers `b` (cleared).
-    fn new(input: &'a [u8], text: &'a str, limits: &'a Limits, b: Buffers) -> Self {
+    fn new(input: &'a [u8], text: &'a str, limits: &'a Limits, bufs: Buffers) -> Self {
         let mut f = Fast {
             input,
             text,
             limits,
-            nodes: b.nodes,
-            attrs: b.attrs,
-            items: b.items,
-            stack: b.stack,
-            edits: b.edits,
-            buf: b.buf,
-            ids: b.ids,
-            kept: b.kept,
-            keep_items: b.keep_items,
+            bufs,
         };
         f.reset();
         f
@@ -209,26 +193,27 @@ impl<'a> Fast<'a> {
 
     /// The buffers back, cleared, for the next call.
     fn into_buffers(self) -> Buffers {
+        let b = self.bufs;
         Buffers {
-            nodes: cleared(self.nodes),
-            attrs: cleared(self.attrs),
-            items: cleared(self.items),
-            stack: cleared(self.stack),
-            edits: cleared(self.edits),
-            buf: cleared(self.buf),
-            ids: cleared(self.ids),
-            kept: cleared(self.kept),
-            keep_items: cleared(self.keep_items),
+            nodes: cleared(b.nodes),
+            attrs: cleared(b.attrs),
+            items: cleared(b.items),
+            stack: cleared(b.stack),
+            edits: cleared(b.edits),
+            buf: cleared(b.buf),
+            ids: cleared(b.ids),
+            kept: cleared(b.kept),
+            keep_items: cleared(b.keep_items),
         }
     }
 
     /// Clears the per-event buffers (keeping their capacity).
     fn reset(&mut self) {
-        self.nodes.clear();
-        self.attrs.clear();
-        self.items.clear();
-        self.edits.clear();
-        self.buf.clear();
+        self.bufs.nodes.clear();
+        self.bufs.attrs.clear();
+        self.bufs.items.clear();
+        self.bufs.edits.clear();
+        self.bufs.buf.clear();
     }
 
     /// A scanner at byte `i`, with the caller's string length limit (a longer string

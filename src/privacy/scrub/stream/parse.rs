@@ -354,13 +354,13 @@ impl<'a> Fast<'a> {
     /// One of a mutation's arrays: 0 texts, 1 attributes, 2 removes, 3 adds.
     fn parse_array(&mut self, c: &mut Cur<'a>, slot: usize) -> R<LArray> {
         let start = c.i;
-        let first = self.items.len() as u32;
+        let first = self.bufs.items.len() as u32;
         c.expect(b'[')?;
         c.ws();
         if !c.eat(b']') {
             loop {
                 let item = self.parse_item(c, slot)?;
-                self.items.push(item);
+                self.bufs.items.push(item);
                 c.ws();
                 if !c.eat(b',') {
                     c.expect(b']')?;
@@ -370,7 +370,7 @@ impl<'a> Fast<'a> {
             }
         }
         Ok(LArray {
-            items: (first, self.items.len() as u32),
+            items: (first, self.bufs.items.len() as u32),
             span: Span { start, end: c.i },
         })
     }
@@ -445,7 +445,7 @@ impl<'a> Fast<'a> {
                 }
                 (3, b"node") => {
                     item.range = self.parse_tree(c, 6)?;
-                    let root = self.nodes.get(item.range.0 as usize).ok_or(Bail)?;
+                    let root = self.bufs.nodes.get(item.range.0 as usize).ok_or(Bail)?;
                     item.id = root.id.ok_or(Bail)?;
                     64
                 }
@@ -473,7 +473,7 @@ impl<'a> Fast<'a> {
 
     /// An attributes object of scalar values; returns its range in `attrs`.
     fn parse_attrs(&mut self, c: &mut Cur<'a>) -> R<(u32, u32)> {
-        let first = self.attrs.len() as u32;
+        let first = self.bufs.attrs.len() as u32;
         if c.open_object()? {
             loop {
                 let name = c.string()?;
@@ -489,7 +489,7 @@ impl<'a> Fast<'a> {
                     // `Num::to_string` of a float may not be its JSON text: typed path.
                     return Err(Bail);
                 }
-                self.attrs.push(LAttr {
+                self.bufs.attrs.push(LAttr {
                     name,
                     value,
                     value_span: Span {
@@ -502,10 +502,14 @@ impl<'a> Fast<'a> {
                 }
             }
         }
-        let last = self.attrs.len() as u32;
+        let last = self.bufs.attrs.len() as u32;
         // Duplicate names: the typed path keeps both; rare enough to leave to it.
         if last - first > 1 {
-            let names = self.attrs.get(first as usize..last as usize).unwrap_or(&[]);
+            let names = self
+                .bufs
+                .attrs
+                .get(first as usize..last as usize)
+                .unwrap_or(&[]);
             for (i, a) in names.iter().enumerate() {
                 let ab = self.input.get(a.name.span.start..a.name.span.end);
                 if names
@@ -523,23 +527,23 @@ impl<'a> Fast<'a> {
     /// A node tree, iteratively, in pre-order; `depth` is the JSON nesting of the root
     /// object. Returns the range in `nodes`.
     fn parse_tree(&mut self, c: &mut Cur<'a>, depth: usize) -> R<(u32, u32)> {
-        let first = self.nodes.len();
-        self.stack.clear();
+        let first = self.bufs.nodes.len();
+        self.bufs.stack.clear();
         c.expect(b'{')?;
         let mut cur: usize;
         // Just consumed a node's `{`.
         'open: loop {
-            cur = self.nodes.len();
+            cur = self.bufs.nodes.len();
             // Near a limit the reader's error (or its acceptance at exactly the limit)
             // decides: each tree level nests two JSON levels (`childNodes`' array and
             // the node object), so bail before the reader's depth would be reached.
             if cur - first >= self.limits.nodes
-                || depth + 2 * self.stack.len() + 2 >= self.limits.json_depth
+                || depth + 2 * self.bufs.stack.len() + 2 >= self.limits.json_depth
             {
                 return Err(Bail);
             }
-            self.nodes.push(LNode {
-                parent: self.stack.last().map(|&p| p - first as u32),
+            self.bufs.nodes.push(LNode {
+                parent: self.bufs.stack.last().map(|&p| p - first as u32),
                 ..LNode::default()
             });
             c.ws();
@@ -547,8 +551,8 @@ impl<'a> Fast<'a> {
             loop {
                 if more {
                     let key = c.key()?;
-                    let kind = self.nodes.get(cur).and_then(|n| n.kind);
-                    let node = self.nodes.get_mut(cur).ok_or(Bail)?;
+                    let kind = self.bufs.nodes.get(cur).and_then(|n| n.kind);
+                    let node = self.bufs.nodes.get_mut(cur).ok_or(Bail)?;
                     match (key, kind) {
                         (b"type", None) => {
                             let t = c.int()?;
@@ -586,7 +590,7 @@ impl<'a> Fast<'a> {
                         (b"attributes", Some(2)) if node.attrs_span.is_none() => {
                             let vs = c.i;
                             let range = self.parse_attrs(c)?;
-                            let node = self.nodes.get_mut(cur).ok_or(Bail)?;
+                            let node = self.bufs.nodes.get_mut(cur).ok_or(Bail)?;
                             node.attrs = range;
                             node.attrs_span = Some(Span {
                                 start: vs,
@@ -603,7 +607,7 @@ impl<'a> Fast<'a> {
                                     end: c.i,
                                 });
                             } else {
-                                self.stack.push(cur as u32);
+                                self.bufs.stack.push(cur as u32);
                                 c.expect(b'{')?;
                                 continue 'open;
                             }
@@ -617,7 +621,7 @@ impl<'a> Fast<'a> {
                     continue;
                 }
                 // The node's `}` has been read.
-                let node = self.nodes.get(cur).ok_or(Bail)?;
+                let node = self.bufs.nodes.get(cur).ok_or(Bail)?;
                 let complete = node.id.is_some()
                     && match node.kind {
                         Some(0) => true,
@@ -629,8 +633,8 @@ impl<'a> Fast<'a> {
                 if !complete {
                     return Err(Bail);
                 }
-                let Some(&parent) = self.stack.last() else {
-                    return Ok((first as u32, self.nodes.len() as u32));
+                let Some(&parent) = self.bufs.stack.last() else {
+                    return Ok((first as u32, self.bufs.nodes.len() as u32));
                 };
                 c.ws();
                 if c.eat(b',') {
@@ -639,9 +643,9 @@ impl<'a> Fast<'a> {
                     continue 'open;
                 }
                 c.expect(b']')?;
-                self.stack.pop();
+                self.bufs.stack.pop();
                 cur = parent as usize;
-                let p = self.nodes.get_mut(cur).ok_or(Bail)?;
+                let p = self.bufs.nodes.get_mut(cur).ok_or(Bail)?;
                 p.children_span = Some(Span {
                     start: p.children_start,
                     end: c.i,
