@@ -345,8 +345,12 @@ impl Encoder {
         self.counts.events += 1;
         self.stretch_events += 1;
         self.last_ts = Some(t);
+        // The page state only feeds keyframes: without them (as for events saved inside
+        // session state) replaying each event here would be work for nothing.
         // Lenient: problems in the recording are counted in the state, never fatal here.
-        let _ = self.state.apply(event, self.applied);
+        if self.config.keyframes == Keyframes::OnCadence {
+            let _ = self.state.apply(event, self.applied);
+        }
         // Saturating: a restored state may start at the top.
         self.applied = self.applied.saturating_add(1);
     }
