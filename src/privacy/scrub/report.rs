@@ -219,6 +219,9 @@ pub enum ScrubPlace {
     Selection,
     /// `snapshot`: a full snapshot.
     Snapshot,
+    /// `split_text`: a secret split across text nodes (`<span>123</span> <span>45</span>
+    /// <span>6789</span>`), masked in each of them.
+    SplitText,
     /// `style_declaration`: a style declaration change.
     StyleDeclaration,
     /// `style_text`: a `<style>` element's text.
@@ -292,10 +295,11 @@ impl ScrubPlace {
             ScrubPlace::PluginPayload => 19,
             ScrubPlace::Selection => 20,
             ScrubPlace::Snapshot => 21,
-            ScrubPlace::StyleDeclaration => 22,
-            ScrubPlace::StyleText => 23,
-            ScrubPlace::StylesheetRule => 24,
-            ScrubPlace::UnknownEvent => 25,
+            ScrubPlace::SplitText => 22,
+            ScrubPlace::StyleDeclaration => 23,
+            ScrubPlace::StyleText => 24,
+            ScrubPlace::StylesheetRule => 25,
+            ScrubPlace::UnknownEvent => 26,
         }
     }
 
@@ -324,6 +328,7 @@ impl ScrubPlace {
             ScrubPlace::PluginPayload => "plugin_payload",
             ScrubPlace::Selection => "selection",
             ScrubPlace::Snapshot => "snapshot",
+            ScrubPlace::SplitText => "split_text",
             ScrubPlace::StyleDeclaration => "style_declaration",
             ScrubPlace::StyleText => "style_text",
             ScrubPlace::StylesheetRule => "stylesheet_rule",
@@ -336,7 +341,7 @@ keyed_by_name!(ScrubPlace);
 
 impl ScrubPlace {
     /// Every place but attributes, in key order.
-    const FIXED: [ScrubPlace; 25] = [
+    const FIXED: [ScrubPlace; 26] = [
         ScrubPlace::AssetPayload,
         ScrubPlace::AssetUrl,
         ScrubPlace::BlockedLater,
@@ -358,6 +363,7 @@ impl ScrubPlace {
         ScrubPlace::PluginPayload,
         ScrubPlace::Selection,
         ScrubPlace::Snapshot,
+        ScrubPlace::SplitText,
         ScrubPlace::StyleDeclaration,
         ScrubPlace::StyleText,
         ScrubPlace::StylesheetRule,

@@ -23,6 +23,11 @@ impl Scrubber {
                 self.engine.new_page();
                 let tree = std::mem::take(&mut s.tree);
                 s.tree = self.scrub_tree(tree, NO_PARENT, &ScrubPlace::Snapshot);
+                let mut fixes = Vec::new();
+                self.engine.split_secrets(&mut fixes);
+                for (id, text) in fixes {
+                    set_tree_text(std::slice::from_mut(&mut s.tree), id, &text);
+                }
                 self.engine.scrub_extra(&mut s.extra, &ScrubPlace::Snapshot);
                 EventKind::FullSnapshot(s)
             }
@@ -286,6 +291,25 @@ impl Scrubber {
             }
             m.attributes.push(c);
         }
+        // Secrets split across text nodes: fixed in place in this event's adds and text
+        // changes, sent again as text changes for nodes handed out before.
+        let mut fixes = Vec::new();
+        self.engine.split_secrets(&mut fixes);
+        let mut split_texts = Vec::new();
+        for (id, text) in fixes {
+            let mut hit = false;
+            for a in &mut m.adds {
+                hit |= set_tree_text(std::slice::from_mut(&mut a.node), id, &text);
+            }
+            for t in m.texts.iter_mut().filter(|t| t.id.0 == id) {
+                t.value = Some(text.clone());
+                hit = true;
+            }
+            if !hit {
+                split_texts.push((id, text));
+            }
+        }
+        remask.extend(split_texts);
         let extra_removes = take_back.into_iter().map(|(parent, id)| Removal {
             parent_id: NodeId(parent),
             id: NodeId(id),
@@ -362,7 +386,7 @@ impl Scrubber {
             NodeKind::Text { text, is_style } => {
                 let new = self
                     .engine
-                    .scrub_text(text, *is_style == Some(true), parent, place);
+                    .scrub_text(id, text, *is_style == Some(true), parent, place);
                 if let Some(new) = new {
                     *text = new;
                 }
@@ -445,11 +469,26 @@ impl Scrubber {
                     p
                 },
             },
-            NodeKind::Text { text, .. } | NodeKind::CData { text } | NodeKind::Comment { text } => {
-                NodeLook::Text(text.into())
-            }
+            NodeKind::Text { text, .. } => NodeLook::Text(text.into()),
+            NodeKind::CData { .. } | NodeKind::Comment { .. } => NodeLook::Comment,
             NodeKind::Document { .. } => NodeLook::Document,
             _ => NodeLook::Other,
         });
     }
+}
+
+/// Sets the content of text node `id` wherever it is in `trees`; whether it was there.
+fn set_tree_text(trees: &mut [NodeTree], id: i32, text: &str) -> bool {
+    let mut hit = false;
+    for tree in trees {
+        for tn in &mut tree.nodes {
+            if tn.node.id.0 == id
+                && let NodeKind::Text { text: t, .. } = &mut tn.node.kind
+            {
+                *t = text.to_owned();
+                hit = true;
+            }
+        }
+    }
+    hit
 }

@@ -435,16 +435,18 @@ impl Engine {
         ))
     }
 
-    /// The scrubbed form of the content of a text node under `parent`, if it changes.
+    /// The scrubbed form of the content of text node `id` under `parent`, if it
+    /// changes (`id` is `NO_PARENT` for a text that is not a node's).
     pub(in crate::privacy::scrub) fn scrub_text(
         &mut self,
+        id: i32,
         text: &str,
         is_style: bool,
         parent: i32,
         place: &ScrubPlace,
     ) -> Option<String> {
         let parent_tag = self.nodes.tag_of(parent);
-        match self.plan_text(text, &parent_tag, is_style, parent, place) {
+        match self.plan_text(id, text, &parent_tag, is_style, parent, place) {
             TextPlan::Keep => None,
             TextPlan::Set(v) => Some(v),
             TextPlan::MaskEachChar => Some(self.mask_text(
@@ -456,23 +458,25 @@ impl Engine {
         }
     }
 
-    /// What becomes of the content of a text node under `parent`. `MaskEachChar` is the
-    /// plain mask (every non-whitespace character a `*`), left to the caller so that a
-    /// streaming writer can write it straight from the input.
+    /// What becomes of the content of text node `id` under `parent`. `MaskEachChar` is
+    /// the plain mask (every non-whitespace character a `*`), left to the caller so that
+    /// a streaming writer can write it straight from the input.
     pub(in crate::privacy::scrub) fn text_plan(
         &mut self,
+        id: i32,
         text: &str,
         is_style: bool,
         parent: i32,
         place: &ScrubPlace,
     ) -> TextPlan {
         let parent_tag = self.nodes.tag_of(parent);
-        self.plan_text(text, &parent_tag, is_style, parent, place)
+        self.plan_text(id, text, &parent_tag, is_style, parent, place)
     }
 
     /// [`Engine::text_plan`] once the parent's tag is known.
     fn plan_text(
         &mut self,
+        id: i32,
         text: &str,
         parent_tag: &str,
         is_style: bool,
@@ -510,6 +514,9 @@ impl Engine {
             }
             return TextPlan::Set(self.mask_text(text, MaskTarget::Text { parent_tag }));
         }
+        // Shown with only the detectors' masking: it may hold part of a secret that
+        // spans text nodes, which `split_secrets` looks for once the event is applied.
+        self.note_detected_text(id, text);
         keep_or(self.detect(text, self.policy.detectors - Detectors::ENTROPY, place))
     }
 
@@ -568,8 +575,12 @@ impl Engine {
             n.text = Some(v.into());
         }
         let element = self.nodes.get(&id.0).is_some_and(|n| n.element);
-        let holder = if element { id.0 } else { parent };
-        match self.scrub_text(v, false, holder, &ScrubPlace::MutationText) {
+        let (holder, text_id) = if element {
+            (id.0, NO_PARENT)
+        } else {
+            (parent, id.0)
+        };
+        match self.scrub_text(text_id, v, false, holder, &ScrubPlace::MutationText) {
             Some(new) => TextOutcome::Set(new),
             None => TextOutcome::Keep,
         }

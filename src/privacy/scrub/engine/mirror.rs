@@ -136,7 +136,8 @@ pub(super) enum Tag {
 }
 
 /// Tags common enough to be kept without an allocation.
-pub(super) const COMMON_TAGS: [&str; 72] = [
+pub(super) const COMMON_TAGS: [&str; 73] = [
+    "#comment",
     "#document",
     "a",
     "abbr",
@@ -367,6 +368,8 @@ pub(in crate::privacy::scrub) enum NodeLook<'a> {
         attrs: PackedAttrs,
     },
     Text(std::borrow::Cow<'a, str>),
+    /// A comment or CDATA section: never shown, so its content is not kept.
+    Comment,
     Document,
     Other,
 }
@@ -410,6 +413,7 @@ impl Mirror {
                 let text = keep_text.then(|| (*t).into());
                 (false, Tag::default(), PackedAttrs::default(), text)
             }
+            NodeLook::Comment => (false, Tag::lower("#comment"), PackedAttrs::default(), None),
             NodeLook::Document => (false, Tag::lower("#document"), PackedAttrs::default(), None),
             NodeLook::Other => (false, Tag::default(), PackedAttrs::default(), None),
         };

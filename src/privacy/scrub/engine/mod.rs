@@ -15,7 +15,9 @@
 //! - content (in `decide`): `text_plan`, `scrub_text`, `comment_text`, `attr_outcome`,
 //!   `scalar_attr_outcome`, `scrub_style_value`, `meta_href`, `scrub_url`, `scrub_css`,
 //!   `scrub_json`, `scrub_extra`, `scrub_canvas`, `scrub_asset_payload`;
-//! - mutations (in `decide`): `text_change`, `attribute_change`, `input_change`.
+//! - mutations (in `decide`): `text_change`, `attribute_change`, `input_change`;
+//! - secrets split across text nodes (in `split`): `split_secrets`, once an event is
+//!   applied.
 //!
 //! Node privacy is computed lazily (in `classify`): a node's state is worked out the
 //! first time a decision needs it, from its ancestors' states, and recomputed below an
@@ -25,6 +27,7 @@ mod classify;
 mod decide;
 mod mirror;
 mod persist;
+mod split;
 
 pub(in crate::privacy::scrub) use mirror::{NO_PARENT, NodeLook, PackedAttrs, mirror_skips_attr};
 
@@ -33,12 +36,16 @@ use super::report::{Place, ScrubAction, ScrubPlace, ScrubReport};
 use crate::model::NodeId;
 use crate::privacy::policy::Policy;
 use mirror::Mirror;
+use split::SplitScratch;
 
 /// The policy, the mirror of the page as the events built it, and the report.
 pub(in crate::privacy::scrub) struct Engine {
     policy: Policy,
     nodes: Mirror,
     report: ScrubReport,
+    /// The search for secrets split across text nodes (see `split`): scratch, never
+    /// saved.
+    split: SplitScratch,
 }
 
 impl std::fmt::Debug for Engine {
@@ -102,6 +109,7 @@ impl Engine {
             policy,
             nodes: Mirror::default(),
             report: ScrubReport::default(),
+            split: SplitScratch::default(),
         }
     }
 
@@ -129,6 +137,7 @@ impl Engine {
     pub(in crate::privacy::scrub) fn event_in(&mut self) {
         // Saturating: a restored report may start at the top.
         self.report.events_in = self.report.events_in.saturating_add(1);
+        self.split.new_event();
     }
 
     /// Counts an event handed out.

@@ -149,6 +149,7 @@ impl Engine {
             policy,
             nodes,
             report,
+            split: Default::default(),
         })
     }
 }

@@ -183,6 +183,33 @@ impl<'a> Fast<'a> {
         });
     }
 
+    /// Replaces the value at `span` by string `value`, dropping any edit of the same
+    /// span made before (the per-node decision a split secret's fix supersedes).
+    fn replace_string_edit(&mut self, span: Span, value: &str) {
+        self.bufs
+            .edits
+            .retain(|e| !(e.start == span.start && e.end == span.end));
+        self.push_string_edit(span, value);
+    }
+
+    /// Sets the content of text node `id` wherever it is among `nodes[range]`; whether
+    /// it was there.
+    fn set_tree_text(&mut self, range: (usize, usize), id: i32, text: &str) -> bool {
+        let spans: Vec<Span> = self
+            .bufs
+            .nodes
+            .get(range.0..range.1)
+            .unwrap_or(&[])
+            .iter()
+            .filter(|n| n.id == Some(id) && n.kind == Some(3))
+            .filter_map(|n| n.text.map(|t| t.span))
+            .collect();
+        for &span in &spans {
+            self.replace_string_edit(span, text);
+        }
+        !spans.is_empty()
+    }
+
     /// The node as the mirror sees it; a text's content only if the mirror keeps it
     /// (`keep_text`) and it is not blank (so a text under a masked element costs no
     /// copy). An element's attributes go in one buffer sized up front.
@@ -217,7 +244,8 @@ impl<'a> Fast<'a> {
                     p
                 },
             },
-            Some(3..=5) => NodeLook::Text(match n.text {
+            Some(4 | 5) => NodeLook::Comment,
+            Some(3) => NodeLook::Text(match n.text {
                 Some(t) if keep_text && !self.raw_blank(t) => self.unescape(t),
                 _ => Cow::Borrowed(""),
             }),
@@ -326,7 +354,7 @@ impl<'a> Fast<'a> {
                 }
                 let is_style = n.is_style;
                 let text = self.unescape(t);
-                match s.text_plan(&text, is_style, parent, place) {
+                match s.text_plan(id, &text, is_style, parent, place) {
                     TextPlan::Keep => {}
                     TextPlan::Set(new) => self.push_string_edit(t.span, &new),
                     TextPlan::MaskEachChar => self.push_masked_edit(t),
@@ -589,6 +617,28 @@ impl<'a> Fast<'a> {
             self.scrub_attrs(s, it.id, a, b, it.obj_span);
         }
         self.filter_array(attributes, &keep, b"");
+        // Secrets split across text nodes: fixed in place in this event's adds and text
+        // changes, sent again as text changes for nodes handed out before (as the typed
+        // path does).
+        let mut fixes = Vec::new();
+        s.split_secrets(&mut fixes);
+        for (id, text) in fixes {
+            let mut hit = false;
+            for k in adds.items.0..adds.items.1 {
+                let Some(it) = self.item(k) else { break };
+                hit |= self.set_tree_text((it.range.0 as usize, it.range.1 as usize), id, &text);
+            }
+            for (j, k) in (texts.items.0..texts.items.1).enumerate() {
+                let Some(it) = self.item(k) else { break };
+                if it.id == id && texts_keep.get(j).copied().unwrap_or(false) {
+                    self.replace_string_edit(it.value_span, &text);
+                    hit = true;
+                }
+            }
+            if !hit {
+                remask.push((id, text));
+            }
+        }
         // What an attribute change took back or re-masked is appended to the removes and
         // the texts, as the typed path appends it to the model's arrays.
         let mut extra = Vec::new();
@@ -626,6 +676,11 @@ impl<'a> Fast<'a> {
             Plan::FullSnapshot { nodes } => {
                 s.new_page();
                 self.apply_tree(s, nodes, NO_PARENT, &ScrubPlace::Snapshot, false);
+                let mut fixes = Vec::new();
+                s.split_secrets(&mut fixes);
+                for (id, text) in fixes {
+                    self.set_tree_text((nodes.0 as usize, nodes.1 as usize), id, &text);
+                }
             }
             Plan::Meta { href } => {
                 if let Some(v) = s.meta_href(&self.unescape(href)) {

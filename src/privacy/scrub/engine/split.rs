@@ -1,0 +1,431 @@
+//! Secrets split across text nodes: `<span>123</span> <span>45</span> <span>6789</span>`
+//! shows an SSN that no single text node holds. The detectors also run on the text of
+//! each inline run (the text nodes one block shows in a row, through inline elements
+//! such as `span`, `b` or `a`), joined as the browser shows it, and a finding that spans
+//! two or more nodes masks its part in each of them.
+//!
+//! What is joined: text nodes whose content the detectors scrub (not masked, not in
+//! `script`, `style` or `textarea`), in document order, through inline elements. What
+//! ends a run: a block element (`div`, `p`, `td`, `li`, ...), `br`, a replaced or form
+//! element, a masked or blocked element, a comment. So `<td>123</td><td>45</td>` is two
+//! runs: a table's cells, like a form's separate fields, are separate values.
+//!
+//! Cost: the engine notes the text nodes of an event that the detectors saw and that
+//! hold a digit, `@` or `%` (a structured secret has one of them); only the blocks
+//! holding those are walked, each once per event, and a run is joined only when two of
+//! its nodes could hold part of a secret. Most events note nothing.
+
+use super::super::NodePrivacy;
+use super::super::report::{Place, ScrubPlace};
+use super::Engine;
+use super::mirror::NO_PARENT;
+use crate::privacy::detect::{self, Detectors, Finding, PiiKind};
+
+/// Whether an element's content flows inline with its neighbours' (HTML's phrasing
+/// elements that show their text; `br` and replaced elements end a run). A `match`,
+/// which compiles to a few length and byte compares: it runs for every element walked.
+fn is_inline(tag: &str) -> bool {
+    matches!(
+        tag,
+        "a" | "abbr"
+            | "acronym"
+            | "b"
+            | "bdi"
+            | "bdo"
+            | "big"
+            | "cite"
+            | "code"
+            | "data"
+            | "del"
+            | "dfn"
+            | "em"
+            | "font"
+            | "i"
+            | "ins"
+            | "kbd"
+            | "label"
+            | "mark"
+            | "nobr"
+            | "output"
+            | "q"
+            | "s"
+            | "samp"
+            | "small"
+            | "span"
+            | "strike"
+            | "strong"
+            | "sub"
+            | "sup"
+            | "time"
+            | "tt"
+            | "u"
+            | "var"
+            | "wbr"
+    )
+}
+
+/// The most nodes one block's walk visits. A block with more inline nodes than this
+/// (a flat list of thousands of spans) is checked in its first ones; it bounds the work
+/// a single mutation into such a block costs.
+const MAX_WALK: usize = 8192;
+
+/// The most ancestors climbed to find a node's block.
+const MAX_CLIMB: usize = 256;
+
+/// Whether a text may hold part of a structured secret: every detector's finding has a
+/// digit, an `@`, or a `%` (percent-encoding), except a few vendor keys written in
+/// letters only, which are not split in practice.
+pub(super) fn may_hold_part(text: &str) -> bool {
+    text.bytes()
+        .any(|b| b.is_ascii_digit() || b == b'@' || b == b'%')
+}
+
+/// Whether a text holds a digit, and whether it holds an `@` or a `%` (an encoded one).
+fn part_marks(text: &str) -> (bool, bool) {
+    let (mut digit, mut at) = (false, false);
+    for b in text.bytes() {
+        digit |= b.is_ascii_digit();
+        at |= b == b'@' || b == b'%';
+    }
+    (digit, at)
+}
+
+/// One piece of a joined run: `joined[at..]` holds node `node`'s `text[from..to]` as
+/// is, or, for a whitespace run (`space`), one space standing for it.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    node: u32,
+    at: u32,
+    from: u32,
+    to: u32,
+    space: bool,
+}
+
+impl Piece {
+    /// The bytes the piece takes in the joined text.
+    fn len(&self) -> u32 {
+        if self.space { 1 } else { self.to - self.from }
+    }
+}
+
+/// A run being built: its text nodes in order (only ids: the walk copies no text),
+/// whether one of them was noted, then, once it is worth checking, the joined text
+/// and its pieces.
+#[derive(Debug, Default)]
+struct Run {
+    nodes: Vec<i32>,
+    touched: bool,
+    joined: String,
+    pieces: Vec<Piece>,
+}
+
+impl Run {
+    fn clear(&mut self) {
+        self.nodes.clear();
+        self.touched = false;
+        self.joined.clear();
+        self.pieces.clear();
+    }
+
+    /// Appends node number `node`'s text as the browser shows it: each whitespace run
+    /// one space (none at the start of the run), the rest as is.
+    fn join(&mut self, node: u32, text: &str) {
+        let mut rest = text;
+        let mut from = 0usize;
+        while !rest.is_empty() {
+            let ws_len = rest.len() - rest.trim_start().len();
+            if ws_len > 0 {
+                if !self.joined.is_empty() && !self.joined.ends_with(' ') {
+                    self.pieces.push(Piece {
+                        node,
+                        at: self.joined.len() as u32,
+                        from: from as u32,
+                        to: (from + ws_len) as u32,
+                        space: true,
+                    });
+                    self.joined.push(' ');
+                }
+                from += ws_len;
+                rest = rest.get(ws_len..).unwrap_or("");
+                continue;
+            }
+            let word_len = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            self.pieces.push(Piece {
+                node,
+                at: self.joined.len() as u32,
+                from: from as u32,
+                to: (from + word_len) as u32,
+                space: false,
+            });
+            self.joined.push_str(rest.get(..word_len).unwrap_or(""));
+            from += word_len;
+            rest = rest.get(word_len..).unwrap_or("");
+        }
+    }
+}
+
+/// The split search's buffers, kept by the engine for their capacity: scratch, never
+/// saved (the notes are cleared as each event starts).
+#[derive(Debug, Default)]
+pub(super) struct SplitScratch {
+    /// The text nodes of the current event that the detectors saw and that may hold
+    /// part of a secret.
+    noted: Vec<i32>,
+    /// The walk's stack: a node, and whether its parent shows text.
+    stack: Vec<(i32, bool)>,
+    blocks: Vec<i32>,
+    run: Run,
+}
+
+impl SplitScratch {
+    /// Forgets the notes of the event before.
+    pub(super) fn new_event(&mut self) {
+        self.noted.clear();
+    }
+}
+
+/// What a node of a run becomes: the findings of its own text, and the parts of
+/// findings across nodes that fall in it.
+type NodeRanges = Vec<(u32, Vec<Finding>)>;
+
+impl Engine {
+    /// Notes text node `id`, whose content the detectors just scrubbed, for
+    /// [`Engine::split_secrets`] (only if it may hold part of a secret).
+    pub(super) fn note_detected_text(&mut self, id: i32, text: &str) {
+        if id != NO_PARENT && may_hold_part(text) {
+            self.split.noted.push(id);
+        }
+    }
+
+    /// After an event is applied: the text nodes whose content must change because a
+    /// secret spans them, as `(id, new text)` in document order of their blocks. The
+    /// new text masks the node's own findings too (it replaces what the per-node
+    /// decision gave). A front end edits a node of this event in place, and re-sends
+    /// any other node as a text change. Clears the notes.
+    pub(in crate::privacy::scrub) fn split_secrets(&mut self, out: &mut Vec<(i32, String)>) {
+        if self.split.noted.is_empty() {
+            return;
+        }
+        let mut scratch = std::mem::take(&mut self.split);
+        scratch.noted.sort_unstable();
+        scratch.noted.dedup();
+        let detectors = self.policy.detectors - Detectors::ENTROPY;
+        scratch.blocks.clear();
+        for &id in &scratch.noted {
+            if let Some(b) = self.block_of(id) {
+                scratch.blocks.push(b);
+            }
+        }
+        // Each block once, in id order (the order the fixes come out in).
+        scratch.blocks.sort_unstable();
+        scratch.blocks.dedup();
+        for k in 0..scratch.blocks.len() {
+            if let Some(&b) = scratch.blocks.get(k) {
+                self.walk_block(b, &mut scratch, detectors, out);
+            }
+        }
+        scratch.noted.clear();
+        self.split = scratch;
+    }
+
+    /// The nearest ancestor of text node `id` that is not an inline element: the block
+    /// whose runs hold it.
+    fn block_of(&self, id: i32) -> Option<i32> {
+        let mut at = self.nodes.get(&id)?.parent;
+        for _ in 0..MAX_CLIMB {
+            let n = self.nodes.get(&at)?;
+            if !(n.element && is_inline(&n.tag)) {
+                return Some(at);
+            }
+            at = n.parent;
+        }
+        None
+    }
+
+    /// Whether the text children of element `el` are shown with only the detectors'
+    /// masking: what a run may join.
+    fn shows_text(&mut self, el: i32) -> bool {
+        let Some(p) = self.nodes.get(&el) else {
+            return false;
+        };
+        if !p.element || matches!(&*p.tag, "script" | "style" | "textarea" | "noscript") {
+            return false;
+        }
+        let pp = self.ensure(el);
+        !(self.masks_text(pp) || pp.intersects(NodePrivacy::BLOCKED | NodePrivacy::DROPPED))
+    }
+
+    /// Walks block `b`'s inline content in document order, cutting it into runs, and
+    /// checks each run that holds a noted node.
+    fn walk_block(
+        &mut self,
+        b: i32,
+        scratch: &mut SplitScratch,
+        detectors: Detectors,
+        out: &mut Vec<(i32, String)>,
+    ) {
+        let SplitScratch {
+            noted, stack, run, ..
+        } = scratch;
+        run.clear();
+        // Each entry: a node, and whether its parent shows text (worked out once per
+        // element, not once per text).
+        stack.clear();
+        let shows = self.shows_text(b);
+        match self.nodes.get(&b) {
+            Some(n) => stack.extend(n.children.iter().rev().map(|&c| (c, shows))),
+            None => return,
+        }
+        let mut visited = 0usize;
+        while let Some((id, parent_shows)) = stack.pop() {
+            visited += 1;
+            if visited > MAX_WALK {
+                break;
+            }
+            let Some(n) = self.nodes.get(&id) else {
+                continue;
+            };
+            if n.element {
+                if is_inline(&n.tag)
+                    && !n
+                        .privacy
+                        .intersects(NodePrivacy::BLOCKED | NodePrivacy::DROPPED)
+                {
+                    let shows = self.shows_text(id);
+                    if let Some(n) = self.nodes.get(&id) {
+                        stack.extend(n.children.iter().rev().map(|&c| (c, shows)));
+                    }
+                } else {
+                    self.check_run(run, detectors, out);
+                }
+                continue;
+            }
+            if &*n.tag == "#comment" {
+                // Not shown: neither joins nor ends a run.
+                continue;
+            }
+            if !n.tag.is_empty() || !parent_shows || n.privacy.contains(NodePrivacy::DROPPED) {
+                // A document (a shadow root's or a frame's), another kind of node, or a
+                // text shown masked: the run ends here.
+                self.check_run(run, detectors, out);
+                continue;
+            }
+            run.nodes.push(id);
+            run.touched |= noted.binary_search(&id).is_ok();
+        }
+        self.check_run(run, detectors, out);
+    }
+
+    /// The content of text node `id` as a run joins it: a text the mirror keeps no
+    /// content of is blank layout text here (a masked one is not joined), shown as one
+    /// space.
+    fn run_text(&self, id: i32) -> &str {
+        self.nodes
+            .get(&id)
+            .and_then(|n| n.text.as_deref())
+            .unwrap_or(" ")
+    }
+
+    /// Runs the detectors on a finished run if it may hide a split secret, appends the
+    /// nodes that change to `out`, and clears the run.
+    fn check_run(&mut self, run: &mut Run, detectors: Detectors, out: &mut Vec<(i32, String)>) {
+        if !run.touched || run.nodes.len() < 2 {
+            run.clear();
+            return;
+        }
+        // Worth joining only if a part of a secret can be on each side of a node
+        // boundary: numeric secrets are cut between digit groups, so two nodes hold
+        // digits; an address can be cut at its `@`, which one node holds (a node
+        // holding only letters and no `@` next to one holding "3" is a counter, "3
+        // items left", the common case by far).
+        let (mut digits, mut at) = (0, false);
+        for &id in &run.nodes {
+            let text = self.run_text(id);
+            let (d, a) = part_marks(text);
+            digits += usize::from(d);
+            at |= a;
+        }
+        if digits < 2 && !at {
+            run.clear();
+            return;
+        }
+        for k in 0..run.nodes.len() {
+            let id = run.nodes.get(k).copied().unwrap_or(NO_PARENT);
+            let text = self.run_text(id);
+            run.join(k as u32, text);
+        }
+        let found = detect::find(&run.joined, detectors);
+        let mut per_node: NodeRanges = Vec::new();
+        let mut kinds: Vec<PiiKind> = Vec::new();
+        for f in &found {
+            let (start, end) = (f.start as u32, f.end as u32);
+            // The pieces the finding covers, and in how many nodes it shows.
+            let covered: Vec<Piece> = run
+                .pieces
+                .iter()
+                .copied()
+                .filter(|p| p.at < end && p.at + p.len() > start)
+                .collect();
+            let mut nodes_shown: Vec<u32> = covered
+                .iter()
+                .filter(|p| !p.space)
+                .map(|p| p.node)
+                .collect();
+            nodes_shown.dedup();
+            if nodes_shown.len() < 2 {
+                continue; // within one node: the per-node decision masked it
+            }
+            kinds.push(f.kind);
+            for p in covered {
+                // The part of the piece inside the finding, in the node's own bytes.
+                let range = if p.space {
+                    (p.from, p.to)
+                } else {
+                    let lo = start.max(p.at) - p.at + p.from;
+                    let hi = end.min(p.at + p.len()) - p.at + p.from;
+                    (lo, hi)
+                };
+                let part = Finding {
+                    start: range.0 as usize,
+                    end: range.1 as usize,
+                    kind: f.kind,
+                };
+                match per_node.iter_mut().find(|(n, _)| *n == p.node) {
+                    Some((_, v)) => v.push(part),
+                    None => per_node.push((p.node, vec![part])),
+                }
+            }
+        }
+        if !kinds.is_empty() {
+            self.report
+                .pii(&kinds, Place::Fixed(&ScrubPlace::SplitText));
+        }
+        per_node.sort_by_key(|(n, _)| *n);
+        for (node, mut parts) in per_node {
+            let Some(&id) = run.nodes.get(node as usize) else {
+                continue;
+            };
+            let text = self.run_text(id);
+            parts.extend(detect::find(text, detectors));
+            let merged = merge(parts);
+            let new = detect::mask_findings(text, &merged);
+            if new != text {
+                out.push((id, new));
+            }
+        }
+        run.clear();
+    }
+}
+
+/// Findings sorted by start, overlapping ones merged: what `mask_findings` takes.
+fn merge(mut v: Vec<Finding>) -> Vec<Finding> {
+    v.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
+    let mut out: Vec<Finding> = Vec::with_capacity(v.len());
+    for f in v {
+        match out.last_mut() {
+            Some(last) if f.start <= last.end => last.end = last.end.max(f.end),
+            _ => out.push(f),
+        }
+    }
+    out
+}
