@@ -2,6 +2,7 @@
 //! a URL or CSS, an opaque JSON value, and of mutations' text and attribute changes,
 //! given the node's privacy state. Each decision counts what it does in the report.
 
+use super::context::Around;
 use super::super::report::{Place, ScrubAction, ScrubPlace};
 use super::super::{MASKED_INPUT, NodePrivacy};
 use super::mirror::{MEl, NO_PARENT, Tag};
@@ -114,13 +115,16 @@ impl Engine {
         MASKED_INPUT.to_owned()
     }
 
+    /// Masks what the detectors find in `s`; `around` is where it is in the page, read
+    /// only if an ambiguous number needs it (see `context`).
     fn detect<'p>(
         &mut self,
         s: &str,
         detectors: Detectors,
         place: impl Into<Place<'p>>,
+        around: Around,
     ) -> Option<String> {
-        let f = detect::find(s, detectors);
+        let f = detect::find_with(s, detectors, &mut || self.context_around(around));
         if f.is_empty() {
             return None;
         }
@@ -179,6 +183,7 @@ impl Engine {
         };
         // Built only when something is counted (the common case counts nothing).
         let place = || Place::Attribute(&lname);
+        let field = Around::Field { el: id };
         if p.contains(NodePrivacy::BLOCKED) && !LAYOUT_ATTRS.contains(&&*lname) {
             self.report.add(ScrubAction::AttributeRemoved, place());
             return AttrOutcome::Remove;
@@ -211,7 +216,7 @@ impl Engine {
                     )
                 }
                 AttributeAction::Detect => {
-                    match self.detect(value, self.policy.detectors, place()) {
+                    match self.detect(value, self.policy.detectors, place(), field) {
                         Some(v) => AttrOutcome::Set(v),
                         None => AttrOutcome::Keep,
                     }
@@ -234,7 +239,7 @@ impl Engine {
         }
         if is_value {
             if self.input_allowed(p) {
-                return match self.detect(value, self.policy.detectors, place()) {
+                return match self.detect(value, self.policy.detectors, place(), field) {
                     Some(v) => AttrOutcome::Set(v),
                     None => AttrOutcome::Keep,
                 };
@@ -277,7 +282,7 @@ impl Engine {
                     self.mask_text(value, MaskTarget::Attribute { tag: &tag, name }),
                 );
             }
-            return match self.detect(value, self.policy.detectors, place()) {
+            return match self.detect(value, self.policy.detectors, place(), field) {
                 Some(v) => AttrOutcome::Set(v),
                 None => AttrOutcome::Keep,
             };
@@ -287,7 +292,7 @@ impl Engine {
         } else {
             self.policy.detectors
         };
-        match self.detect(value, detectors, place()) {
+        match self.detect(value, detectors, place(), field) {
             Some(v) => AttrOutcome::Set(v),
             None => AttrOutcome::Keep,
         }
@@ -502,7 +507,12 @@ impl Engine {
             .map_or(NodePrivacy::MASKED, |n| n.privacy);
         if parent_tag == "textarea" {
             if self.input_allowed(pp) {
-                return keep_or(self.detect(text, self.policy.detectors, place));
+                return keep_or(self.detect(
+                    text,
+                    self.policy.detectors,
+                    place,
+                    Around::Field { el: parent },
+                ));
             }
             self.report.add(ScrubAction::InputMasked, place.into());
             return TextPlan::Set(self.mask_input(text, parent_tag));
@@ -517,7 +527,12 @@ impl Engine {
         // Shown with only the detectors' masking: it may hold part of a secret that
         // spans text nodes, which `split_secrets` looks for once the event is applied.
         self.note_detected_text(id, text);
-        keep_or(self.detect(text, self.policy.detectors - Detectors::ENTROPY, place))
+        keep_or(self.detect(
+            text,
+            self.policy.detectors - Detectors::ENTROPY,
+            place,
+            Around::Text { id, parent },
+        ))
     }
 
     /// The fate of a node met in a tree, from its privacy `p` and its tree parent's
@@ -661,7 +676,12 @@ impl Engine {
         }
         if self.input_allowed(p) {
             return Some((
-                self.detect(text, self.policy.detectors, &ScrubPlace::InputEvent),
+                self.detect(
+                    text,
+                    self.policy.detectors,
+                    &ScrubPlace::InputEvent,
+                    Around::Field { el: id.0 },
+                ),
                 is_checked,
             ));
         }

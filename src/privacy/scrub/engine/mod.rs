@@ -24,6 +24,7 @@
 //! element whose attributes change.
 
 mod classify;
+mod context;
 mod decide;
 mod mirror;
 mod persist;

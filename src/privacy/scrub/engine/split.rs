@@ -18,6 +18,7 @@
 use super::super::NodePrivacy;
 use super::super::report::{Place, ScrubPlace};
 use super::Engine;
+use super::context::Around;
 use super::mirror::NO_PARENT;
 use crate::privacy::detect::{self, Detectors, Finding, PiiKind};
 
@@ -354,7 +355,18 @@ impl Engine {
             let text = self.run_text(id);
             run.join(k as u32, text);
         }
-        let found = detect::find(&run.joined, detectors);
+        // The run's context is its first node's (a label before the run, the block's
+        // field name).
+        let around = match run.nodes.first() {
+            Some(&id) => Around::Text {
+                id,
+                parent: self.nodes.get(&id).map_or(NO_PARENT, |n| n.parent),
+            },
+            None => Around::Nowhere,
+        };
+        let found = detect::find_with(&run.joined, detectors, &mut || {
+            self.context_around(around)
+        });
         let mut per_node: NodeRanges = Vec::new();
         let mut kinds: Vec<PiiKind> = Vec::new();
         for f in &found {
@@ -406,7 +418,10 @@ impl Engine {
                 continue;
             };
             let text = self.run_text(id);
-            parts.extend(detect::find(text, detectors));
+            let parent = self.nodes.get(&id).map_or(NO_PARENT, |n| n.parent);
+            parts.extend(detect::find_with(text, detectors, &mut || {
+                self.context_around(Around::Text { id, parent })
+            }));
             let merged = merge(parts);
             let new = detect::mask_findings(text, &merged);
             if new != text {
