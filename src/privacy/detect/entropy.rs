@@ -1,8 +1,10 @@
 //! Long high-entropy tokens (attribute values that look random).
 
-use super::{Finding, PiiKind, token_end};
+use super::{PiiKind, Scan, token_end};
 
-pub(super) fn high_entropy(s: &[u8], out: &mut Vec<Finding>) {
+/// Tokens of 24 or more characters that look random (see [`entropy_secret`]).
+pub(super) fn high_entropy(scan: &mut Scan<'_>) {
+    let s = scan.s;
     if s.len() < 24 {
         return; // no token can be long enough
     }
@@ -16,11 +18,7 @@ pub(super) fn high_entropy(s: &[u8], out: &mut Vec<Finding>) {
         let end = token_end(s, i, tok);
         let t = s.get(i..end).unwrap_or_default();
         if t.len() >= 24 && entropy_secret(t) {
-            out.push(Finding {
-                start: i,
-                end,
-                kind: PiiKind::HighEntropy,
-            });
+            scan.push(i, end, PiiKind::HighEntropy);
         }
         i = end;
     }

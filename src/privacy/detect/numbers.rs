@@ -1,7 +1,9 @@
 //! Numbers with a check: payment cards (issuer prefix, Luhn), IBANs (country length,
-//! mod-97) and US SSNs (the SSA's invalid ranges).
+//! mod-97) and US SSNs (the SSA's invalid ranges), in every grouping people write them.
 
-use super::{Finding, PiiKind, boundary_after, boundary_before};
+use super::context::{Kw, keyword_before};
+use super::groups::{Groups, Sep, group_after, group_before};
+use super::{Context, PiiKind, Scan, boundary_after, boundary_before};
 
 // ---- payment cards ----
 
@@ -43,44 +45,69 @@ fn known_iin(d: &[u8]) -> bool {
     }
 }
 
-pub(super) fn cards(s: &[u8], out: &mut Vec<Finding>) {
-    let mut i = 0;
-    while i < s.len() {
-        if !s.get(i).is_some_and(u8::is_ascii_digit) || !boundary_before(s, i) {
-            i += 1;
+/// The groupings cards are printed in, longest first: 4-4-4-4-3 (19 digits), 4-4-4-4,
+/// Amex 4-6-5, Diners 4-6-4.
+const CARD_SHAPES: [&[usize]; 4] = [&[4, 4, 4, 4, 3], &[4, 4, 4, 4], &[4, 6, 5], &[4, 6, 4]];
+
+fn card_digits(d: &[u8]) -> bool {
+    (13..=19).contains(&d.len()) && known_iin(d) && luhn(d)
+}
+
+/// A card number starting at the digit group at `at`: 13-19 digits in one group, or in
+/// one of [`CARD_SHAPES`] with one kind of separator (space, dash or dot).
+pub(super) fn card_at(scan: &mut Scan<'_>, at: usize) {
+    let s = scan.s;
+    let before = group_before(s, at);
+    if before.is_some_and(|n| n.sep == Sep::Glue) {
+        return;
+    }
+    let g = Groups::read(
+        s,
+        at,
+        5,
+        |k| matches!(k, Sep::Space | Sep::Dash | Sep::Dot),
+        true,
+    );
+    let mut buf = [0u8; 19];
+    if (13..=19).contains(&g.len(0)) {
+        let end = g.end_of(0);
+        let glued = group_after(s, end).is_some_and(|n| n.sep == Sep::Glue);
+        if !glued
+            && g.digits(s, 1, &mut buf)
+                .is_some_and(|n| buf.get(..n).is_some_and(card_digits))
+        {
+            scan.push(at, end, PiiKind::Card);
+        }
+        return;
+    }
+    let Some(sep) = g.sep(0) else { return };
+    // A 4-digit group of the same kind before: the grouping started earlier.
+    if before.is_some_and(|n| n.joins && n.sep == sep && n.len == 4) {
+        return;
+    }
+    for shape in CARD_SHAPES {
+        if !g.shaped(shape) {
             continue;
         }
-        // A run of digits with single spaces or dashes between groups.
-        let start = i;
-        let mut digits = Vec::with_capacity(19);
-        let mut j = i;
-        let mut end = i;
-        while let Some(&b) = s.get(j) {
-            if b.is_ascii_digit() {
-                digits.push(b - b'0');
-                j += 1;
-                end = j;
-            } else if (b == b' ' || b == b'-') && s.get(j + 1).is_some_and(u8::is_ascii_digit) {
-                j += 1;
-            } else {
-                break;
-            }
-            if digits.len() > 19 {
-                break;
-            }
+        let k = shape.len();
+        let end = g.end_of(k - 1);
+        // And it must stop: a further 4-digit group of the same kind makes it longer.
+        let next = if k < g.n() {
+            Some((sep, g.len(k)))
+        } else {
+            group_after(s, end)
+                .filter(|n| n.joins)
+                .map(|n| (n.sep, n.len))
+        };
+        if next.is_some_and(|(k, len)| k == Sep::Glue || (k == sep && len == 4)) {
+            continue;
         }
-        if (13..=19).contains(&digits.len())
-            && boundary_after(s, end)
-            && known_iin(&digits)
-            && luhn(&digits)
+        if g.digits(s, k, &mut buf)
+            .is_some_and(|n| buf.get(..n).is_some_and(card_digits))
         {
-            out.push(Finding {
-                start,
-                end,
-                kind: PiiKind::Card,
-            });
+            scan.push(at, end, PiiKind::Card);
+            return;
         }
-        i = end.max(i + 1);
     }
 }
 
@@ -164,144 +191,270 @@ fn iban_valid(chars: &[u8]) -> bool {
     rem == 1
 }
 
-pub(super) fn ibans(s: &[u8], out: &mut Vec<Finding>) {
-    let mut i = 0;
-    while i + 4 < s.len() {
-        let ok_start = boundary_before(s, i)
-            && s.get(i).is_some_and(u8::is_ascii_uppercase)
-            && s.get(i + 1).is_some_and(u8::is_ascii_uppercase)
-            && s.get(i + 2).is_some_and(u8::is_ascii_digit)
-            && s.get(i + 3).is_some_and(u8::is_ascii_digit);
-        let Some(len) = ok_start
-            .then(|| iban_length(s.get(i..i + 2).unwrap_or_default()))
-            .flatten()
-        else {
-            i += 1;
-            continue;
-        };
-        let mut chars = Vec::with_capacity(len);
-        let mut j = i;
-        let mut end = i;
-        while chars.len() < len {
-            match s.get(j) {
-                Some(&b) if b.is_ascii_alphanumeric() => {
-                    chars.push(b.to_ascii_uppercase());
-                    j += 1;
-                    end = j;
-                }
-                Some(b' ') if s.get(j + 1).is_some_and(u8::is_ascii_alphanumeric) => j += 1,
-                _ => break,
+/// The most characters an IBAN has (Saint Lucia's 32, Malta's 31 in the table).
+const IBAN_MAX: usize = 34;
+
+/// An IBAN starting at `start` (two letters, then the check digits): the country's length
+/// of letters and digits, in any case, with no spaces or with a space (of any kind) after
+/// every group of four, and mod-97 on the upper-cased form.
+pub(super) fn iban_at(scan: &mut Scan<'_>, start: usize) {
+    let s = scan.s;
+    let byte = |i: usize| s.get(i).copied().unwrap_or(0);
+    if !boundary_before(s, start)
+        || !byte(start).is_ascii_alphabetic()
+        || !byte(start + 1).is_ascii_alphabetic()
+        || !byte(start + 2).is_ascii_digit()
+        || !byte(start + 3).is_ascii_digit()
+    {
+        return;
+    }
+    let country = [
+        byte(start).to_ascii_uppercase(),
+        byte(start + 1).to_ascii_uppercase(),
+    ];
+    let Some(len) = iban_length(&country) else {
+        return;
+    };
+    let mut chars = [0u8; IBAN_MAX];
+    let (mut n, mut j, mut end) = (0, start, start);
+    let (mut in_group, mut spaced) = (0, false);
+    while n < len.min(IBAN_MAX) {
+        let b = byte(j);
+        if b.is_ascii_alphanumeric() {
+            in_group += 1;
+            if spaced && in_group > 4 {
+                return;
             }
+            if let Some(c) = chars.get_mut(n) {
+                *c = b.to_ascii_uppercase();
+            }
+            n += 1;
+            j += 1;
+            end = j;
+            continue;
         }
-        if chars.len() == len && boundary_after(s, end) && iban_valid(&chars) {
-            out.push(Finding {
-                start: i,
-                end,
-                kind: PiiKind::Iban,
-            });
-            i = end;
-        } else {
-            i += 1;
+        match super::groups::sep_at(s, j) {
+            Some((Sep::Space, l)) if in_group == 4 && byte(j + l).is_ascii_alphanumeric() => {
+                spaced = true;
+                in_group = 0;
+                j += l;
+            }
+            _ => break,
         }
+    }
+    if n == len && boundary_after(s, end) && iban_valid(chars.get(..n).unwrap_or_default()) {
+        scan.push(start, end, PiiKind::Iban);
     }
 }
 
 // ---- SSN ----
 
-pub(super) fn ssns(s: &[u8], out: &mut Vec<Finding>) {
-    let digit = |i: usize| {
-        s.get(i)
-            .filter(|b| b.is_ascii_digit())
-            .map(|b| u32::from(b - b'0'))
+/// The SSA's rules: no area 000, 666 or 900-999, no group 00, no serial 0000.
+fn ssn_valid(area: u32, group: u32, serial: u32) -> bool {
+    area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+}
+
+/// An SSN starting at the digit group at `at`: 3-2-4 digits with any separators (mixed
+/// too), or nine bare digits when a keyword or the context says SSN (alone they are as
+/// likely an order number).
+pub(super) fn ssn_at(scan: &mut Scan<'_>, at: usize) {
+    let s = scan.s;
+    if group_before(s, at).is_some_and(|n| n.joins) {
+        return;
+    }
+    let g = Groups::read(
+        s,
+        at,
+        3,
+        |k| matches!(k, Sep::Space | Sep::Dash | Sep::Dot),
+        false,
+    );
+    let (end, bare) = if g.shaped(&[3, 2, 4]) {
+        (g.end_of(2), false)
+    } else if g.n() == 1 && g.len(0) == 9 {
+        (g.end_of(0), true)
+    } else {
+        return;
     };
-    let mut i = 0;
-    while i + 11 <= s.len() {
-        let shape = (0..11).all(|k| match k {
-            3 | 6 => s.get(i + k) == Some(&b'-'),
-            _ => digit(i + k).is_some(),
-        });
-        if shape
-            && boundary_before(s, i)
-            && boundary_after(s, i + 11)
-            && s.get(i + 11) != Some(&b'-')
-        {
-            let num = |a: usize, n: usize| {
-                (a..a + n).fold(0, |acc, k| acc * 10 + digit(i + k).unwrap_or(0))
-            };
-            let (area, group, serial) = (num(0, 3), num(4, 2), num(7, 4));
-            if area != 0 && area != 666 && area < 900 && group != 0 && serial != 0 {
-                out.push(Finding {
-                    start: i,
-                    end: i + 11,
-                    kind: PiiKind::Ssn,
-                });
-                i += 11;
-                continue;
-            }
-        }
-        i += 1;
+    if group_after(s, end).is_some_and(|n| n.joins) {
+        return;
+    }
+    let (area, group, serial) = if bare {
+        let v = g.value(s, 0);
+        (v / 1_000_000, v / 10_000 % 100, v % 10_000)
+    } else {
+        (g.value(s, 0), g.value(s, 1), g.value(s, 2))
+    };
+    if !ssn_valid(area, group, serial) {
+        return;
+    }
+    if bare {
+        let keyword = keyword_before(s, at, 0, Kw::Ssn);
+        scan.candidate(at, end, PiiKind::Ssn, Context::SSN, keyword);
+    } else {
+        scan.push(at, end, PiiKind::Ssn);
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Detectors, PiiKind, find, mask_findings};
+    use super::super::{Context, Detectors, PiiKind, find, find_with, mask_findings};
 
-    fn kinds(text: &str) -> Vec<PiiKind> {
+    /// The spans found, as text.
+    fn found(text: &str, kind: PiiKind) -> Vec<&str> {
         find(text, Detectors::all())
             .iter()
-            .map(|f| f.kind)
+            .filter(|f| f.kind == kind)
+            .map(|f| &text[f.start..f.end])
             .collect()
     }
 
-    #[allow(dead_code)]
-    fn masked(text: &str) -> String {
-        mask_findings(text, &find(text, Detectors::all()))
+    fn nothing(text: &str) {
+        assert_eq!(find(text, Detectors::all()), vec![], "{text:?}");
     }
 
+    /// The Unicode separators pages emit between digit groups.
+    const SPACES: [&str; 5] = [" ", "\u{a0}", "\u{202f}", "\u{2009}", "\u{2007}"];
+    const DASHES: [&str; 5] = ["-", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}"];
+
     #[test]
-    fn cards() {
-        assert_eq!(kinds("card 4111 1111 1111 1111 exp"), vec![PiiKind::Card]);
-        assert_eq!(kinds("4111-1111-1111-1111"), vec![PiiKind::Card]);
-        assert_eq!(kinds("5500005555555559"), vec![PiiKind::Card]);
-        assert_eq!(kinds("amex 378282246310005"), vec![PiiKind::Card]);
+    fn cards_in_every_grouping() {
+        for sep in SPACES.iter().chain(&DASHES).chain(&["."]) {
+            for groups in [
+                &["4111", "1111", "1111", "1111"][..],
+                &["5500", "0055", "5555", "5559"],
+                &["2221", "0000", "0000", "0009"],
+                &["3782", "822463", "10005"],
+                &["3056", "930902", "5904"],
+                &["4000", "0000", "0000", "0000", "006"],
+            ] {
+                let card = groups.join(sep);
+                let text = format!("card: {card}, exp 12/25");
+                assert_eq!(found(&text, PiiKind::Card), [card.as_str()], "{text:?}");
+            }
+        }
+        for bare in ["4111111111111111", "378282246310005", "6011111111111117"] {
+            assert_eq!(found(&format!("pan={bare};"), PiiKind::Card), [bare]);
+        }
+        // An expiry after a space is not part of the number.
+        let text = "4242 4242 4242 4242 12/25";
         assert_eq!(
-            masked("pay 4242 4242 4242 4242 now"),
-            "pay **** **** **** **** now"
+            mask_findings(text, &find(text, Detectors::all())),
+            "**** **** **** **** 12/25"
         );
-        // Luhn-invalid order number, ISBN-13, prices, dates, long ids stay.
-        assert!(kinds("Order 4111 1111 1111 1112").is_empty());
-        assert!(kinds("ISBN 978-0-306-40615-7 and 9780306406157").is_empty());
-        assert!(kinds("Total: $1,234.56 on 2024-11-29 at 12:30").is_empty());
-        assert!(kinds("tracking 1234567890123").is_empty());
-    }
-
-    #[test]
-    fn ibans() {
         assert_eq!(
-            kinds("IBAN GB82 WEST 1234 5698 7654 32."),
-            vec![PiiKind::Iban]
+            found("Ref 12 4111 1111 1111 1111", PiiKind::Card),
+            ["4111 1111 1111 1111"]
         );
-        assert_eq!(kinds("DE89370400440532013000"), vec![PiiKind::Iban]);
-        assert!(
-            kinds("GB82 WEST 1234 5698 7654 33").is_empty(),
-            "bad check digits"
-        );
-        assert!(kinds("DE12 is a code").is_empty());
     }
 
     #[test]
-    fn ssns() {
-        assert_eq!(kinds("SSN: 123-45-6789"), vec![PiiKind::Ssn]);
-        for bad in [
+    fn card_near_misses() {
+        for text in [
+            "Order 4111 1111 1111 1112",                // Luhn
+            "id 4111111111111112",                      // Luhn, 16 bare digits
+            "1234 5678 9012 3452",                      // no issuer starts with 1
+            "1234567890123452",                         //
+            "4111 11111 111 1111",                      // not a card grouping
+            "4111 1111-1111 1111",                      // two kinds of separator
+            "4111 1111 1111 1111 1111",                 // the grouping goes on
+            "1111 4111 1111 1111 1111",                 //
+            "4111 1111\n1111 1111",                     // a line break separates
+            "4111 1111 1111\n1111",                     //
+            "ISBN 978-0-306-40615-7 and 9780306406157", //
+            "Total: $1,234.56 on 2024-11-29 at 12:30",  //
+            "tracking 1Z999AA10123456784",              //
+            "timestamp 1700000000000",                  //
+            "v4111111111111111",                        // glued to a letter
+        ] {
+            assert_eq!(found(text, PiiKind::Card), Vec::<&str>::new(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn ibans_in_any_case_and_spacing() {
+        for iban in [
+            "GB82 WEST 1234 5698 7654 32",
+            "gb82 west 1234 5698 7654 32",
+            "Gb82 West 1234 5698 7654 32",
+            "GB82WEST12345698765432",
+            "De89 3704 0044 0532 0130 00",
+            "de89370400440532013000",
+            "FR14 2004 1010 0505 0001 3M02 606",
+            "NL91ABNA0417164300",
+            "BE68\u{a0}5390\u{a0}0754\u{a0}7034",
+            "GB33\u{202f}BUKB\u{202f}2020\u{202f}1555\u{202f}5555\u{202f}55",
+        ] {
+            let text = format!("IBAN: {iban}.");
+            assert_eq!(found(&text, PiiKind::Iban), [iban], "{text:?}");
+        }
+    }
+
+    #[test]
+    fn iban_near_misses() {
+        for text in [
+            "GB82 WEST 1234 5698 7654 33",  // check digits
+            "GB82 WES T123 4569 8765 432",  // groups of four or none
+            "GB82WEST 1234 5698 7654 32",   //
+            "GB82 WEST 1234 5698 7654",     // too short
+            "GB82 WEST 1234 5698 7654 32X", // too long
+            "XX82 WEST 1234 5698 7654 32",  // no such country
+            "GB82-WEST-1234-5698-7654-32",  // dashes are not IBAN spacing
+            "GB82 WEST 1234\n5698 7654 32", // a line break separates
+            "DE12 is a code",               //
+            "aDE89370400440532013000",      // inside a word
+        ] {
+            assert_eq!(found(text, PiiKind::Iban), Vec::<&str>::new(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn ssns_with_any_separators() {
+        for sep1 in SPACES.iter().chain(&DASHES).chain(&["."]) {
+            for sep2 in [" ", "-", ".", "\u{a0}", "\u{2013}"] {
+                let ssn = format!("123{sep1}45{sep2}6789");
+                let text = format!("ref {ssn} ok");
+                assert_eq!(found(&text, PiiKind::Ssn), [ssn.as_str()], "{text:?}");
+            }
+        }
+        for text in [
             "000-12-3456",
             "666-12-3456",
             "912-34-5678",
             "123-00-4567",
             "123-45-0000",
+            "123 00 4567",
+            "part 123-45-6789-0",
+            "part 1-123-45-6789",
+            "123/45/6789",
+            "123-456-789",
+            "123-45\n6789",
+            "1,123-45-6789",
         ] {
-            assert!(kinds(bad).is_empty(), "{bad}");
+            assert_eq!(found(text, PiiKind::Ssn), Vec::<&str>::new(), "{text:?}");
         }
-        assert!(kinds("part 123-45-6789-0").is_empty());
+    }
+
+    #[test]
+    fn bare_ssns_need_a_keyword_or_context() {
+        assert_eq!(found("SSN: 123456789", PiiKind::Ssn), ["123456789"]);
+        assert_eq!(
+            found("Social security number 123456789", PiiKind::Ssn),
+            ["123456789"]
+        );
+        nothing("Order 123456789 shipped");
+        nothing("SSN: 666123456");
+        let far = format!("SSN {} 123456789", "x".repeat(45));
+        nothing(&far);
+        let ssn = |text: &str, c: Context| {
+            find_with(text, Detectors::all(), &mut || c)
+                .iter()
+                .map(|f| &text[f.start..f.end])
+                .collect::<Vec<_>>()
+                .join("|")
+        };
+        assert_eq!(ssn("123456789", Context::SSN), "123456789");
+        assert_eq!(ssn("123456789", Context::DOB | Context::PHONE), "");
+        assert_eq!(ssn("1234567890", Context::SSN), "");
     }
 }
