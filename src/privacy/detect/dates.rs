@@ -5,7 +5,7 @@
 //!
 //! Formats: `1985-03-12`, `1985/03/12`, `12/03/1985`, `03/12/1985`, `12.03.1985`,
 //! `12-03-1985`, `12/03/85`, `12 March 1985`, `12th March 1985`, `March 12, 1985`,
-//! `Mar 12 1985`, `12-Mar-1985`, and the compact `19850312`.
+//! `Mar 12 1985`, `12-Mar-1985`, and the compact `19850312` (with the context only).
 
 use super::context::{Kw, keyword_before};
 use super::groups::{Sep, digit, digits_end, group_after, group_before, sep_at, sep_before};
@@ -21,14 +21,22 @@ pub(super) struct Dates {
 /// A date around the digit group at `at` (a word starts there).
 pub(super) fn date_at(scan: &mut Scan<'_>, at: usize, dates: &mut Dates) {
     let s = scan.s;
-    let Some((start, end)) = numeric(s, at)
+    let written = numeric(s, at)
         .or_else(|| day_month(s, at))
-        .or_else(|| month_day(s, at))
-        .or_else(|| compact(s, at))
-    else {
-        return;
+        .or_else(|| month_day(s, at));
+    let (start, end, keyword) = match written {
+        Some((start, end)) => (
+            start,
+            end,
+            keyword_before(s, start, dates.last_end, Kw::Birth),
+        ),
+        // Eight bare digits are as often a build or order number: only the context
+        // (a `dob` field, a birth-date column) makes them a date of birth.
+        None => match compact(s, at) {
+            Some((start, end)) => (start, end, false),
+            None => return,
+        },
     };
-    let keyword = keyword_before(s, start, dates.last_end, Kw::Birth);
     dates.last_end = end;
     scan.candidate(start, end, PiiKind::DateOfBirth, Context::DOB, keyword);
 }
@@ -283,7 +291,6 @@ mod tests {
             ("Geburtsdatum: ", "12.03.1985"),
             ("date de naissance : ", "12/03/1985"),
             ("birthDate\":\"", "1985-03-12"),
-            ("DOB: ", "19850312"),
             ("DOB: ", "1985\u{2013}03\u{2013}12"),
             ("DOB: ", "12\u{a0}March\u{a0}1985"),
             ("Date of birth\n", "12/03/1985"),
@@ -328,6 +335,7 @@ mod tests {
             "DOB: 12 Marchy 1985",
             "DOB: Marc 12, 1985",
             "DOB: 20241329",
+            "DOB: 19850312",
             "DOB: 123456789",
             "Born in 1985",
             "Adobe 12/03/1985",

@@ -67,7 +67,8 @@ bitflags::bitflags! {
     /// [`context_of`]). It decides the candidates that are ambiguous on their own.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct Context: u8 {
-        /// A date of birth: every valid date is one, also the compact `19850312`.
+        /// A date of birth: every valid date is one, also the compact `19850312`
+        /// (which no keyword in the text makes one).
         const DOB = 1;
         /// A social security number: nine bare digits are one.
         const SSN = 1 << 1;

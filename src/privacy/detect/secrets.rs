@@ -265,7 +265,7 @@ pub(super) fn secrets(text: &str, scan: &mut Scan<'_>) {
         while j < end {
             let first = s.get(j).is_some_and(|&c| first(c));
             if first
-                && boundary_before(s, j)
+                && word_start(s, j)
                 && let Some((start, stop, kind)) = secret_at(text, j)
             {
                 scan.push(start, stop, kind);
@@ -277,6 +277,16 @@ pub(super) fn secrets(text: &str, scan: &mut Scan<'_>) {
         }
         i = reach;
     }
+}
+
+/// Whether a token can start at `j`: after a non-word byte, or after a percent-encoded
+/// byte (`%3D`, `%26`) in a URL written out in text.
+fn word_start(s: &[u8], j: usize) -> bool {
+    boundary_before(s, j)
+        || (j >= 3
+            && s.get(j - 3) == Some(&b'%')
+            && s.get(j - 2..j)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)))
 }
 
 /// SendGrid: `SG.` then two base64url parts.
@@ -492,6 +502,7 @@ mod tests {
                 k.to_owned(),
                 format!("key: {k} "),
                 format!("?api_key={k}&x=1"),
+                format!("next=%2Fcb%3Fapi_key%3D{k}%26x%3D1"),
             ] {
                 assert!(key(&text).contains(&k), "{text:?}: {:?}", found(&text));
             }
