@@ -23,11 +23,17 @@
 //!   keep their size (`rr_width`, `rr_height`) and lose children and other attributes;
 //!   ignored elements lose their input events; levels only escalate down the tree and over
 //!   a node's life, and nodes added or moved later inherit.
-//! - **Detectors** (checksummed where possible): payment cards (Luhn + issuer prefix),
-//!   IBAN (country length + mod 97), US SSN (area/group/serial rules), email, phone
-//!   (E.164, NANP, national trunk-0 formats), IPv4/IPv6, JWT, Bearer, AWS, Stripe,
-//!   GitHub, Slack, Google keys, PEM private keys, high-entropy attribute values, secret
-//!   URL parameters.
+//! - **Detectors** (checksummed where possible), each in every way people write it
+//!   (spaces, dashes, dots, the Unicode spaces and dashes pages emit; never across a line
+//!   break): payment cards (Luhn + issuer prefix, usual groupings), IBAN (any case,
+//!   country length + mod 97), US SSN (area/group/serial rules), email (also
+//!   percent-encoded), phone (E.164, `00`, NANP, national trunk-0 formats), IPv4/IPv6,
+//!   dates of birth (after a birth keyword), JWT, Bearer, vendor API keys (AWS, Stripe,
+//!   GitHub, GitLab, Slack, Google, OpenAI, Anthropic, npm, PyPI, SendGrid, Twilio,
+//!   Mailgun, Shopify, DigitalOcean, Hugging Face, Square), PEM private keys,
+//!   high-entropy attribute values, secret URL parameters. Ambiguous numbers (a date,
+//!   nine or ten bare digits) count only after a keyword in the text, or with the
+//!   [`detect::Context`] a caller passes to [`detect::find_with`].
 //! - **Three ways in.** The [`Recorder`](crate::record::Recorder) masks as it records;
 //!   [`scrub`] masks a stream in the model; [`scrub_rrweb_json`] masks rrweb JSON bytes to
 //!   bytes without building the model (it scans each event in place, copies every
@@ -45,10 +51,11 @@
 //! ## Where things are
 //!
 //! `policy.rs` (presets and rules), `selector.rs` (CSS selectors over the recording's DOM),
-//! `detect.rs` (PII), `url.rs` (URL and CSS scrubbing), `consent.rs`, and `scrub/`: the
-//! [`Scrubber`] holds an engine (`scrub/engine/`: the node mirror, node privacy, the
-//! masking decisions) that two front ends use through a narrow interface: the typed walk
-//! (`scrub/typed.rs`) and the streaming JSON path (`scrub/stream/`).
+//! `detect/` (PII, one file per detector family), `url.rs` (URL and CSS scrubbing),
+//! `consent.rs`, and `scrub/`: the [`Scrubber`] holds an engine (`scrub/engine/`: the
+//! node mirror, node privacy, the masking decisions) that two front ends use through a
+//! narrow interface: the typed walk (`scrub/typed.rs`) and the streaming JSON path
+//! (`scrub/stream/`).
 
 mod consent;
 pub mod detect;

@@ -78,18 +78,19 @@ impl ScrubAction {
                 PiiKind::ApiKey => 8,
                 PiiKind::Bearer => 9,
                 PiiKind::Card => 10,
-                PiiKind::Email => 11,
-                PiiKind::HighEntropy => 12,
-                PiiKind::Iban => 13,
-                PiiKind::Ip => 14,
-                PiiKind::Jwt => 15,
-                PiiKind::Phone => 16,
-                PiiKind::PrivateKey => 17,
-                PiiKind::Ssn => 18,
-                PiiKind::UrlSecret => 19,
+                PiiKind::DateOfBirth => 11,
+                PiiKind::Email => 12,
+                PiiKind::HighEntropy => 13,
+                PiiKind::Iban => 14,
+                PiiKind::Ip => 15,
+                PiiKind::Jwt => 16,
+                PiiKind::Phone => 17,
+                PiiKind::PrivateKey => 18,
+                PiiKind::Ssn => 19,
+                PiiKind::UrlSecret => 20,
             },
-            ScrubAction::TextMasked => 20,
-            ScrubAction::UrlScrubbed => 21,
+            ScrubAction::TextMasked => 21,
+            ScrubAction::UrlScrubbed => 22,
         }
     }
 
@@ -118,6 +119,7 @@ impl ScrubAction {
                 PiiKind::PrivateKey => "pii:private_key",
                 PiiKind::HighEntropy => "pii:high_entropy",
                 PiiKind::UrlSecret => "pii:url_secret",
+                PiiKind::DateOfBirth => "pii:dob",
             },
             ScrubAction::TextMasked => "text_masked",
             ScrubAction::UrlScrubbed => "url_scrubbed",
@@ -129,7 +131,7 @@ keyed_by_name!(ScrubAction);
 
 impl ScrubAction {
     /// Every action, in key order.
-    const ALL: [ScrubAction; 22] = [
+    const ALL: [ScrubAction; 23] = [
         ScrubAction::AttributeMasked,
         ScrubAction::AttributeRemoved,
         ScrubAction::CheckedMasked,
@@ -141,6 +143,7 @@ impl ScrubAction {
         ScrubAction::Pii(PiiKind::ApiKey),
         ScrubAction::Pii(PiiKind::Bearer),
         ScrubAction::Pii(PiiKind::Card),
+        ScrubAction::Pii(PiiKind::DateOfBirth),
         ScrubAction::Pii(PiiKind::Email),
         ScrubAction::Pii(PiiKind::HighEntropy),
         ScrubAction::Pii(PiiKind::Iban),
@@ -604,6 +607,7 @@ mod tests {
                 PiiKind::PrivateKey,
                 PiiKind::HighEntropy,
                 PiiKind::UrlSecret,
+                PiiKind::DateOfBirth,
             ]
             .map(ScrubAction::Pii),
         );
