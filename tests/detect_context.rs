@@ -40,10 +40,7 @@ fn labels_before_a_value_decide_it() {
                 el("dd", vec![t("12/03/2019")]),
             ],
         ),
-        el(
-            "p",
-            vec![el("b", vec![t("Born:")]), t(" 12 March 1985")],
-        ),
+        el("p", vec![el("b", vec![t("Born:")]), t(" 12 March 1985")]),
         el(
             "div",
             vec![
@@ -60,11 +57,19 @@ fn labels_before_a_value_decide_it() {
         ),
     ]);
     let (out, report) = scrub_both(&events, &Policy::balanced());
-    assert!(has(&out, "**/**/****"), "{:?}", texts(&out));
-    assert!(has(&out, "12/03/2019"), "not a birth date: {:?}", texts(&out));
+    assert!(has(&out, "**********"), "{:?}", texts(&out));
+    assert!(
+        has(&out, "12/03/2019"),
+        "not a birth date: {:?}",
+        texts(&out)
+    );
     assert!(has(&out, " ** ***** ****"), "{:?}", texts(&out));
     assert!(has(&out, "**********"), "{:?}", texts(&out));
-    assert!(has(&out, "4155550134"), "an order number: {:?}", texts(&out));
+    assert!(
+        has(&out, "4155550134"),
+        "an order number: {:?}",
+        texts(&out)
+    );
     assert_eq!(report.count(ScrubAction::Pii(PiiKind::DateOfBirth)), 2);
     assert_eq!(report.count(ScrubAction::Pii(PiiKind::Phone)), 1);
 }
@@ -109,7 +114,7 @@ fn attributes_and_column_headers_decide_a_value() {
     ]);
     let (out, _) = scrub_both(&events, &Policy::balanced());
     let all = texts(&out);
-    assert!(has(&out, "****-**-**"), "{all:?}");
+    assert!(has(&out, "**********"), "{all:?}");
     assert!(has(&out, "2024-11-29"), "{all:?}");
     assert!(has(&out, "***** *** ****"), "{all:?}");
     assert!(has(&out, "*********"), "{all:?}");
@@ -124,12 +129,20 @@ fn an_allowed_fields_name_decides_its_value() {
         vec![
             N::El(
                 "input",
-                vec![("id", "dob"), ("name", "birth_date"), ("value", "1985-03-12")],
+                vec![
+                    ("id", "dob"),
+                    ("name", "birth_date"),
+                    ("value", "1985-03-12"),
+                ],
                 vec![],
             ),
             N::El(
                 "input",
-                vec![("id", "visit"), ("name", "visit_date"), ("value", "2024-11-29")],
+                vec![
+                    ("id", "visit"),
+                    ("name", "visit_date"),
+                    ("value", "2024-11-29"),
+                ],
                 vec![],
             ),
             N::El(
@@ -144,10 +157,10 @@ fn an_allowed_fields_name_decides_its_value() {
     events.push(json!({"type": 3, "data": {"source": 5, "text": "2024-11-30", "isChecked": false, "id": 7}, "timestamp": 3001}));
     let policy = Policy::balanced().allow_input("#dob, #visit").unwrap();
     let (out, _) = scrub_both(&events, &policy);
-    assert_eq!(attrs(&out, 6)["value"], json!("****-**-**"));
+    assert_eq!(attrs(&out, 6)["value"], json!("**********"));
     assert_eq!(attrs(&out, 7)["value"], json!("2024-11-29"));
-    assert_eq!(attrs(&out, 8)["datetime"], json!("****-**-**"));
-    assert_eq!(out[2]["data"]["text"], json!("****-**-**"));
+    assert_eq!(attrs(&out, 8)["datetime"], json!("**********"));
+    assert_eq!(out[2]["data"]["text"], json!("**********"));
     assert_eq!(out[3]["data"]["text"], json!("2024-11-30"));
 }
 

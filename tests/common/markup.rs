@@ -110,4 +110,3 @@ pub fn texts(v: &Value) -> Vec<String> {
 pub fn shown(v: &Value) -> String {
     texts(v).join("|")
 }
-

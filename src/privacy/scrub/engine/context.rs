@@ -84,14 +84,19 @@ impl Engine {
             let Some(p) = self.nodes.get(&parent) else {
                 break;
             };
-            ctx |= self.before(p, at);
-            if !ctx.is_empty() {
-                return ctx;
+            let (said, looked) = self.before(p, at);
+            if !said.is_empty() {
+                return said;
             }
             // Above a cell, a row or an item are other rows and items, not labels (a
             // cell's label is its column header, below).
             if !p.element || matches!(&*n.tag, "td" | "th" | "tr" | "li" | "dd" | "option") {
                 break;
+            }
+            // The nearest text before the value is its label, if it has one: when that
+            // text says nothing, what is further up is another record's.
+            if looked {
+                return Context::empty();
             }
             at = parent;
         }
@@ -107,10 +112,11 @@ impl Engine {
         ctx
     }
 
-    /// What the previous siblings of `child` (under `parent`) say.
-    fn before(&self, parent: &MNode, child: i32) -> Context {
+    /// What the previous siblings of `child` (under `parent`) say, and whether one of
+    /// them shows any text.
+    fn before(&self, parent: &MNode, child: i32) -> (Context, bool) {
         let Some(pos) = parent.children.iter().position(|&c| c == child) else {
-            return Context::empty();
+            return (Context::empty(), false);
         };
         let mut ctx = Context::empty();
         let mut looked = 0;
@@ -121,8 +127,11 @@ impl Engine {
                 continue;
             }
             ctx |= context_of(&label);
+            // A label's attributes name the field it labels (`for="ssn"`); another
+            // sibling's describe that sibling, not the value.
             if let Some(n) = self.nodes.get(&sib)
                 && n.element
+                && &*n.tag == "label"
             {
                 ctx |= attrs_context(n);
             }
@@ -131,7 +140,7 @@ impl Engine {
                 break;
             }
         }
-        ctx
+        (ctx, looked > 0)
     }
 
     /// What the header of table cell `cell`'s column says: the cell at the same place
@@ -169,7 +178,9 @@ impl Engine {
         // The first row with a header cell, in thead first, then anywhere.
         let mut rows: Vec<i32> = Vec::new();
         for &c in &t.children {
-            let Some(x) = self.nodes.get(&c) else { continue };
+            let Some(x) = self.nodes.get(&c) else {
+                continue;
+            };
             match &*x.tag {
                 "tr" => rows.push(c),
                 "thead" | "tbody" | "tfoot" => rows.extend(
@@ -185,7 +196,9 @@ impl Engine {
             }
         }
         for r in rows {
-            let Some(rn) = self.nodes.get(&r) else { continue };
+            let Some(rn) = self.nodes.get(&r) else {
+                continue;
+            };
             let row_cells = cells(rn);
             let has_th = row_cells
                 .iter()
@@ -220,7 +233,9 @@ impl Engine {
             if seen > LABEL_NODES || out.len() >= LABEL_BYTES {
                 break;
             }
-            let Some(n) = self.nodes.get(&x) else { continue };
+            let Some(n) = self.nodes.get(&x) else {
+                continue;
+            };
             if n.element {
                 if matches!(&*n.tag, "script" | "style") {
                     continue;

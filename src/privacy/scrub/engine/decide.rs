@@ -2,9 +2,9 @@
 //! a URL or CSS, an opaque JSON value, and of mutations' text and attribute changes,
 //! given the node's privacy state. Each decision counts what it does in the report.
 
-use super::context::Around;
 use super::super::report::{Place, ScrubAction, ScrubPlace};
 use super::super::{MASKED_INPUT, NodePrivacy};
+use super::context::Around;
 use super::mirror::{MEl, NO_PARENT, Tag};
 use super::{AttrOutcome, AttributeChange, Engine, Fate, TextOutcome, TextPlan};
 use crate::model::{Extra, Json, NodeId};

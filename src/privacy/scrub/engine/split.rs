@@ -364,9 +364,7 @@ impl Engine {
             },
             None => Around::Nowhere,
         };
-        let found = detect::find_with(&run.joined, detectors, &mut || {
-            self.context_around(around)
-        });
+        let found = detect::find_with(&run.joined, detectors, &mut || self.context_around(around));
         let mut per_node: NodeRanges = Vec::new();
         let mut kinds: Vec<PiiKind> = Vec::new();
         for f in &found {
