@@ -33,7 +33,19 @@
 //!   Mailgun, Shopify, DigitalOcean, Hugging Face, Square), PEM private keys,
 //!   high-entropy attribute values, secret URL parameters. Ambiguous numbers (a date,
 //!   nine or ten bare digits) count only after a keyword in the text, or with the
-//!   [`detect::Context`] a caller passes to [`detect::find_with`].
+//!   [`detect::Context`] a caller passes to [`detect::find_with`]; the scrubber passes
+//!   what the page around the value says (the field's `name`, `id` or `autocomplete`,
+//!   an ancestor's `class` or `itemprop`, the label or text just before it, a table
+//!   cell's column header), so `<dt>Date of birth</dt><dd>12/03/1985</dd>` is masked and
+//!   `Order placed 12/03/2024` is not.
+//! - **Secrets split across text nodes** (`<span>123</span> <span>45</span>
+//!   <span>6789</span>`): the scrubber also runs the detectors on the text of each inline
+//!   run (text nodes in a row through `span`, `b`, `a` and other phrasing elements,
+//!   joined as the browser shows them) and masks each node's part of a finding that
+//!   spans nodes, in the event that completes it and, for nodes handed out earlier, with
+//!   text changes. Runs end at block elements, `br`, form and replaced elements, and
+//!   masked or blocked elements: table cells, list items and separate fields are
+//!   separate values. Counted at [`ScrubPlace::SplitText`].
 //! - **Three ways in.** The [`Recorder`](crate::record::Recorder) masks as it records;
 //!   [`scrub`] masks a stream in the model; [`scrub_rrweb_json`] masks rrweb JSON bytes to
 //!   bytes without building the model (it scans each event in place, copies every

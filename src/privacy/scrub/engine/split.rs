@@ -7,13 +7,15 @@
 //! What is joined: text nodes whose content the detectors scrub (not masked, not in
 //! `script`, `style` or `textarea`), in document order, through inline elements. What
 //! ends a run: a block element (`div`, `p`, `td`, `li`, ...), `br`, a replaced or form
-//! element, a masked or blocked element, a comment. So `<td>123</td><td>45</td>` is two
-//! runs: a table's cells, like a form's separate fields, are separate values.
+//! element, a masked or blocked element (a comment, never shown, is skipped). So
+//! `<td>123</td><td>45</td>` is two runs: a table's cells, like a form's separate
+//! fields, are separate values.
 //!
 //! Cost: the engine notes the text nodes of an event that the detectors saw and that
 //! hold a digit, `@` or `%` (a structured secret has one of them); only the blocks
 //! holding those are walked, each once per event, and a run is joined only when two of
-//! its nodes could hold part of a secret. Most events note nothing.
+//! its nodes show text and together they hold four digits or an `@` or `%` (a counter
+//! such as "3 items left" is not joined). Most events note nothing.
 
 use super::super::NodePrivacy;
 use super::super::report::{Place, ScrubPlace};
@@ -81,14 +83,14 @@ pub(super) fn may_hold_part(text: &str) -> bool {
         .any(|b| b.is_ascii_digit() || b == b'@' || b == b'%')
 }
 
-/// Whether a text holds a digit, and whether it holds an `@` or a `%` (an encoded one).
-fn part_marks(text: &str) -> (bool, bool) {
-    let (mut digit, mut at) = (false, false);
+/// How many digits a text holds, and whether it holds an `@` or a `%` (an encoded one).
+fn part_marks(text: &str) -> (usize, bool) {
+    let (mut digits, mut at) = (0, false);
     for b in text.bytes() {
-        digit |= b.is_ascii_digit();
+        digits += usize::from(b.is_ascii_digit());
         at |= b == b'@' || b == b'%';
     }
-    (digit, at)
+    (digits, at)
 }
 
 /// One piece of a joined run: `joined[at..]` holds node `node`'s `text[from..to]` as
@@ -252,7 +254,12 @@ impl Engine {
         if !p.element || matches!(&*p.tag, "script" | "style" | "textarea" | "noscript") {
             return false;
         }
-        let pp = self.ensure(el);
+        // Computed already for every node an event decided on: read it as stored.
+        let pp = if p.privacy.contains(NodePrivacy::COMPUTED) {
+            p.privacy
+        } else {
+            self.ensure(el)
+        };
         !(self.masks_text(pp) || pp.intersects(NodePrivacy::BLOCKED | NodePrivacy::DROPPED))
     }
 
@@ -334,19 +341,20 @@ impl Engine {
             run.clear();
             return;
         }
-        // Worth joining only if a part of a secret can be on each side of a node
-        // boundary: numeric secrets are cut between digit groups, so two nodes hold
-        // digits; an address can be cut at its `@`, which one node holds (a node
-        // holding only letters and no `@` next to one holding "3" is a counter, "3
-        // items left", the common case by far).
-        let (mut digits, mut at) = (0, false);
+        // Worth joining only if the run can hold a structured secret: an address (an
+        // `@`, or `%40` in a URL), or four digits or more, which every numeric secret
+        // has (an SSN nine, a card thirteen, a date of birth four). A counter such as
+        // "3 items left" across two nodes, the common case by far, has fewer. (Vendor
+        // keys cut into parts that hold no digit are not looked for.)
+        let (mut digits, mut at, mut filled) = (0usize, false, 0usize);
         for &id in &run.nodes {
             let text = self.run_text(id);
             let (d, a) = part_marks(text);
-            digits += usize::from(d);
+            digits += d;
             at |= a;
+            filled += usize::from(!text.trim().is_empty());
         }
-        if digits < 2 && !at {
+        if filled < 2 || (digits < 4 && !at) {
             run.clear();
             return;
         }
