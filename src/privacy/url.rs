@@ -373,6 +373,48 @@ mod tests {
     }
 
     #[test]
+    fn emails_and_keys_in_queries_and_fragments_encoded_or_not() {
+        let m = UrlMode::SecretParams;
+        // Under names that say nothing, the detectors find them, once decoded.
+        for (url, want) in [
+            (
+                "https://a.test/r?to=jane%2Bnews%40mail.example.com&p=2",
+                "https://a.test/r?to=*&p=2",
+            ),
+            (
+                "https://a.test/r?to=jane+news@mail.example.com",
+                "https://a.test/r?to=*",
+            ),
+            (
+                // Encoded twice: a redirect URL inside a parameter.
+                "https://a.test/login?next=https%3A%2F%2Fb.test%2F%3Fu%3Djane%2540example.com",
+                "https://a.test/login?next=*",
+            ),
+            (
+                "https://a.test/hook?x=sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+                "https://a.test/hook?x=*",
+            ),
+            (
+                "https://a.test/app#/users/jane.doe%40example.com/edit",
+                "https://a.test/app#*",
+            ),
+            (
+                "https://a.test/cb#state=1&k=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",
+                "https://a.test/cb#*",
+            ),
+        ] {
+            assert_eq!(s(url, m), want, "{url}");
+        }
+        // What is no secret stays.
+        for url in [
+            "https://a.test/s?q=shoes&page=2#reviews",
+            "https://a.test/s?q=size%2042&sort=price",
+        ] {
+            assert_eq!(s(url, m), url);
+        }
+    }
+
+    #[test]
     fn srcset_and_css() {
         assert_eq!(
             scrub_srcset(
