@@ -81,14 +81,39 @@ pub(super) fn may_hold_part(text: &str) -> bool {
         .any(|b| b.is_ascii_digit() || b == b'@' || b == b'%')
 }
 
-/// Whether a text holds a digit, and whether it holds an `@` or a `%` (an encoded one).
+/// Whether a text holds a part of a number (a digit, or the start of a number cut at
+/// the text's end, see [`number_start_at_end`]), and whether it holds an `@` or a `%`
+/// (an encoded one).
 fn part_marks(text: &str) -> (bool, bool) {
     let (mut digit, mut at) = (false, false);
     for b in text.bytes() {
         digit |= b.is_ascii_digit();
         at |= b == b'@' || b == b'%';
     }
-    (digit, at)
+    (digit || number_start_at_end(text), at)
+}
+
+/// Whether a text ends with the digitless start of a number that the next node goes on
+/// with: one or two letters as a word of their own (an IBAN's country code,
+/// `<b>DE</b>89 3704 ...`) or a `+` (an international phone number's,
+/// `<span>+</span>44 20 ...`).
+fn number_start_at_end(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.last() == Some(&b'+') {
+        return true;
+    }
+    // Three bytes say it: a third letter makes a longer word.
+    let letters = b
+        .iter()
+        .rev()
+        .take(3)
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    (1..=2).contains(&letters)
+        && b.len()
+            .checked_sub(letters + 1)
+            .and_then(|i| b.get(i))
+            .is_none_or(|&c| !(c.is_ascii_alphanumeric() || c == b'_'))
 }
 
 /// One piece of a joined run: `joined[at..]` holds node `node`'s `text[from..to]` as
@@ -336,9 +361,10 @@ impl Engine {
         }
         // Worth joining only if a part of a secret can be on each side of a node
         // boundary: numeric secrets are cut between digit groups, so two nodes hold
-        // digits; an address can be cut at its `@`, which one node holds (a node
-        // holding only letters and no `@` next to one holding "3" is a counter, "3
-        // items left", the common case by far).
+        // digits (or one ends with a number's digitless start: `DE`, `+`); an address
+        // can be cut at its `@`, which one node holds (a node holding only letters and
+        // no `@` next to one holding "3" is a counter, "3 items left", the common case
+        // by far).
         let (mut digits, mut at) = (0, false);
         for &id in &run.nodes {
             let text = self.run_text(id);
@@ -441,4 +467,32 @@ fn merge(mut v: Vec<Finding>) -> Vec<Finding> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digitless_starts_of_numbers_count_as_parts() {
+        for text in [
+            "D",
+            "DE",
+            "de",
+            "Details: DE",
+            "IBAN DE",
+            "+",
+            "Tel. +",
+            "(+",
+        ] {
+            assert_eq!(part_marks(text), (true, false), "{text:?}");
+        }
+        // A longer word, a word glued to an underscore, or a space after the
+        // letters: no number starts there.
+        for text in ["", "Details", "Items", "DE ", "+ ", "a_DE", "Only "] {
+            assert_eq!(part_marks(text), (false, false), "{text:?}");
+        }
+        assert_eq!(part_marks("3 items"), (true, false));
+        assert_eq!(part_marks("jane@"), (false, true));
+    }
 }
