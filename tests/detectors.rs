@@ -1,7 +1,7 @@
 //! The PII detectors against the labelled corpus in `tests/data/detectors/`: the corpus is
 //! well formed and holds valid test values, the scorer counts what it says, the README's
-//! table is what the detectors give now, and (once the detector rewrite lands) every
-//! positive is caught and no near miss is flagged.
+//! table is what the detectors give now, and every positive is caught and no near miss is
+//! flagged.
 
 #[path = "common/detector_table.rs"]
 mod detector_table;
@@ -253,7 +253,6 @@ fn readme_table_is_what_the_detectors_give() {
 }
 
 #[test]
-#[ignore = "enabled when the detector rewrite lands"]
 fn every_positive_caught_and_no_near_miss_flagged() {
     let (positives, near) = corpus();
     let s = score(&positives, &near);

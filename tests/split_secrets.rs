@@ -240,6 +240,32 @@ fn under_private_everything_is_masked_already_and_nothing_is_resent() {
     assert_eq!(report.count_at(&ScrubPlace::SplitText), 0);
 }
 
+#[test]
+fn numbers_cut_before_their_first_digit() {
+    // The country code of an IBAN or the plus of a phone number in a node of its own.
+    for (head, rest) in [
+        ("D", "E89 3704 0044 0532 0130 00"),
+        ("DE", "89 3704 0044 0532 0130 00"),
+        ("+", "44 20 7946 0958"),
+    ] {
+        let (events, _) = page(vec![el(
+            "p",
+            vec![
+                t("Details: "),
+                el("span", vec![t(head)]),
+                el("span", vec![t(rest)]),
+                t(" (verified)"),
+            ],
+        )]);
+        let (out, report) = scrub_both(&events, &Policy::balanced());
+        let all = texts(&out);
+        for part in [head, rest] {
+            assert!(!all.iter().any(|x| x == part), "{part:?} left in {all:?}");
+        }
+        assert_eq!(report.count_at(&ScrubPlace::SplitText), 1, "{report}");
+    }
+}
+
 /// A secret and the ways a page splits it.
 fn split_secret() -> impl Strategy<Value = (String, Vec<usize>, Vec<u8>)> {
     let secrets = prop::sample::select(vec![

@@ -27,13 +27,15 @@
 //!   (spaces, dashes, dots, the Unicode spaces and dashes pages emit; never across a line
 //!   break): payment cards (Luhn + issuer prefix, usual groupings), IBAN (any case,
 //!   country length + mod 97), US SSN (area/group/serial rules), email (also
-//!   percent-encoded), phone (E.164, `00`, NANP, national trunk-0 formats), IPv4/IPv6,
-//!   dates of birth (after a birth keyword), JWT, Bearer, vendor API keys (AWS, Stripe,
-//!   GitHub, GitLab, Slack, Google, OpenAI, Anthropic, npm, PyPI, SendGrid, Twilio,
-//!   Mailgun, Shopify, DigitalOcean, Hugging Face, Square), PEM private keys,
-//!   high-entropy attribute values, secret URL parameters. Ambiguous numbers (a date,
-//!   nine or ten bare digits) count only after a keyword in the text, or with the
-//!   [`detect::Context`] a caller passes to [`detect::find_with`]; the scrubber passes
+//!   percent-encoded), phone (E.164, `00`, NANP, national trunk-0 formats), IPv4/IPv6
+//!   (also with a port; not versions and section numbers), dates of birth (after a birth
+//!   keyword), JWT, Bearer, vendor API keys (AWS, Stripe, GitHub, GitLab, Slack, Google,
+//!   OpenAI, Anthropic, npm, PyPI, SendGrid, Twilio, Mailgun, Shopify, DigitalOcean,
+//!   Hugging Face, Square), PEM private keys, high-entropy attribute values, secret URL
+//!   parameters. Ambiguous numbers (a date, nine or ten bare digits) count only after a
+//!   keyword in the text, or with the [`detect::Context`] a caller passes to
+//!   [`detect::find_with`]. Overlapping findings merge into one, named by the most
+//!   specific detector (a JWT sent as a Bearer token is a JWT). The scrubber passes
 //!   what the page around the value says (the field's `name`, `id` or `autocomplete`,
 //!   an ancestor's `class` or `itemprop`, the label or text just before it, a table
 //!   cell's column header), so `<dt>Date of birth</dt><dd>12/03/1985</dd>` is masked and

@@ -91,6 +91,31 @@ pub(super) fn keyword_before(s: &[u8], at: usize, floor: usize, kw: Kw) -> bool 
     })
 }
 
+/// How many bytes of separators may lie between a keyword and the value right after it:
+/// `DOB:`, `dob=`, `"dob":"`, `Date of birth : `.
+const GAP: usize = 4;
+
+/// Whether a keyword of `kw` is the word right before `at` (and starts at or after
+/// `floor`): between them only a few spaces or punctuation bytes ([`GAP`]), no other
+/// word. For values that count only directly after their label (`DOB:19920921`), where
+/// [`keyword_before`]'s window would reach a label a sentence away.
+pub(super) fn keyword_right_before(s: &[u8], at: usize, floor: usize, kw: Kw) -> bool {
+    let gap = |b: &u8| b.is_ascii_punctuation() || b.is_ascii_whitespace();
+    let mut p = at;
+    while p > floor && at - p < GAP && s.get(p - 1).is_some_and(gap) {
+        p -= 1;
+    }
+    // The word: letters, and the dots of `d.o.b` and `geb.`.
+    let mut w = p;
+    while w > floor
+        && s.get(w - 1)
+            .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'.')
+    {
+        w -= 1;
+    }
+    w < p && keyword_before(s, at, w, kw)
+}
+
 /// Which contexts a label, attribute value or heading names: a keyword match,
 /// case-insensitive, on word boundaries that include camelCase and `-`/`_`
 /// (`dob`, `birth_date`, `birthDate`, `bday` (autocomplete), `date-of-birth`, `ssn`,
@@ -329,5 +354,40 @@ mod tests {
         assert!(kw(&near, Kw::Birth));
         // Not before the floor (a keyword that belongs to an earlier number).
         assert!(!keyword_before(b"DOB 1 ", 6, 4, Kw::Birth));
+    }
+
+    #[test]
+    fn keywords_right_before_a_position() {
+        let kw = |text: &str| keyword_right_before(text.as_bytes(), text.len(), 0, Kw::Birth);
+        for text in [
+            "DOB:",
+            "DOB",
+            "DOB ",
+            "dob=",
+            "\"dob\":\"",
+            "Date of birth: ",
+            "birthDate=",
+            "D.O.B. ",
+            "geb. ",
+            "Date of birth\n",
+            "Born ",
+        ] {
+            assert!(kw(text), "{text:?}");
+        }
+        for text in [
+            "",
+            ":",
+            "DOB: ref ",
+            "DOB 12 ",
+            "DOB :  = ",
+            "Adobe ",
+            "Reborn ",
+            "Born in Paris, order ",
+            "Order ",
+        ] {
+            assert!(!kw(text), "{text:?}");
+        }
+        // Not before the floor (a keyword that belongs to an earlier date).
+        assert!(!keyword_right_before(b"DOB ", 4, 2, Kw::Birth));
     }
 }

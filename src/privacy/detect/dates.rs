@@ -5,9 +5,10 @@
 //!
 //! Formats: `1985-03-12`, `1985/03/12`, `12/03/1985`, `03/12/1985`, `12.03.1985`,
 //! `12-03-1985`, `12/03/85`, `12 March 1985`, `12th March 1985`, `March 12, 1985`,
-//! `Mar 12 1985`, `12-Mar-1985`, and the compact `19850312` (with the context only).
+//! `Mar 12 1985`, `12-Mar-1985`, and the compact `19850312` (right after the keyword, or
+//! with the context).
 
-use super::context::{Kw, keyword_before};
+use super::context::{Kw, keyword_before, keyword_right_before};
 use super::groups::{Sep, digit, digits_end, group_after, group_before, sep_at, sep_before};
 use super::{Context, PiiKind, Scan, boundary_before, is_word};
 
@@ -30,10 +31,16 @@ pub(super) fn date_at(scan: &mut Scan<'_>, at: usize, dates: &mut Dates) {
             end,
             keyword_before(s, start, dates.last_end, Kw::Birth),
         ),
-        // Eight bare digits are as often a build or order number: only the context
-        // (a `dob` field, a birth-date column) makes them a date of birth.
+        // Eight bare digits are as often a build or order number: only a birth keyword
+        // right before them (`DOB:19920921`, `birthDate=19920921`), not one a few words
+        // away, or the context (a `dob` field, a birth-date column) makes them a date of
+        // birth.
         None => match compact(s, at) {
-            Some((start, end)) => (start, end, false),
+            Some((start, end)) => (
+                start,
+                end,
+                keyword_right_before(s, start, dates.last_end, Kw::Birth),
+            ),
             None => return,
         },
     };
@@ -303,6 +310,40 @@ mod tests {
     }
 
     #[test]
+    fn compact_dates_right_after_a_keyword() {
+        for text in [
+            "DOB:19920921",
+            "DOB 19920921",
+            "DOB: 19920921.",
+            "dob=19920921&x=1",
+            "{\"dob\":\"19920921\"}",
+            "Date of birth: 19920921",
+            "birthDate=19920921",
+            "D.O.B. 19920921",
+            "Date of birth\n19920921",
+        ] {
+            assert_eq!(dobs(text), ["19920921"], "{text:?}");
+        }
+        for text in [
+            "19920921",
+            "Order 19920921",
+            "DOB: see record 19920921",
+            "Born in Paris, order 19920921",
+            "DOB: 19921321",
+            "DOB: 199209210",
+            "DOB: 19920921a",
+            "DOB: 1992-0921",
+            "Adobe 19920921",
+        ] {
+            assert_eq!(dobs(text), Vec::<&str>::new(), "{text:?}");
+        }
+        // The keyword belongs to the date after it, not to the number after that.
+        for text in ["DOB 12/03/1985; 19920921", "DOB 12/03/1985, ref 19920921"] {
+            assert_eq!(dobs(text), ["12/03/1985"], "{text:?}");
+        }
+    }
+
+    #[test]
     fn in_a_context_every_date_counts() {
         for date in ["12/03/1985", "1985-03-12", "19850312", "March 12, 1985"] {
             assert_eq!(dobs_in(date, Context::DOB), [date]);
@@ -335,7 +376,6 @@ mod tests {
             "DOB: 12 Marchy 1985",
             "DOB: Marc 12, 1985",
             "DOB: 20241329",
-            "DOB: 19850312",
             "DOB: 123456789",
             "Born in 1985",
             "Adobe 12/03/1985",

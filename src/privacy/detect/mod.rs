@@ -68,7 +68,7 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct Context: u8 {
         /// A date of birth: every valid date is one, also the compact `19850312`
-        /// (which no keyword in the text makes one).
+        /// (which a keyword in the text makes one only right before it: `DOB:19850312`).
         const DOB = 1;
         /// A social security number: nine bare digits are one.
         const SSN = 1 << 1;
@@ -309,12 +309,49 @@ fn numeric(scan: &mut Scan<'_>, d: Detectors) -> bool {
     }
 }
 
+impl PiiKind {
+    /// How much a finding of this kind says about what it covers, for [`merge`]: when
+    /// findings overlap, the merged one is named by its most specific detector, so that
+    /// the report names what the text is. The more structure a detector checks, the
+    /// higher: a PEM block is unmistakable and may contain anything; a JWT is often what
+    /// a `Bearer` token or a secret URL parameter holds; a vendor key can end in
+    /// `@github.com` (a token in a clone URL) and read as an email; checksummed numbers
+    /// (card Luhn, IBAN mod-97) beat the SSN's ranges, which beat a date's calendar
+    /// check; a `Bearer` token is only known by its keyword; an email, a phone and an IP
+    /// each contain a looser match of the next (`+1...@`, digits and dots); a secret
+    /// parameter and high entropy say only "something secret is here".
+    fn specificity(self) -> u8 {
+        match self {
+            PiiKind::PrivateKey => 12,
+            PiiKind::Jwt => 11,
+            PiiKind::ApiKey => 10,
+            PiiKind::Card => 9,
+            PiiKind::Iban => 8,
+            PiiKind::Ssn => 7,
+            PiiKind::DateOfBirth => 6,
+            PiiKind::Bearer => 5,
+            PiiKind::Email => 4,
+            PiiKind::Phone => 3,
+            PiiKind::Ip => 2,
+            PiiKind::UrlSecret => 1,
+            PiiKind::HighEntropy => 0,
+        }
+    }
+}
+
+/// Sorts the findings and merges the overlapping ones: the merged range is their union
+/// (masking covers all of it), its kind the most specific of theirs.
 fn merge(mut v: Vec<Finding>) -> Vec<Finding> {
     v.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
     let mut out: Vec<Finding> = Vec::with_capacity(v.len());
     for f in v {
         match out.last_mut() {
-            Some(last) if f.start < last.end => last.end = last.end.max(f.end),
+            Some(last) if f.start < last.end => {
+                last.end = last.end.max(f.end);
+                if f.kind.specificity() > last.kind.specificity() {
+                    last.kind = f.kind;
+                }
+            }
             _ => out.push(f),
         }
     }
@@ -378,6 +415,83 @@ mod tests {
         let f = find(text, Detectors::all());
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(&text[f[0].start..f[0].end], "jane@example.com");
+    }
+
+    #[test]
+    fn overlapping_findings_take_the_most_specific_kind() {
+        fn one(text: &str) -> Option<(PiiKind, &str)> {
+            let f = find(text, Detectors::all() - Detectors::ENTROPY);
+            assert_eq!(f.len(), 1, "{text:?}: {f:?}");
+            f.first().map(|f| (f.kind, &text[f.start..f.end]))
+        }
+        // A token in a clone URL also reads as an email's local part.
+        let clone = "git clone https://ghp_dvSLGnLoJeevYdDXxi6KExSC6LxppO8BNfSh@github.com/a/b";
+        assert_eq!(
+            one(clone),
+            Some((
+                PiiKind::ApiKey,
+                "ghp_dvSLGnLoJeevYdDXxi6KExSC6LxppO8BNfSh@github.com"
+            ))
+        );
+        // A JWT sent as a Bearer token, or as a secret URL parameter.
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+        assert_eq!(
+            one(&format!("Authorization: Bearer {jwt}")),
+            Some((PiiKind::Jwt, jwt))
+        );
+        assert_eq!(
+            one(&format!("https://a.test/cb#id_token={jwt}")),
+            Some((PiiKind::Jwt, jwt))
+        );
+        // The kind of a finding alone is kept: a Bearer token that is no JWT, an email in
+        // a secret parameter (more specific than the parameter).
+        assert_eq!(
+            one("Authorization: Bearer abcdef0123456789abcdef"),
+            Some((PiiKind::Bearer, "abcdef0123456789abcdef"))
+        );
+        assert_eq!(
+            one("?email=jane@example.com&x=1"),
+            Some((PiiKind::Email, "jane@example.com"))
+        );
+    }
+
+    #[test]
+    fn merged_ranges_are_the_union_whatever_the_order() {
+        let f = |start, end, kind| Finding { start, end, kind };
+        let merged = merge(vec![
+            f(10, 20, PiiKind::Email),
+            f(0, 12, PiiKind::UrlSecret),
+            f(15, 30, PiiKind::ApiKey),
+            f(40, 45, PiiKind::Ip),
+            f(30, 35, PiiKind::Phone),
+        ]);
+        assert_eq!(
+            merged,
+            vec![
+                f(0, 30, PiiKind::ApiKey),
+                f(30, 35, PiiKind::Phone),
+                f(40, 45, PiiKind::Ip)
+            ]
+        );
+        // Every kind has its own rank: the order is total.
+        let all = [
+            PiiKind::PrivateKey,
+            PiiKind::Jwt,
+            PiiKind::ApiKey,
+            PiiKind::Card,
+            PiiKind::Iban,
+            PiiKind::Ssn,
+            PiiKind::DateOfBirth,
+            PiiKind::Bearer,
+            PiiKind::Email,
+            PiiKind::Phone,
+            PiiKind::Ip,
+            PiiKind::UrlSecret,
+            PiiKind::HighEntropy,
+        ];
+        for w in all.windows(2) {
+            assert!(w[0].specificity() > w[1].specificity(), "{w:?}");
+        }
     }
 
     #[test]

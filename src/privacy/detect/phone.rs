@@ -141,6 +141,11 @@ fn goes_on(s: &[u8], end: usize) -> bool {
     group_after(s, end).is_some_and(|n| n.joins)
 }
 
+/// The fewest digits after an international `00` prefix: a country code (1-3 digits)
+/// and a subscriber number make ten or more in the numbers people write with `00`, while
+/// receipt and reference numbers that start `00` are shorter.
+const INTERNATIONAL_MIN: usize = 10;
+
 /// A phone number around the digit group at `at` (a word starts there).
 pub(super) fn phone_at(scan: &mut Scan<'_>, at: usize) {
     let s = scan.s;
@@ -199,7 +204,9 @@ pub(super) fn phone_at(scan: &mut Scan<'_>, at: usize) {
         return;
     }
     let found = if first == 0 && s.get(at + 1) == Some(&b'0') {
-        // `0049 30 1234567`, `00 33 6 ...`: the international prefix, then as after a `+`.
+        // `0049 30 1234567`, `00 33 6 ...`: the international prefix, then a country code
+        // and a subscriber number, at least ten digits and at most E.164's fifteen
+        // (`0042-118-7734` is a receipt number). A national number never starts `00`.
         let third = if w.len(0) == 2 {
             w.first_digit(s, 1)
         } else {
@@ -207,7 +214,7 @@ pub(super) fn phone_at(scan: &mut Scan<'_>, at: usize) {
         };
         w.len(0) >= 2
             && third != 0
-            && (9..=15).contains(&digits.saturating_sub(2))
+            && (INTERNATIONAL_MIN..=15).contains(&digits.saturating_sub(2))
             && w.one_kind_from(1)
             && !(1..w.n).any(|k| w.paren(k) && w.len(k) > 1)
     } else if first == 0 {
@@ -278,11 +285,12 @@ fn bare(scan: &mut Scan<'_>, at: usize, end: usize) {
     let d = |k: usize| s.get(at + k).map_or(0, |b| b - b'0');
     let n = end - at;
     let nanp = |o: usize| d(o) >= 2 && d(o + 3) >= 2;
-    let shaped = match n {
-        10 => (d(0) == 0 && d(1) != 0) || nanp(0),
-        11 => (d(0) == 0 && d(1) != 0) || (d(0) == 1 && nanp(1)),
-        _ => false,
-    } || ((11..=17).contains(&n) && d(0) == 0 && d(1) == 0 && d(2) != 0);
+    let shaped =
+        match n {
+            10 => (d(0) == 0 && d(1) != 0) || nanp(0),
+            11 => (d(0) == 0 && d(1) != 0) || (d(0) == 1 && nanp(1)),
+            _ => false,
+        } || ((INTERNATIONAL_MIN + 2..=17).contains(&n) && d(0) == 0 && d(1) == 0 && d(2) != 0);
     if shaped {
         let keyword = keyword_before(s, at, 0, Kw::Phone);
         scan.candidate(at, end, PiiKind::Phone, Context::PHONE, keyword);
@@ -398,6 +406,33 @@ mod tests {
         ] {
             assert_eq!(phones(text), Vec::<&str>::new(), "{text:?}");
         }
+    }
+
+    #[test]
+    fn double_zero_needs_ten_digits_after_it() {
+        for phone in [
+            "0049 30 1234567",
+            "0044 20 7946 0958",
+            "0035 4123 4567",
+            "00-354-512-3456",
+        ] {
+            assert_eq!(phones(&format!("call {phone}.")), [phone], "{phone:?}");
+        }
+        // Nine digits or fewer after the `00`: a receipt or reference number, whatever the
+        // separators; a national number never starts `00`.
+        for text in [
+            "Receipt 0042-118-7734",
+            "Ref 0042 118 7734",
+            "0035 412 345",
+            "00-354-512-345",
+            "00 12 34 56 78",
+            "0012 345 6789",
+            "ref 004211877",
+            "Tel 00421187734",
+        ] {
+            assert_eq!(phones(text), Vec::<&str>::new(), "{text:?}");
+        }
+        assert_eq!(phones("Tel 004211877345"), ["004211877345"]);
     }
 
     #[test]

@@ -220,7 +220,7 @@ fn secret_at(text: &str, i: usize) -> Option<(usize, usize, PiiKind)> {
         b'h' if at.starts_with(SLACK_HOOK) => return slack_hook(s, i),
         b'h' => &RULES_H,
         b'e' => return jwt(s, i),
-        b'B' | b'b' => return bearer(s, i),
+        b'B' | b'b' => return bearer_named(text, i),
         b'-' => return pem(text, i),
         _ => return None,
     };
@@ -325,17 +325,50 @@ fn jwt(s: &[u8], start: usize) -> Option<(usize, usize, PiiKind)> {
     Some((start, token_end(s, p_end + 1, b64url), PiiKind::Jwt))
 }
 
-/// A `Bearer` token (the token only), 16 characters or more.
+/// The punctuation a `Bearer` token (RFC 6750's token68) holds besides letters and digits.
+const TOKEN_PUNCT: &[u8] = b"-._~+/=";
+
+/// A `Bearer` token (the token only): 16 characters or more, or 8 or more with a digit or
+/// a token punctuation (`mF_9.B5f-4.1JqM`), so that the prose after the word
+/// (`Bearer tokens are...`, `Bearer authentication.`) stays. A period that ends the
+/// sentence is not part of the token, and a hyphenated lower-case word
+/// (`Bearer token-based auth`) is prose too.
 fn bearer(s: &[u8], i: usize) -> Option<(usize, usize, PiiKind)> {
     let word = s.get(i..i + 7)?;
     if !(word == b"Bearer " || word == b"bearer ") {
         return None;
     }
     let start = i + 7;
-    let end = token_end(s, start, |b| {
-        b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b)
+    let mut end = token_end(s, start, |b| {
+        b.is_ascii_alphanumeric() || TOKEN_PUNCT.contains(&b)
     });
-    (end - start >= 16).then_some((start, end, PiiKind::Bearer))
+    while end > start && s.get(end - 1) == Some(&b'.') {
+        end -= 1;
+    }
+    let token = s.get(start..end)?;
+    let hyphenated_words = token.iter().all(|&b| b.is_ascii_lowercase() || b == b'-');
+    let marked = !hyphenated_words
+        && token
+            .iter()
+            .any(|b| b.is_ascii_digit() || TOKEN_PUNCT.contains(b));
+    let ok = token.len() >= 16 || (token.len() >= 8 && marked);
+    ok.then_some((start, end, PiiKind::Bearer))
+}
+
+/// A `Bearer` token, named after what it is when it is more than that: a JWT or a vendor
+/// key in the header is reported as one (its range, and the token's, are one finding).
+fn bearer_named(text: &str, i: usize) -> Option<(usize, usize, PiiKind)> {
+    let s = text.as_bytes();
+    let (start, end, kind) = bearer(s, i)?;
+    // No `Bearer` inside a Bearer token: one level only, whatever the input.
+    let inner = match s.get(start) {
+        Some(b'B' | b'b') => None,
+        _ => secret_at(text, start),
+    };
+    Some(match inner {
+        Some((a, e, k)) if a == start => (start, end.max(e), k),
+        _ => (start, end, kind),
+    })
 }
 
 /// A PEM private key: the whole block, to its `-----END ...-----` (or the text's end).
@@ -553,6 +586,55 @@ mod tests {
                 .chars()
                 .all(|c| c == '*' || c.is_whitespace())
         );
+    }
+
+    #[test]
+    fn bearer_tokens_named_after_what_they_are() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+        let key = "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";
+        assert_eq!(found(&format!("Bearer {jwt}")), [(PiiKind::Jwt, jwt)]);
+        assert_eq!(
+            found(&format!("headers: {{ Authorization: `Bearer {jwt}` }}")),
+            [(PiiKind::Jwt, jwt)]
+        );
+        assert_eq!(found(&format!("Bearer {key}")), [(PiiKind::ApiKey, key)]);
+        // Something else in the token is no finding of its own: `eyJ` that is no JWT.
+        assert_eq!(
+            found("Bearer eyJabcdefghijklmnop"),
+            [(PiiKind::Bearer, "eyJabcdefghijklmnop")]
+        );
+    }
+
+    #[test]
+    fn short_bearer_tokens_with_a_digit_or_punctuation() {
+        for token in [
+            "mF_9.B5f-4.1JqM",
+            "abc12345",
+            "abcd.efgh",
+            "ab~cd+ef/g==",
+            "AbCd-EfGh",
+        ] {
+            for text in [
+                format!("Authorization: Bearer {token}"),
+                format!("Bearer {token}."),
+                format!("\"Bearer {token}\""),
+            ] {
+                assert_eq!(found(&text), [(PiiKind::Bearer, token)], "{text:?}");
+            }
+        }
+        // Prose, and tokens just too short or without a mark.
+        for text in [
+            "Bearer tokens are sent in the Authorization header.",
+            "Use Bearer authentication.",
+            "Bearer token-based auth",
+            "Bearer self-contained tokens",
+            "Bearer abc1234",
+            "Bearer a.b.c.d",
+            "Bearer abcdefghij",
+            "Bearer AbCdEfGhIj",
+        ] {
+            assert_eq!(found(text), vec![], "{text:?}");
+        }
     }
 
     #[test]
