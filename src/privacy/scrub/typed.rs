@@ -214,7 +214,7 @@ impl Scrubber {
         let adds = std::mem::take(&mut m.adds);
         for a in &adds {
             if let Some(root) = a.node.root() {
-                self.insert(a.parent_id.0, root);
+                self.insert_before(a.parent_id.0, root, a.next_id.map(|n| n.0));
             }
         }
         for a in adds {
@@ -454,26 +454,33 @@ impl Scrubber {
 
     /// Puts `node` in the mirror under `parent`.
     fn insert(&mut self, parent: i32, node: &SerializedNode) {
-        self.engine.insert(parent, node.id.0, |_| match &node.kind {
-            NodeKind::Element {
-                tag, attributes, ..
-            } => NodeLook::Element {
-                tag: tag.into(),
-                attrs: {
-                    let mut p = PackedAttrs::default();
-                    for a in attributes {
-                        if let Some(v) = a.value.as_text() {
-                            p.push(&a.name, &v);
+        self.insert_before(parent, node, None);
+    }
+
+    /// Puts a node in the engine's mirror under `parent`, before sibling `next` (an
+    /// added root's `nextId`) if that is one of the parent's children, else last.
+    fn insert_before(&mut self, parent: i32, node: &SerializedNode, next: Option<i32>) {
+        self.engine
+            .insert_before(parent, node.id.0, next, |_| match &node.kind {
+                NodeKind::Element {
+                    tag, attributes, ..
+                } => NodeLook::Element {
+                    tag: tag.into(),
+                    attrs: {
+                        let mut p = PackedAttrs::default();
+                        for a in attributes {
+                            if let Some(v) = a.value.as_text() {
+                                p.push(&a.name, &v);
+                            }
                         }
-                    }
-                    p
+                        p
+                    },
                 },
-            },
-            NodeKind::Text { text, .. } => NodeLook::Text(text.into()),
-            NodeKind::CData { .. } | NodeKind::Comment { .. } => NodeLook::Comment,
-            NodeKind::Document { .. } => NodeLook::Document,
-            _ => NodeLook::Other,
-        });
+                NodeKind::Text { text, .. } => NodeLook::Text(text.into()),
+                NodeKind::CData { .. } | NodeKind::Comment { .. } => NodeLook::Comment,
+                NodeKind::Document { .. } => NodeLook::Document,
+                _ => NodeLook::Other,
+            });
     }
 }
 

@@ -403,10 +403,18 @@ impl SelectorElement for MEl<'_> {
 }
 
 impl Mirror {
-    /// Puts a node in the mirror under `parent`, keeping a text node's content only if
-    /// `keep_text` (a node seen again in the same place is refreshed and keeps its
-    /// children; seen elsewhere, it was moved and starts over).
-    pub(super) fn add(&mut self, parent: i32, id: i32, look: NodeLook<'_>, keep_text: bool) {
+    /// Puts a node in the mirror under `parent`, before its child `next` if it has one
+    /// (else last), keeping a text node's content only if `keep_text` (a node seen
+    /// again in the same place is refreshed and keeps its children and place; seen
+    /// elsewhere, it was moved and starts over).
+    pub(super) fn add(
+        &mut self,
+        parent: i32,
+        id: i32,
+        look: NodeLook<'_>,
+        keep_text: bool,
+        next: Option<i32>,
+    ) {
         let (element, tag, attrs, text): (bool, Tag, PackedAttrs, _) = match look {
             NodeLook::Element { tag, attrs } => (true, Tag::lower(&tag), attrs, None),
             NodeLook::Text(t) => {
@@ -446,7 +454,10 @@ impl Mirror {
         if parent != id
             && let Some(p) = self.get_mut(&parent)
         {
-            p.children.push(id);
+            match next.and_then(|n| p.children.iter().position(|&c| c == n)) {
+                Some(at) => p.children.insert(at, id),
+                None => p.children.push(id),
+            }
         }
     }
 

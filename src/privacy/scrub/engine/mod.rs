@@ -165,8 +165,24 @@ impl Engine {
         id: i32,
         look: impl FnOnce(bool) -> NodeLook<'a>,
     ) {
+        self.insert_before(parent, id, None, look);
+    }
+
+    /// [`Engine::insert`] for a mutation's added root: placed before sibling `next`
+    /// (rrweb's `nextId`) when that is a child of `parent`, else last. The order of
+    /// children matters: text is joined in document order (`split`), and a value's
+    /// label is the text before it (`context`). rrweb adds a new subtree one node at a
+    /// time, children last to first, each before the one added just before it.
+    #[inline]
+    pub(in crate::privacy::scrub) fn insert_before<'a>(
+        &mut self,
+        parent: i32,
+        id: i32,
+        next: Option<i32>,
+        look: impl FnOnce(bool) -> NodeLook<'a>,
+    ) {
         let keep_text = self.keeps_text_under(parent);
-        self.nodes.add(parent, id, look(keep_text), keep_text);
+        self.nodes.add(parent, id, look(keep_text), keep_text, next);
     }
 
     /// Drops the computed privacy of `id`, to be computed afresh: what inserting the

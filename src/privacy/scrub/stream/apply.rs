@@ -524,10 +524,14 @@ impl<'a> Fast<'a> {
         // `keep` is reused for each array; the removes' and texts' verdicts are kept
         // aside until the nodes taken back and the texts re-masked are known.
         let removes_keep = keep.clone();
-        // Adds: every root in place first.
+        // Adds: every root in place first (before its `nextId` sibling).
         for k in adds.items.0..adds.items.1 {
             let Some(it) = self.item(k) else { break };
-            self.insert(s, it.range.0 as usize, it.parent);
+            if let Some(n) = self.bufs.nodes.get(it.range.0 as usize)
+                && let Some(id) = n.id
+            {
+                s.insert_before(it.parent, id, it.next, |keep_text| self.look(n, keep_text));
+            }
         }
         // The typed path inserts each root a second time when it scrubs the add. When
         // no id comes twice in the batch and the root is an element still under the

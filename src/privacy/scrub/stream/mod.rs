@@ -82,6 +82,8 @@ struct LItem {
     /// attributes: the range in `attrs` and the object's span; adds: the range in `nodes`.
     range: (u32, u32),
     obj_span: Span,
+    /// adds: the sibling the root goes before (`nextId`).
+    next: Option<i32>,
 }
 
 /// The arrays of a mutation: element ranges into `items`, and the array spans.

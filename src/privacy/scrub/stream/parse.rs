@@ -388,6 +388,7 @@ impl<'a> Fast<'a> {
             value_span: Span::default(),
             range: (0, 0),
             obj_span: Span::default(),
+            next: None,
         };
         let mut seen = 0u32;
         loop {
@@ -429,7 +430,9 @@ impl<'a> Fast<'a> {
                 }
                 (3, b"nextId") => {
                     match c.scalar()? {
-                        Scalar::Int(i) if i32::try_from(i).is_ok() => {}
+                        Scalar::Int(i) if i32::try_from(i).is_ok() => {
+                            item.next = i32::try_from(i).ok();
+                        }
                         Scalar::Null => {}
                         _ => return Err(Bail),
                     }
