@@ -14,23 +14,6 @@ use session_replay::{Event, Limits, rrweb};
 const RECORDING: &str = "pages/insurance.rrweb.json";
 const CANARIES: &str = "pages/insurance.canaries.json";
 
-/// Secrets (by canary id) that the engine lets through under `balanced` and `relaxed`
-/// today, reported to its owner. The test prints them and skips their no-leak checks
-/// under those presets only; it fails if one of them stops leaking, so that the list
-/// shrinks when the engine is fixed. `private` has no such list.
-///
-/// Both are in the claims the page adds after load. rrweb adds a new subtree node by
-/// node, a parent's children last to first, each placed by `nextId`; the scrubber's
-/// node mirror appends each added child instead (`Mirror::add` in
-/// `src/privacy/scrub/engine/mirror.rs`), so it holds those children in reverse. A
-/// split run is then joined backwards, and the label before a value is the one after:
-/// - `iban-split-in-added-claims`: `<span>de29 1001 0010</span> <span>0987 6543 21</span>`
-///   stays visible (the run reads `0987 6543 21 de29 1001 0010`);
-/// - `dob-claim-detail-added`: `<dt>Date of birth</dt><dd>2015-05-09</dd>` followed by
-///   `<dt>Date of service</dt>`: the date of birth stays visible.
-const KNOWN_LEAKS_WHEN_TEXT_IS_VISIBLE: &[&str] =
-    &["iban-split-in-added-claims", "dob-claim-detail-added"];
-
 /// One planted secret, as the canaries file lists it.
 #[derive(Debug)]
 struct Secret {
@@ -105,10 +88,6 @@ fn presets() -> [(&'static str, Policy); 3] {
         ("balanced", Policy::balanced()),
         ("relaxed", Policy::relaxed()),
     ]
-}
-
-fn known_leak(preset: &str, s: &Secret) -> bool {
-    preset != "private" && KNOWN_LEAKS_WHEN_TEXT_IS_VISIBLE.contains(&s.id.as_str())
 }
 
 /// Scrubs the recording with the streaming path and the typed path; they must give the
@@ -305,7 +284,6 @@ fn the_recording_holds_every_planted_secret_and_kept_text() {
 fn no_planted_secret_survives_any_preset() {
     let raw = read(RECORDING);
     let c = canaries();
-    let mut known = Vec::new();
     for (name, policy) in presets() {
         let (out, _, report) = scrub_both(&raw, &policy);
         let all = all_strings(&out);
@@ -324,11 +302,7 @@ fn no_planted_secret_survives_any_preset() {
                 "{name}: {} ({} {:?} in {}: {}): whole value in {whole} strings, parts left {pieces:?}",
                 s.id, s.kind, s.value, s.place, s.element
             );
-            if known_leak(name, s) {
-                known.push(what);
-            } else {
-                leaks.push(what);
-            }
+            leaks.push(what);
         }
         assert!(leaks.is_empty(), "leaks:\n{}\n{report}", leaks.join("\n"));
         // Input events carry the fixed mask or nothing, never a length (the search box,
@@ -336,21 +310,6 @@ fn no_planted_secret_survives_any_preset() {
         for t in input_texts(&out) {
             assert!(t.is_empty() || t == MASKED_INPUT, "{name}: input {t:?}");
         }
-    }
-    for s in c.secrets.iter().filter(|s| known_leak("balanced", s)) {
-        assert!(
-            known
-                .iter()
-                .any(|k| k.starts_with(&format!("balanced: {} ", s.id))),
-            "{} no longer leaks under balanced: take it off KNOWN_LEAKS_WHEN_TEXT_IS_VISIBLE",
-            s.id
-        );
-    }
-    if !known.is_empty() {
-        println!(
-            "known leaks (KNOWN_LEAKS_WHEN_TEXT_IS_VISIBLE):\n{}",
-            known.join("\n")
-        );
     }
 }
 
@@ -365,7 +324,7 @@ fn the_replayed_end_state_shows_no_secret() {
     for (name, policy) in presets() {
         let (_, typed, _) = scrub_both(&raw, &policy);
         let (text, attrs) = end_state(typed);
-        for s in c.secrets.iter().filter(|s| !known_leak(name, s)) {
+        for s in c.secrets.iter() {
             let value = collapse(&s.value);
             assert!(!text.contains(&value), "{name}: {} in the end state", s.id);
             assert!(
@@ -420,11 +379,7 @@ fn the_report_counts_each_kind() {
             assert!(report.count(ScrubAction::TextMasked) > 100, "{report}");
             continue;
         }
-        let in_text: Vec<&Secret> = c
-            .secrets
-            .iter()
-            .filter(|s| s.place == "text" && !known_leak(name, s))
-            .collect();
+        let in_text: Vec<&Secret> = c.secrets.iter().filter(|s| s.place == "text").collect();
         let mut kinds: Vec<&str> = in_text.iter().map(|s| s.kind.as_str()).collect();
         kinds.sort();
         kinds.dedup();

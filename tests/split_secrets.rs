@@ -333,3 +333,33 @@ proptest! {
         prop_assert!(texts(&out).iter().any(|x| x == "Details: "));
     }
 }
+
+/// rrweb adds a new subtree one node at a time, a parent's children last to first, each
+/// placed before the one added just before it (`nextId`): the scrubber must read the
+/// run in the page's order, not in the order of the adds.
+#[test]
+fn a_subtree_added_node_by_node_in_rrweb_order_is_read_in_page_order() {
+    let (mut events, _) = page(vec![el("div", vec![])]);
+    let add = |parent: i64, next: Option<i64>, node: serde_json::Value| json!({"parentId": parent, "nextId": next, "node": node});
+    let text = |id: i64, s: &str| json!({"type": 3, "textContent": s, "id": id});
+    let elem = |id: i64, tag: &str| json!({"type": 2, "tagName": tag, "attributes": {}, "childNodes": [], "id": id});
+    events.push(mutation(
+        2000,
+        json!({"adds": [
+            add(5, None, elem(100, "p")),
+            add(100, None, text(101, " on 08/28/2025.")),
+            add(100, Some(101), elem(102, "span")),
+            add(100, Some(102), text(103, " ")),
+            add(100, Some(103), elem(104, "span")),
+            add(100, Some(104), text(105, "Sent to account ")),
+            add(104, None, text(106, "de29 1001 0010")),
+            add(102, None, text(107, "0987 6543 21")),
+        ]}),
+    ));
+    let (out, report) = scrub_both(&events, &Policy::balanced());
+    let all = texts(&out);
+    assert!(all.iter().any(|x| x == "**** **** ****"), "{all:?}");
+    assert!(all.iter().any(|x| x == "**** **** **"), "{all:?}");
+    assert!(all.iter().any(|x| x == "Sent to account "), "{all:?}");
+    assert_eq!(report.count(ScrubAction::Pii(PiiKind::Iban)), 1, "{report}");
+}

@@ -223,9 +223,11 @@ impl Engine {
         Context::empty()
     }
 
-    /// Appends the text shown under `id` (bounded by [`LABEL_BYTES`] and
-    /// [`LABEL_NODES`]) to `out`.
+    /// Appends the text shown last under `id` to `out`: its text nodes from the end
+    /// backwards (the nearest to what follows is the label, not a long block's start),
+    /// each followed by a space, bounded by [`LABEL_BYTES`] and [`LABEL_NODES`].
     fn text_of(&self, id: i32, out: &mut String) {
+        // Children pushed in order pop last first: text nodes come in reverse order.
         let mut stack = vec![id];
         let mut seen = 0;
         while let Some(x) = stack.pop() {
@@ -240,16 +242,17 @@ impl Engine {
                 if matches!(&*n.tag, "script" | "style") {
                     continue;
                 }
-                stack.extend(n.children.iter().rev().copied());
+                stack.extend(n.children.iter().copied());
             } else if let Some(t) = &n.text
                 && n.tag.is_empty()
             {
+                // The end of a long text: the words next to what follows.
                 let room = LABEL_BYTES.saturating_sub(out.len());
-                let mut cut = t.len().min(room);
+                let mut cut = t.len().saturating_sub(room);
                 while !t.is_char_boundary(cut) {
-                    cut -= 1;
+                    cut += 1;
                 }
-                out.push_str(t.get(..cut).unwrap_or(""));
+                out.push_str(t.get(cut..).unwrap_or(""));
                 out.push(' ');
             }
         }

@@ -324,14 +324,15 @@ impl Engine {
         self.check_run(run, detectors, out);
     }
 
-    /// The content of text node `id` as a run joins it: a text the mirror keeps no
-    /// content of is blank layout text here (a masked one is not joined), shown as one
-    /// space.
+    /// The content of text node `id` as a run joins it. A text the mirror keeps no
+    /// content of, or keeps empty, is blank layout text here (a masked one is not
+    /// joined; the streaming path does not copy blank text into the mirror), shown as
+    /// one space.
     fn run_text(&self, id: i32) -> &str {
-        self.nodes
-            .get(&id)
-            .and_then(|n| n.text.as_deref())
-            .unwrap_or(" ")
+        match self.nodes.get(&id).and_then(|n| n.text.as_deref()) {
+            Some(t) if !t.is_empty() => t,
+            _ => " ",
+        }
     }
 
     /// Runs the detectors on a finished run if it may hide a split secret, appends the
