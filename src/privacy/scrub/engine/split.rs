@@ -28,43 +28,46 @@ use crate::privacy::detect::{self, Detectors, Finding, PiiKind};
 /// elements that show their text; `br` and replaced elements end a run). A `match`,
 /// which compiles to a few length and byte compares: it runs for every element walked.
 fn is_inline(tag: &str) -> bool {
-    matches!(
-        tag,
-        "a" | "abbr"
-            | "acronym"
-            | "b"
-            | "bdi"
-            | "bdo"
-            | "big"
-            | "cite"
-            | "code"
-            | "data"
-            | "del"
-            | "dfn"
-            | "em"
-            | "font"
-            | "i"
-            | "ins"
-            | "kbd"
-            | "label"
-            | "mark"
-            | "nobr"
-            | "output"
-            | "q"
-            | "s"
-            | "samp"
-            | "small"
-            | "span"
-            | "strike"
-            | "strong"
-            | "sub"
-            | "sup"
-            | "time"
-            | "tt"
-            | "u"
-            | "var"
-            | "wbr"
-    )
+    // No phrasing element's name is longer than seven bytes: most block tags are
+    // refused on their length alone.
+    tag.len() <= 7
+        && matches!(
+            tag,
+            "a" | "abbr"
+                | "acronym"
+                | "b"
+                | "bdi"
+                | "bdo"
+                | "big"
+                | "cite"
+                | "code"
+                | "data"
+                | "del"
+                | "dfn"
+                | "em"
+                | "font"
+                | "i"
+                | "ins"
+                | "kbd"
+                | "label"
+                | "mark"
+                | "nobr"
+                | "output"
+                | "q"
+                | "s"
+                | "samp"
+                | "small"
+                | "span"
+                | "strike"
+                | "strong"
+                | "sub"
+                | "sup"
+                | "time"
+                | "tt"
+                | "u"
+                | "var"
+                | "wbr"
+        )
 }
 
 /// The most nodes one block's walk visits. A block with more inline nodes than this
@@ -338,6 +341,10 @@ impl Engine {
     /// Runs the detectors on a finished run if it may hide a split secret, appends the
     /// nodes that change to `out`, and clears the run.
     fn check_run(&mut self, run: &mut Run, detectors: Detectors, out: &mut Vec<(i32, String)>) {
+        if run.nodes.is_empty() {
+            // The common break: a block child right after another.
+            return;
+        }
         if !run.touched || run.nodes.len() < 2 {
             run.clear();
             return;
