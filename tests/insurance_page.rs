@@ -4,8 +4,11 @@
 //! survives anywhere, and the ordinary text stays visible under `balanced`.
 
 mod common;
+#[path = "common/markup.rs"]
+mod markup;
 
 use common::{collapse, read, state_page};
+use markup::texts;
 use serde_json::Value;
 use session_replay::privacy::*;
 use session_replay::replay::Replayer;
@@ -118,31 +121,6 @@ fn all_strings(v: &Value) -> Vec<&str> {
         match x {
             Value::String(s) => out.push(s.as_str()),
             Value::Object(m) => stack.extend(m.values()),
-            Value::Array(a) => stack.extend(a.iter()),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// The texts a viewer can see: text nodes of snapshots and added subtrees, and text
-/// changes (`{"id": .., "value": ..}`).
-fn texts(v: &Value) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut stack = vec![v];
-    while let Some(x) = stack.pop() {
-        match x {
-            Value::Object(m) => {
-                if let Some(Value::String(s)) = m.get("textContent") {
-                    out.push(s.as_str());
-                }
-                if m.contains_key("id")
-                    && let Some(Value::String(s)) = m.get("value")
-                {
-                    out.push(s.as_str());
-                }
-                stack.extend(m.values());
-            }
             Value::Array(a) => stack.extend(a.iter()),
             _ => {}
         }

@@ -191,9 +191,10 @@ fn a_part_added_later_masks_the_new_node_and_takes_back_the_others() {
     assert_eq!(report.count_at(&ScrubPlace::SplitText), 1);
 }
 
-#[test]
-fn a_text_change_that_completes_a_secret_is_masked_in_place() {
-    // "123 00 6789" is no SSN (group 00); the change to 45 makes one.
+/// "123 00 6789" in three spans (no SSN: group 00), then a text change of the middle
+/// span to 45, which makes one. Ids: p 5, span 6, "123" 7, " " 8, span 9, "00" 10,
+/// " " 11, span 12, "6789" 13.
+fn completed_by_a_text_change() -> Vec<serde_json::Value> {
     let (mut events, _) = page(vec![el(
         "p",
         vec![
@@ -204,12 +205,16 @@ fn a_text_change_that_completes_a_secret_is_masked_in_place() {
             el("span", vec![t("6789")]),
         ],
     )]);
-    // Ids: p 5, span 6, "123" 7, " " 8, span 9, "00" 10, " " 11, span 12, "6789" 13.
     events.push(mutation(
         2000,
         json!({"texts": [{"id": 10, "value": "45"}]}),
     ));
-    let (out, _) = scrub_both(&events, &Policy::balanced());
+    events
+}
+
+#[test]
+fn a_text_change_that_completes_a_secret_is_masked_in_place() {
+    let (out, _) = scrub_both(&completed_by_a_text_change(), &Policy::balanced());
     let all = texts(&out[1]);
     assert!(all.iter().any(|x| x == "00") && all.iter().any(|x| x == "6789"));
     let m = &out[2]["data"]["texts"];
@@ -221,21 +226,7 @@ fn a_text_change_that_completes_a_secret_is_masked_in_place() {
 
 #[test]
 fn under_private_everything_is_masked_already_and_nothing_is_resent() {
-    let (mut events, _) = page(vec![el(
-        "p",
-        vec![
-            el("span", vec![t("123")]),
-            t(" "),
-            el("span", vec![t("00")]),
-            t(" "),
-            el("span", vec![t("6789")]),
-        ],
-    )]);
-    events.push(mutation(
-        2000,
-        json!({"texts": [{"id": 10, "value": "45"}]}),
-    ));
-    let (out, report) = scrub_both(&events, &Policy::private());
+    let (out, report) = scrub_both(&completed_by_a_text_change(), &Policy::private());
     assert_eq!(out[2]["data"]["texts"].as_array().unwrap().len(), 1);
     assert_eq!(report.count_at(&ScrubPlace::SplitText), 0);
 }

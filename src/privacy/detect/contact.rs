@@ -236,15 +236,9 @@ pub(super) fn ips(text: &str, scan: &mut Scan<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Detectors, PiiKind, find};
+    use super::super::PiiKind;
 
-    fn found(text: &str, kind: PiiKind) -> Vec<&str> {
-        find(text, Detectors::all())
-            .iter()
-            .filter(|f| f.kind == kind)
-            .map(|f| &text[f.start..f.end])
-            .collect()
-    }
+    use super::super::testing::found;
 
     #[test]
     fn emails() {

@@ -51,19 +51,8 @@ fn entropy_secret(t: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Detectors, PiiKind, find, mask_findings};
-
-    fn kinds(text: &str) -> Vec<PiiKind> {
-        find(text, Detectors::all())
-            .iter()
-            .map(|f| f.kind)
-            .collect()
-    }
-
-    #[allow(dead_code)]
-    fn masked(text: &str) -> String {
-        mask_findings(text, &find(text, Detectors::all()))
-    }
+    use super::super::PiiKind;
+    use super::super::testing::kinds;
 
     #[test]
     fn entropy() {

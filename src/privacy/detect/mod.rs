@@ -385,17 +385,35 @@ pub(super) fn token_end(s: &[u8], from: usize, ok: impl Fn(u8) -> bool) -> usize
     j
 }
 
+/// Helpers the detectors' unit tests share.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
+pub(super) mod testing {
+    use super::{Detectors, PiiKind, find};
 
-    fn kinds(text: &str) -> Vec<PiiKind> {
+    /// The spans of `kind` that every detector finds in `text`, as text.
+    pub(in crate::privacy::detect) fn found(text: &str, kind: PiiKind) -> Vec<&str> {
+        find(text, Detectors::all())
+            .iter()
+            .filter(|f| f.kind == kind)
+            .map(|f| text.get(f.start..f.end).unwrap_or(""))
+            .collect()
+    }
+
+    /// The kinds every detector finds in `text`, in order.
+    pub(in crate::privacy::detect) fn kinds(text: &str) -> Vec<PiiKind> {
         find(text, Detectors::all())
             .iter()
             .map(|f| f.kind)
             .collect()
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    use super::testing::kinds;
 
     #[test]
     fn masking_keeps_whitespace_and_length() {

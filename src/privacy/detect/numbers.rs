@@ -300,14 +300,7 @@ pub(super) fn ssn_at(scan: &mut Scan<'_>, at: usize) {
 mod tests {
     use super::super::{Context, Detectors, PiiKind, find, find_with, mask_findings};
 
-    /// The spans found, as text.
-    fn found(text: &str, kind: PiiKind) -> Vec<&str> {
-        find(text, Detectors::all())
-            .iter()
-            .filter(|f| f.kind == kind)
-            .map(|f| &text[f.start..f.end])
-            .collect()
-    }
+    use super::super::testing::found;
 
     fn nothing(text: &str) {
         assert_eq!(find(text, Detectors::all()), vec![], "{text:?}");
