@@ -67,7 +67,8 @@
 //! `policy.rs` (presets and rules), `selector.rs` (CSS selectors over the recording's DOM),
 //! `detect/` (PII, one file per detector family), `url.rs` (URL and CSS scrubbing),
 //! `consent.rs`, and `scrub/`: the [`Scrubber`] holds an engine (`scrub/engine/`: the
-//! node mirror, node privacy, the masking decisions) that two front ends use through a
+//! node mirror, node privacy, the masking decisions, the page context of ambiguous
+//! numbers, secrets split across text nodes) that two front ends use through a
 //! narrow interface: the typed walk (`scrub/typed.rs`) and the streaming JSON path
 //! (`scrub/stream/`).
 
