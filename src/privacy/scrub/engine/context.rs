@@ -29,6 +29,10 @@ const LABEL_BYTES: usize = 80;
 /// The most nodes read below one sibling for its text.
 const LABEL_NODES: usize = 16;
 
+/// The most siblings a value may have for the text before it, or its column, to be
+/// looked up (each lookup is linear in them).
+const MAX_SIBLINGS: usize = 4096;
+
 /// Attributes that name or describe a field or a value.
 const NAMING_ATTRS: [&str; 10] = [
     "name",
@@ -115,6 +119,12 @@ impl Engine {
     /// What the previous siblings of `child` (under `parent`) say, and whether one of
     /// them shows any text.
     fn before(&self, parent: &MNode, child: i32) -> (Context, bool) {
+        // Finding the child is linear in its siblings: past a bound (a flat list of
+        // thousands of dates), a value has no label here, so that a page of them costs
+        // no more than the bound each.
+        if parent.children.len() > MAX_SIBLINGS {
+            return (Context::empty(), false);
+        }
         let Some(pos) = parent.children.iter().position(|&c| c == child) else {
             return (Context::empty(), false);
         };
@@ -146,7 +156,11 @@ impl Engine {
     /// What the header of table cell `cell`'s column says: the cell at the same place
     /// in the table's first row that holds `th` cells.
     fn column_header(&self, cell: i32, n: &MNode) -> Context {
-        let Some(row) = self.nodes.get(&n.parent) else {
+        let Some(row) = self
+            .nodes
+            .get(&n.parent)
+            .filter(|r| r.children.len() <= MAX_SIBLINGS)
+        else {
             return Context::empty();
         };
         let cells = |r: &MNode| -> Vec<i32> {
@@ -175,9 +189,12 @@ impl Engine {
         let Some(t) = self.nodes.get(&table).filter(|t| &*t.tag == "table") else {
             return Context::empty();
         };
-        // The first row with a header cell, in thead first, then anywhere.
-        let mut rows: Vec<i32> = Vec::new();
-        for &c in &t.children {
+        // The first row with a header cell, among the table's first rows (a header is
+        // at the top; a table of thousands of rows is not read to its end for each
+        // cell).
+        const HEAD_ROWS: usize = 8;
+        let mut rows: Vec<i32> = Vec::with_capacity(HEAD_ROWS);
+        for &c in t.children.iter().take(HEAD_ROWS) {
             let Some(x) = self.nodes.get(&c) else {
                 continue;
             };
@@ -187,11 +204,12 @@ impl Engine {
                     x.children
                         .iter()
                         .copied()
-                        .filter(|r| self.nodes.get(r).is_some_and(|y| &*y.tag == "tr")),
+                        .filter(|r| self.nodes.get(r).is_some_and(|y| &*y.tag == "tr"))
+                        .take(HEAD_ROWS),
                 ),
                 _ => {}
             }
-            if rows.len() > 8 {
+            if rows.len() >= HEAD_ROWS {
                 break;
             }
         }
