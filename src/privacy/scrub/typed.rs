@@ -4,7 +4,7 @@
 
 use super::Scrubber;
 use super::engine::{
-    AttrOutcome, AttributeChange, Fate, NO_PARENT, NodeLook, PackedAttrs, TextOutcome,
+    AttrOutcome, AttributeChange, Fate, NO_PARENT, NodeLook, PackedAttrs, SplitFixes, TextOutcome,
 };
 
 use super::report::{Place, ScrubPlace};
@@ -23,11 +23,8 @@ impl Scrubber {
                 self.engine.new_page();
                 let tree = std::mem::take(&mut s.tree);
                 s.tree = self.scrub_tree(tree, NO_PARENT, &ScrubPlace::Snapshot);
-                let mut fixes = Vec::new();
-                self.engine.split_secrets(&mut fixes);
-                for (id, text) in fixes {
-                    set_tree_text(std::slice::from_mut(&mut s.tree), id, &text);
-                }
+                let mut fixes = self.engine.split_secrets();
+                set_tree_texts(&mut s.tree, &mut fixes);
                 self.engine.scrub_extra(&mut s.extra, &ScrubPlace::Snapshot);
                 EventKind::FullSnapshot(s)
             }
@@ -293,23 +290,18 @@ impl Scrubber {
         }
         // Secrets split across text nodes: fixed in place in this event's adds and text
         // changes, sent again as text changes for nodes handed out before.
-        let mut fixes = Vec::new();
-        self.engine.split_secrets(&mut fixes);
-        let mut split_texts = Vec::new();
-        for (id, text) in fixes {
-            let mut hit = false;
+        let mut fixes = self.engine.split_secrets();
+        if !fixes.is_empty() {
             for a in &mut m.adds {
-                hit |= set_tree_text(std::slice::from_mut(&mut a.node), id, &text);
+                set_tree_texts(&mut a.node, &mut fixes);
             }
-            for t in m.texts.iter_mut().filter(|t| t.id.0 == id) {
-                t.value = Some(text.clone());
-                hit = true;
+            for t in &mut m.texts {
+                if let Some(v) = fixes.get(t.id.0) {
+                    t.value = Some(v.to_owned());
+                }
             }
-            if !hit {
-                split_texts.push((id, text));
-            }
+            remask.extend(fixes.unplaced());
         }
-        remask.extend(split_texts);
         let extra_removes = take_back.into_iter().map(|(parent, id)| Removal {
             parent_id: NodeId(parent),
             id: NodeId(id),
@@ -484,18 +476,16 @@ impl Scrubber {
     }
 }
 
-/// Sets the content of text node `id` wherever it is in `trees`; whether it was there.
-fn set_tree_text(trees: &mut [NodeTree], id: i32, text: &str) -> bool {
-    let mut hit = false;
-    for tree in trees {
-        for tn in &mut tree.nodes {
-            if tn.node.id.0 == id
-                && let NodeKind::Text { text: t, .. } = &mut tn.node.kind
-            {
-                *t = text.to_owned();
-                hit = true;
-            }
+/// Sets the content of every text node of `tree` that a split secret changes.
+fn set_tree_texts(tree: &mut NodeTree, fixes: &mut SplitFixes) {
+    if fixes.is_empty() {
+        return;
+    }
+    for tn in &mut tree.nodes {
+        if let NodeKind::Text { text, .. } = &mut tn.node.kind
+            && let Some(v) = fixes.get(tn.node.id.0)
+        {
+            *text = v.to_owned();
         }
     }
-    hit
 }

@@ -37,6 +37,7 @@ use super::report::{Place, ScrubAction, ScrubPlace, ScrubReport};
 use crate::model::NodeId;
 use crate::privacy::policy::Policy;
 use mirror::Mirror;
+pub(in crate::privacy::scrub) use split::SplitFixes;
 use split::SplitScratch;
 
 /// The policy, the mirror of the page as the events built it, and the report.

@@ -190,6 +190,61 @@ impl SplitScratch {
     }
 }
 
+/// The texts [`Engine::split_secrets`] changes, looked up by node id as a front end
+/// walks its event once (a sorted index, so that a snapshot with many fixes is not
+/// walked once per fix).
+#[derive(Debug, Default)]
+pub(in crate::privacy::scrub) struct SplitFixes {
+    /// `(id, new text)` in the order found.
+    fixes: Vec<(i32, String)>,
+    /// Indices into `fixes`, by id.
+    by_id: Vec<usize>,
+    /// Which fixes a node of the event took.
+    placed: Vec<bool>,
+}
+
+impl SplitFixes {
+    fn new(fixes: Vec<(i32, String)>) -> Self {
+        let mut by_id: Vec<usize> = (0..fixes.len()).collect();
+        by_id.sort_by_key(|&k| fixes.get(k).map(|f| f.0));
+        let placed = vec![false; fixes.len()];
+        SplitFixes {
+            fixes,
+            by_id,
+            placed,
+        }
+    }
+
+    /// Whether nothing changes (the common case: the front end skips its walk).
+    pub(in crate::privacy::scrub) fn is_empty(&self) -> bool {
+        self.fixes.is_empty()
+    }
+
+    /// The new text of node `id`, if a split secret changes it; the node is then
+    /// counted as fixed in place.
+    pub(in crate::privacy::scrub) fn get(&mut self, id: i32) -> Option<&str> {
+        let at = self
+            .by_id
+            .binary_search_by_key(&Some(id), |&k| self.fixes.get(k).map(|f| f.0))
+            .ok()?;
+        let k = *self.by_id.get(at)?;
+        if let Some(p) = self.placed.get_mut(k) {
+            *p = true;
+        }
+        self.fixes.get(k).map(|f| f.1.as_str())
+    }
+
+    /// The fixes no node of the event took, in the order found: nodes handed out
+    /// before, which the front end sends again as text changes.
+    pub(in crate::privacy::scrub) fn unplaced(self) -> impl Iterator<Item = (i32, String)> {
+        self.fixes
+            .into_iter()
+            .zip(self.placed)
+            .filter(|(_, placed)| !placed)
+            .map(|(f, _)| f)
+    }
+}
+
 /// What a node of a run becomes: the findings of its own text, and the parts of
 /// findings across nodes that fall in it.
 type NodeRanges = Vec<(u32, Vec<Finding>)>;
@@ -204,14 +259,20 @@ impl Engine {
     }
 
     /// After an event is applied: the text nodes whose content must change because a
-    /// secret spans them, as `(id, new text)` in document order of their blocks. The
-    /// new text masks the node's own findings too (it replaces what the per-node
-    /// decision gave). A front end edits a node of this event in place, and re-sends
-    /// any other node as a text change. Clears the notes.
-    pub(in crate::privacy::scrub) fn split_secrets(&mut self, out: &mut Vec<(i32, String)>) {
+    /// secret spans them, with their new text, found block by block. The new text
+    /// masks the node's own findings too (it replaces what the per-node decision gave).
+    /// A front end edits a node of this event in place, and re-sends any other node as
+    /// a text change ([`SplitFixes::unplaced`]). Clears the notes.
+    pub(in crate::privacy::scrub) fn split_secrets(&mut self) -> SplitFixes {
         if self.split.noted.is_empty() {
-            return;
+            return SplitFixes::default();
         }
+        let mut found = Vec::new();
+        self.split_secrets_into(&mut found);
+        SplitFixes::new(found)
+    }
+
+    fn split_secrets_into(&mut self, out: &mut Vec<(i32, String)>) {
         let mut scratch = std::mem::take(&mut self.split);
         scratch.noted.sort_unstable();
         scratch.noted.dedup();

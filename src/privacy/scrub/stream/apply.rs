@@ -8,8 +8,8 @@ use super::scan::{Scalar, Span, Str, write_json_string};
 use super::{Edit, Fast, LArray, LAttr, LItem, LNode, Outcome, Plan};
 use crate::model::NodeId;
 use crate::privacy::scrub::engine::{
-    AttrOutcome, AttributeChange, Engine, Fate, NO_PARENT, NodeLook, PackedAttrs, TextOutcome,
-    TextPlan, mirror_skips_attr,
+    AttrOutcome, AttributeChange, Engine, Fate, NO_PARENT, NodeLook, PackedAttrs, SplitFixes,
+    TextOutcome, TextPlan, mirror_skips_attr,
 };
 use crate::privacy::scrub::report::ScrubPlace;
 
@@ -183,31 +183,43 @@ impl<'a> Fast<'a> {
         });
     }
 
-    /// Replaces the value at `span` by string `value`, dropping any edit of the same
-    /// span made before (the per-node decision a split secret's fix supersedes).
-    fn replace_string_edit(&mut self, span: Span, value: &str) {
-        self.bufs
-            .edits
-            .retain(|e| !(e.start == span.start && e.end == span.end));
-        self.push_string_edit(span, value);
+    /// Replaces each value at a span of `reps` by its string, dropping the edits of
+    /// those spans made before (the per-node decisions that split secrets' fixes
+    /// supersede), in one pass over the edits.
+    fn replace_string_edits(&mut self, mut reps: Vec<(Span, String)>) {
+        if reps.is_empty() {
+            return;
+        }
+        reps.sort_by_key(|(s, _)| (s.start, s.end));
+        self.bufs.edits.retain(|e| {
+            reps.binary_search_by_key(&(e.start, e.end), |(s, _)| (s.start, s.end))
+                .is_err()
+        });
+        for (span, value) in reps {
+            self.push_string_edit(span, &value);
+        }
     }
 
-    /// Sets the content of text node `id` wherever it is among `nodes[range]`; whether
-    /// it was there.
-    fn set_tree_text(&mut self, range: (usize, usize), id: i32, text: &str) -> bool {
-        let spans: Vec<Span> = self
+    /// The text nodes among `nodes[range]` that a split secret changes, with their new
+    /// text, appended to `reps`.
+    fn tree_text_fixes(
+        &self,
+        range: (u32, u32),
+        fixes: &mut SplitFixes,
+        reps: &mut Vec<(Span, String)>,
+    ) {
+        let nodes = self
             .bufs
             .nodes
-            .get(range.0..range.1)
-            .unwrap_or(&[])
-            .iter()
-            .filter(|n| n.id == Some(id) && n.kind == Some(3))
-            .filter_map(|n| n.text.map(|t| t.span))
-            .collect();
-        for &span in &spans {
-            self.replace_string_edit(span, text);
+            .get(range.0 as usize..range.1 as usize)
+            .unwrap_or(&[]);
+        for n in nodes.iter().filter(|n| n.kind == Some(3)) {
+            if let (Some(id), Some(t)) = (n.id, n.text)
+                && let Some(v) = fixes.get(id)
+            {
+                reps.push((t.span, v.to_owned()));
+            }
         }
-        !spans.is_empty()
     }
 
     /// The node as the mirror sees it; a text's content only if the mirror keeps it
@@ -624,24 +636,23 @@ impl<'a> Fast<'a> {
         // Secrets split across text nodes: fixed in place in this event's adds and text
         // changes, sent again as text changes for nodes handed out before (as the typed
         // path does).
-        let mut fixes = Vec::new();
-        s.split_secrets(&mut fixes);
-        for (id, text) in fixes {
-            let mut hit = false;
+        let mut fixes = s.split_secrets();
+        if !fixes.is_empty() {
+            let mut reps = Vec::new();
             for k in adds.items.0..adds.items.1 {
                 let Some(it) = self.item(k) else { break };
-                hit |= self.set_tree_text((it.range.0 as usize, it.range.1 as usize), id, &text);
+                self.tree_text_fixes(it.range, &mut fixes, &mut reps);
             }
             for (j, k) in (texts.items.0..texts.items.1).enumerate() {
                 let Some(it) = self.item(k) else { break };
-                if it.id == id && texts_keep.get(j).copied().unwrap_or(false) {
-                    self.replace_string_edit(it.value_span, &text);
-                    hit = true;
+                if texts_keep.get(j).copied().unwrap_or(false)
+                    && let Some(v) = fixes.get(it.id)
+                {
+                    reps.push((it.value_span, v.to_owned()));
                 }
             }
-            if !hit {
-                remask.push((id, text));
-            }
+            self.replace_string_edits(reps);
+            remask.extend(fixes.unplaced());
         }
         // What an attribute change took back or re-masked is appended to the removes and
         // the texts, as the typed path appends it to the model's arrays.
@@ -680,10 +691,11 @@ impl<'a> Fast<'a> {
             Plan::FullSnapshot { nodes } => {
                 s.new_page();
                 self.apply_tree(s, nodes, NO_PARENT, &ScrubPlace::Snapshot, false);
-                let mut fixes = Vec::new();
-                s.split_secrets(&mut fixes);
-                for (id, text) in fixes {
-                    self.set_tree_text((nodes.0 as usize, nodes.1 as usize), id, &text);
+                let mut fixes = s.split_secrets();
+                if !fixes.is_empty() {
+                    let mut reps = Vec::new();
+                    self.tree_text_fixes(nodes, &mut fixes, &mut reps);
+                    self.replace_string_edits(reps);
                 }
             }
             Plan::Meta { href } => {
