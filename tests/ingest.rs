@@ -10,21 +10,12 @@ mod common;
 #[path = "common/batches.rs"]
 mod split;
 
-use common::read;
+use common::{CORPUS_STREAMS, read};
 use proptest::prelude::*;
 use session_replay::codec::{self, Compression, Encoder, EncoderConfig};
 use session_replay::privacy::{Policy, Scrubber, scrub};
 use session_replay::{Limits, rrweb};
 use split::split_events;
-
-const STREAMS: [&str; 6] = [
-    "corpus/todo.raw.json",
-    "corpus/todo.rrweb-default.json",
-    "corpus/login.raw.json",
-    "corpus/login.rrweb-default.json",
-    "corpus/feed.raw.json",
-    "corpus/feed.rrweb-default.json",
-];
 
 fn policies() -> Vec<Policy> {
     vec![
@@ -141,12 +132,12 @@ proptest! {
 
     #[test]
     fn any_batches_and_hand_offs_give_the_whole_stream_result(
-        stream in 0..STREAMS.len(),
+        stream in 0..CORPUS_STREAMS.len(),
         policy in 0..6usize,
         sizes in prop::collection::vec(1..120usize, 1..64),
         handoff_bits in any::<u64>(),
     ) {
-        let input = read(STREAMS[stream]);
+        let input = read(CORPUS_STREAMS[stream]);
         let events = split_events(&input);
         let policy = &policies()[policy];
         let mut cuts = Vec::new();
@@ -160,6 +151,6 @@ proptest! {
         }
         let handoffs: Vec<usize> = (1..=cuts.len()).filter(|b| handoff_bits >> (b % 64) & 1 == 1).collect();
         let got = converted(&ingest(&events, &cuts, &handoffs, policy, fast()));
-        prop_assert!(got == whole(&input, policy), "{}: cuts {:?}, hand-offs {:?}", STREAMS[stream], cuts, handoffs);
+        prop_assert!(got == whole(&input, policy), "{}: cuts {:?}, hand-offs {:?}", CORPUS_STREAMS[stream], cuts, handoffs);
     }
 }

@@ -5,19 +5,10 @@
 
 mod common;
 
-use common::read;
+use common::{CORPUS_STREAMS, read};
 use session_replay::model::Event;
 use session_replay::privacy::{Policy, Scrubber};
 use session_replay::{Limits, StateError, rrweb};
-
-const STREAMS: [&str; 6] = [
-    "corpus/todo.raw.json",
-    "corpus/todo.rrweb-default.json",
-    "corpus/login.raw.json",
-    "corpus/login.rrweb-default.json",
-    "corpus/feed.raw.json",
-    "corpus/feed.rrweb-default.json",
-];
 
 fn policies() -> Vec<(&'static str, Policy)> {
     vec![
@@ -56,7 +47,7 @@ fn with_handoffs(events: &[Event], policy: &Policy, every: usize) -> (Vec<Event>
 
 #[test]
 fn scrubber_hand_off_gives_the_whole_stream_result() {
-    for path in STREAMS {
+    for path in CORPUS_STREAMS {
         let evs = events(path);
         for (name, policy) in policies() {
             let (whole, report) = with_handoffs(&evs, &policy, usize::MAX);
@@ -156,7 +147,7 @@ fn encode_batches(events: &[Event], batch: usize, every: usize) -> Vec<u8> {
 
 #[test]
 fn encoder_hand_off_writes_the_same_bytes() {
-    for path in STREAMS {
+    for path in CORPUS_STREAMS {
         let evs = events(path);
         let whole = encode_batches(&evs, 50, usize::MAX);
         for every in [1, 3] {

@@ -206,6 +206,19 @@ impl Replayer {
         }
     }
 
+    /// Rebuilds the times of the events from position `p` on, after the events there
+    /// changed (a batch merged in, or taken back).
+    fn retime_from(&mut self, p: usize) {
+        self.times.truncate(p);
+        self.times.extend(
+            self.events
+                .get(p..)
+                .unwrap_or_default()
+                .iter()
+                .map(|e| e.timestamp.0),
+        );
+    }
+
     /// Puts the seek cursor on the last keyframe to replay on from after `p` events.
     fn reset_cursor(&mut self, p: usize) {
         let kf = self.index.at_or_before((p, true));
@@ -270,14 +283,7 @@ impl Replayer {
             }
             Placed::Merged { is_new }
         };
-        self.times.truncate(p);
-        self.times.extend(
-            self.events
-                .get(p..)
-                .unwrap_or_default()
-                .iter()
-                .map(|e| e.timestamp.0),
-        );
+        self.retime_from(p);
         if has_samples {
             self.add_samples(&placed, old_len);
         }
@@ -356,14 +362,7 @@ impl Replayer {
                 self.events.extend(held.map(|(e, _)| e));
             }
         }
-        self.times.truncate(p);
-        self.times.extend(
-            self.events
-                .get(p..)
-                .unwrap_or_default()
-                .iter()
-                .map(|e| e.timestamp.0),
-        );
+        self.retime_from(p);
         self.pointer_track = pointer_track(&self.events);
         self.index.set_anchor_positions(p, anchors);
         self.index.invalidate(p, |a| a);

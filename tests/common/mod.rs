@@ -6,6 +6,17 @@ use std::path::{Path, PathBuf};
 
 use session_replay::replay::{DomKind, NodeRef, State};
 
+/// The six corpus recordings (three pages, each raw and with rrweb's defaults), as
+/// paths for [`read`].
+pub const CORPUS_STREAMS: [&str; 6] = [
+    "corpus/todo.raw.json",
+    "corpus/todo.rrweb-default.json",
+    "corpus/login.raw.json",
+    "corpus/login.rrweb-default.json",
+    "corpus/feed.raw.json",
+    "corpus/feed.rrweb-default.json",
+];
+
 pub fn data(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
