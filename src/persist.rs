@@ -32,6 +32,16 @@ pub(crate) const VERSION: u16 = 1;
 /// Bytes before the body.
 pub(crate) const HEAD: usize = 16;
 
+/// A body that decoded but whose parts do not hold together (a reference out of range,
+/// counts that disagree): the stage's error, positioned at the body as a whole.
+pub(crate) fn malformed(stage: &'static str, reason: &'static str) -> StateError {
+    StateError::Malformed {
+        stage,
+        at: HEAD,
+        reason,
+    }
+}
+
 /// Which stage a saved state belongs to (the envelope's `kind` byte).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum StateKind {

@@ -172,11 +172,7 @@ impl ConsentGate<Event> {
     /// Privacy Control, and events wait only while it is granted (none before it, and
     /// withdrawal drops them). The events are read within `limits`.
     pub(crate) fn restore(s: SavedGate, limits: &Limits) -> Result<Self, StateError> {
-        let malformed = |reason| StateError::Malformed {
-            stage: StateKind::Recorder.name(),
-            at: persist::HEAD,
-            reason,
-        };
+        let malformed = |reason| persist::malformed(StateKind::Recorder.name(), reason);
         let consent = match s.consent {
             0 => Consent::None,
             1 => Consent::Granted,

@@ -49,11 +49,7 @@ struct SavedRecorder {
 pub(super) const STAGE: &str = "recorder";
 
 pub(super) fn malformed(reason: &'static str) -> StateError {
-    StateError::Malformed {
-        stage: STAGE,
-        at: persist::HEAD,
-        reason,
-    }
+    persist::malformed(STAGE, reason)
 }
 
 /// The recorder's state, sealed (see [`Recorder::save_state`]).

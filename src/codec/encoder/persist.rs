@@ -46,11 +46,7 @@ struct SavedEncoder {
 const STAGE: &str = "encoder";
 
 fn malformed(reason: &'static str) -> StateError {
-    StateError::Malformed {
-        stage: STAGE,
-        at: persist::HEAD,
-        reason,
-    }
+    persist::malformed(STAGE, reason)
 }
 
 fn limits_to_words(l: &Limits) -> [u64; 8] {

@@ -46,11 +46,7 @@ struct SavedNode {
 const STAGE: &str = "scrubber";
 
 fn malformed(reason: &'static str) -> StateError {
-    StateError::Malformed {
-        stage: STAGE,
-        at: persist::HEAD,
-        reason,
-    }
+    persist::malformed(STAGE, reason)
 }
 
 impl Engine {
