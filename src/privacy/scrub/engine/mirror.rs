@@ -418,7 +418,10 @@ impl Mirror {
         let (element, tag, attrs, text): (bool, Tag, PackedAttrs, _) = match look {
             NodeLook::Element { tag, attrs } => (true, Tag::lower(&tag), attrs, None),
             NodeLook::Text(t) => {
-                let text = keep_text.then(|| (*t).into());
+                // Blank layout text is kept empty, whichever front end brought it (the
+                // streaming one does not copy it): nothing reads its whitespace.
+                let blank = t.trim().is_empty();
+                let text = keep_text.then(|| if blank { "".into() } else { (*t).into() });
                 (false, Tag::default(), PackedAttrs::default(), text)
             }
             NodeLook::Comment => (false, Tag::lower("#comment"), PackedAttrs::default(), None),

@@ -390,8 +390,7 @@ impl Engine {
 
     /// The content of text node `id` as a run joins it. A text the mirror keeps no
     /// content of, or keeps empty, is blank layout text here (a masked one is not
-    /// joined; the streaming path does not copy blank text into the mirror), shown as
-    /// one space.
+    /// joined; the mirror keeps blank text empty), shown as one space.
     fn run_text(&self, id: i32) -> &str {
         match self.nodes.get(&id).and_then(|n| n.text.as_deref()) {
             Some(t) if !t.is_empty() => t,
