@@ -420,8 +420,13 @@ impl Mirror {
             NodeLook::Text(t) => {
                 // Blank layout text is kept empty, whichever front end brought it (the
                 // streaming one does not copy it): nothing reads its whitespace.
-                let blank = t.trim().is_empty();
-                let text = keep_text.then(|| if blank { "".into() } else { (*t).into() });
+                let text = keep_text.then(|| {
+                    if t.trim().is_empty() {
+                        "".into()
+                    } else {
+                        (*t).into()
+                    }
+                });
                 (false, Tag::default(), PackedAttrs::default(), text)
             }
             NodeLook::Comment => (false, Tag::lower("#comment"), PackedAttrs::default(), None),
