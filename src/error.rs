@@ -211,7 +211,7 @@ pub enum CodecError {
     #[error("not a session-replay stream (bad magic)")]
     BadMagic,
     /// A version this decoder does not know.
-    #[error("format version {0} is not supported (this decoder reads versions 1 and 2)")]
+    #[error("format version {0} is not supported (this decoder reads version 3)")]
     UnsupportedVersion(u8),
     /// A chunk's frame or content is broken.
     #[error("chunk {chunk}: malformed at byte {offset}: {what}")]
@@ -251,27 +251,35 @@ pub enum CodecError {
         /// Its value.
         limit: usize,
     },
-    /// Intact continuation chunks after a damaged or missing chunk: the page state their
-    /// events continue from is lost with it, so they cannot be replayed correctly, and
-    /// [`crate::codec::decode`] leaves them out, up to the next keyframe chunk. (The
-    /// streaming [`crate::codec::Decoder`] hands them out, marked
-    /// [`crate::codec::Continuity::Orphaned`].)
+    /// Events lost to damage: a damaged or missing chunk, and the continuation chunks
+    /// of its segment after it, which continue a page state, string table and
+    /// compressed stream that are gone. Every event recorded after the last event read
+    /// before the loss (`after`) and before the first read after it (`until`) is lost;
+    /// reading resumes at the next keyframe chunk.
     #[error(
-        "chunks {chunk} to {last_chunk}: {events} events from {} to {} ms continue a damaged or missing chunk and cannot be replayed",
-        from.0,
-        to.0
+        "chunks {chunk} to {last_chunk}: events lost{}{}",
+        after.map(|t| format!(" after {} ms", t.0)).unwrap_or_default(),
+        until.map(|t| format!(" up to {} ms", t.0)).unwrap_or_else(|| " to the end".into())
     )]
-    Orphaned {
-        /// The first chunk left out (the index it records).
+    Lost {
+        /// The first chunk of the loss (counting every chunk seen, damaged ones too).
         chunk: usize,
-        /// The last chunk left out.
+        /// The last chunk of the loss.
         last_chunk: usize,
-        /// Events left out.
-        events: usize,
-        /// The earliest of their timestamps.
-        from: Timestamp,
-        /// The latest of their timestamps.
-        to: Timestamp,
+        /// The timestamp of the last event read before the loss (`None`: none was).
+        after: Option<Timestamp>,
+        /// The timestamp of the first event read after it (`None`: the stream ended).
+        until: Option<Timestamp>,
+    },
+    /// A chunk refers to an asset the reader does not have: its asset chunk was
+    /// damaged, or it is held by a host's store that did not provide it. The strings
+    /// that refer to it read as empty; everything else in the chunk is read.
+    #[error("chunk {chunk}: asset {asset} is missing")]
+    MissingAsset {
+        /// The first chunk that referred to it.
+        chunk: usize,
+        /// The asset's number in the stream.
+        asset: u64,
     },
     /// The chunk is compressed but this build has no compression support.
     #[error("chunk {chunk} is compressed; build with the `compress` feature to read it")]
@@ -303,7 +311,8 @@ impl CodecError {
             | CodecError::Checksum { chunk, .. }
             | CodecError::Truncated { chunk, .. }
             | CodecError::LimitExceeded { chunk, .. }
-            | CodecError::Orphaned { chunk, .. }
+            | CodecError::Lost { chunk, .. }
+            | CodecError::MissingAsset { chunk, .. }
             | CodecError::CompressionUnavailable { chunk } => Some(*chunk),
             CodecError::BadMagic | CodecError::UnsupportedVersion(_) => None,
         }

@@ -93,8 +93,10 @@ fn streaming_decoder_takes_any_split() {
 
 fn small_stream() -> (Vec<Event>, Vec<u8>, usize) {
     let events = rrweb::read(&read("rrweb-fixtures/input.json"), &Limits::DEFAULT).unwrap();
-    let config =
-        EncoderConfig::default().with_keyframe_every(EventCount(3), Millis(1_000_000), 1 << 20);
+    // No assets: every chunk is an event chunk, and a keyframe chunk.
+    let config = EncoderConfig::default()
+        .with_keyframe_every(EventCount(3), Millis(1_000_000), 1 << 20)
+        .with_assets(AssetMode::Inline, usize::MAX);
     let bin = encode(&events, config);
     let chunks = verify(&bin, &Limits::DEFAULT).chunks;
     (events, bin, chunks)
@@ -163,6 +165,15 @@ fn bit_flips_lose_only_the_damaged_chunk() {
                     resumed.into_iter().chain(s.2.clone())
                 })
                 .collect();
+            assert_eq!(
+                got.len(),
+                expected.len(),
+                "flip at {pos} bit {bit}: {errors:?} hit {hit} spans {:?}",
+                spans
+                    .iter()
+                    .map(|s| (s.0, s.1, s.2.len(), s.3.len()))
+                    .collect::<Vec<_>>()
+            );
             assert_eq!(got, expected, "flip at {pos} bit {bit}");
             assert!(
                 errors.iter().any(|e| e.chunk() == Some(hit)),
@@ -185,9 +196,13 @@ fn the_chain_reveals_deleted_reordered_and_edited_chunks() {
     for i in (0..spans.len()).filter(|&i| i != 1) {
         deleted.extend(piece(i));
     }
+    // The chain shows it, and so do the event chunk numbers: the chunk's events are
+    // reported lost.
     let r = verify(&deleted, &Limits::DEFAULT);
     assert!(
-        !r.is_ok() && r.errors.is_empty() && r.chain_breaks == vec![1],
+        !r.is_ok()
+            && matches!(r.errors.as_slice(), [CodecError::Lost { .. }])
+            && r.chain_breaks == vec![1],
         "{r:?}"
     );
     // Reordered.
@@ -203,7 +218,9 @@ fn the_chain_reveals_deleted_reordered_and_edited_chunks() {
     let other = rrweb::read(&read("rrweb-fixtures/scroll.json"), &Limits::DEFAULT).unwrap();
     let forged_stream = encode(
         &other,
-        EncoderConfig::default().with_keyframe_every(EventCount(3), Millis(1_000_000), 1 << 20),
+        EncoderConfig::default()
+            .with_keyframe_every(EventCount(3), Millis(1_000_000), 1 << 20)
+            .with_assets(AssetMode::Inline, usize::MAX),
     );
     let forged_spans = chunk_events(&forged_stream);
     let mut edited = header;
@@ -212,6 +229,7 @@ fn the_chain_reveals_deleted_reordered_and_edited_chunks() {
     for i in 2..spans.len() {
         edited.extend(piece(i));
     }
+    // Only the chain shows it: the forged chunk reads, and its number fits.
     let r = verify(&edited, &Limits::DEFAULT);
     assert!(r.errors.is_empty() && !r.chain_breaks.is_empty(), "{r:?}");
 }
@@ -328,17 +346,17 @@ fn hostile_bytes_are_refused_without_allocation() {
         decode(b"GIF89a......", &Limits::DEFAULT).errors,
         vec![CodecError::BadMagic]
     );
-    let mut v3 = encode(&[], EncoderConfig::default());
-    assert_eq!(v3[4], FORMAT_VERSION);
-    v3[4] = 3;
+    let mut v4 = encode(&[], EncoderConfig::default());
+    assert_eq!(v4[4], FORMAT_VERSION);
+    v4[4] = 4;
     assert_eq!(
-        decode(&v3, &Limits::DEFAULT).errors,
-        vec![CodecError::UnsupportedVersion(3)]
+        decode(&v4, &Limits::DEFAULT).errors,
+        vec![CodecError::UnsupportedVersion(4)]
     );
     // An uncompressed body whose string count claims 2^40 entries.
-    let mut body = vec![0u8]; // flags: raw
-    body.push(0); // index
-    body.extend_from_slice(&[0; 32]); // prev hash
+    let mut body = vec![2u8]; // flags: raw, keyframe chunk
+    body.push(0); // index (chunk 0: no link)
+    body.push(0); // event chunk number
     body.push(0); // base ts
     body.push(253);
     body.extend_from_slice(&(1u64 << 40).to_le_bytes());
@@ -348,7 +366,22 @@ fn hostile_bytes_are_refused_without_allocation() {
     bomb.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
     bomb.extend_from_slice(&body);
     let Recovered { events, errors } = decode(&bomb, &Limits::DEFAULT);
-    assert!(events.is_empty() && errors.len() == 1, "{errors:?}");
+    assert!(events.is_empty(), "{events:?}");
+    assert!(
+        matches!(
+            errors.as_slice(),
+            [
+                CodecError::LimitExceeded { chunk: 0, .. },
+                CodecError::Lost {
+                    chunk: 0,
+                    after: None,
+                    until: None,
+                    ..
+                }
+            ]
+        ),
+        "{errors:?}"
+    );
 }
 
 /// Wraps an uncompressed chunk body (flag byte included) in a frame.
@@ -378,23 +411,36 @@ fn decoded_text_per_chunk_is_bounded() {
         nodes.join(",")
     );
     let events = rrweb::read(json.as_bytes(), &Limits::DEFAULT).unwrap();
-    let bin = encode(&events, EncoderConfig::default());
-    assert!(bin.len() < 5_000, "{}", bin.len()); // 20 MB of text, stored once
-    assert_eq!(decode(&bin, &Limits::DEFAULT).events, events);
-    let mut d = Decoder::new().with_limits(Limits::DEFAULT.with_decoded_bytes(10 << 20));
-    d.push(&bin);
-    let out: Vec<_> = std::iter::from_fn(|| d.poll_chunk()).collect();
-    assert!(
-        matches!(
-            out.as_slice(),
-            [Err(CodecError::LimitExceeded {
-                chunk: 0,
-                what: "decoded text in a chunk",
-                ..
-            })]
-        ),
-        "{out:?}"
-    );
+    // Stored once, as an asset (in its own chunk) or in the string table.
+    for min in [512, usize::MAX] {
+        let config = EncoderConfig::default().with_assets(AssetMode::Inline, min);
+        let bin = encode(&events, config);
+        assert!(bin.len() < 5_000, "{}", bin.len()); // 20 MB of text, stored once
+        assert_eq!(decode(&bin, &Limits::DEFAULT).events, events);
+        let mut d = Decoder::new().with_limits(Limits::DEFAULT.with_decoded_bytes(10 << 20));
+        d.push(&bin);
+        let out: Vec<_> = std::iter::from_fn(|| d.poll_chunk()).collect();
+        let refused = out.iter().any(|o| {
+            matches!(
+                o,
+                Err(CodecError::LimitExceeded {
+                    what: "decoded text in a chunk",
+                    ..
+                })
+            )
+        });
+        assert!(
+            refused,
+            "{:?}",
+            out.iter()
+                .map(|o| o.as_ref().map(|c| c.kind))
+                .collect::<Vec<_>>()
+        );
+        assert!(
+            out.iter()
+                .all(|o| o.as_ref().map_or(true, |c| c.events.is_empty()))
+        );
+    }
 }
 
 /// A chunk index at the top of its range is a chain break for `verify`, not an
@@ -411,6 +457,7 @@ fn a_chunk_index_at_the_top_of_its_range_is_a_chain_break() {
     assert_eq!(&payload[..2], &[2, 0]); // flag: raw, keyframe chunk; index 0
     let mut body = vec![2u8, 253];
     body.extend_from_slice(&u64::MAX.to_le_bytes());
+    body.extend_from_slice(&[0; 32]); // a keyframe chunk's link (chunk 0 has none)
     body.extend_from_slice(&payload[2..]);
     let mut stream = bin[..HEADER_LEN].to_vec();
     stream.extend(frame_of(&body));
@@ -418,19 +465,25 @@ fn a_chunk_index_at_the_top_of_its_range_is_a_chain_break() {
     let report = verify(&stream, &Limits::DEFAULT);
     assert_eq!(report.chunks, 2);
     assert_eq!(report.chain_breaks, vec![0, 1]);
-    // Neither index follows on from the one before: both chunks resume, with their
-    // (empty) keyframes.
+    // The first says no event chunk came before it; the second, the same, while the
+    // first's own events came before it: the reader resumes there, with its (empty)
+    // keyframe, and reports the loss.
     let mut d = Decoder::new();
     d.push(&stream);
+    d.finish();
     let continuity: Vec<_> = std::iter::from_fn(|| d.poll_chunk())
-        .map(|c| c.unwrap().continuity)
+        .filter_map(|c| c.ok())
+        .map(|c| c.continuity)
         .collect();
-    assert_eq!(continuity, [Continuity::Resumed, Continuity::Resumed]);
+    assert_eq!(continuity, [Continuity::Unbroken, Continuity::Resumed]);
     let Recovered {
         events: back,
         errors,
     } = decode(&stream, &Limits::DEFAULT);
-    assert!(errors.is_empty(), "{errors:?}");
+    assert!(
+        matches!(errors.as_slice(), [CodecError::Lost { .. }]),
+        "{errors:?}"
+    );
     assert_eq!(back.len(), 2 * events.len());
 }
 

@@ -1,7 +1,6 @@
 //! Continuation chunks: a stream flushed every few events decodes to the same events, has
 //! its keyframes where an unflushed one has them, says in each chunk whether it carries
-//! one, and after damage leaves out only what cannot be replayed. Also: version 1
-//! streams still decode.
+//! one, and after damage loses only the rest of the damaged segment, saying when.
 
 mod common;
 
@@ -55,13 +54,14 @@ fn encode_flushing(events: &[Event], config: EncoderConfig, every: usize) -> Vec
     out
 }
 
-/// Every chunk of a clean stream, keyframes decoded.
+/// Every event chunk of a clean stream (asset chunks left out), keyframes decoded.
 fn chunks(bin: &[u8]) -> Vec<DecodedChunk> {
     let mut d = Decoder::new();
     d.push(bin);
     d.finish();
     std::iter::from_fn(|| d.poll_chunk())
         .map(|c| c.unwrap())
+        .filter(|c| c.kind != ChunkKind::Assets)
         .collect()
 }
 
@@ -106,7 +106,7 @@ fn keyframes_fall_where_they_fall_without_flushes() {
     let starts = |chunks: &[DecodedChunk]| {
         let mut at = 0;
         let mut out = Vec::new();
-        for c in chunks {
+        for c in chunks.iter().filter(|c| c.kind != ChunkKind::Assets) {
             out.push((at, c.kind));
             at += c.events.len();
         }
@@ -175,62 +175,53 @@ fn a_reader_can_start_at_any_keyframe_chunk_of_a_flushed_stream() {
 }
 
 /// A flushed stream: keyframe chunks every 20 events, continuation chunks of 6 events
-/// between them.
+/// between them (no assets, so that every lost chunk is an event chunk).
 fn flushed_login(keyframes: Keyframes) -> (Vec<Event>, Vec<u8>) {
     let events = rrweb::read(&read("corpus/login.raw.json"), &Limits::DEFAULT).unwrap();
     let config = EncoderConfig::default()
         .with_compression(Compression::None)
         .with_keyframe_every(EventCount(20), Millis(1 << 40), 1 << 30)
-        .with_keyframes(keyframes);
+        .with_keyframes(keyframes)
+        .with_assets(AssetMode::Inline, usize::MAX);
     let bin = encode_flushing(&events, config, 6);
     (events, bin)
 }
 
-/// What `decode` gives when the chunks in `lost` are gone (damaged or deleted): the
-/// others' events, except continuation chunks after a gap (one `Orphaned` error per run
-/// of them), and the keyframe of the first keyframe chunk after a gap.
-fn expected(chunks: &[DecodedChunk], lost: usize) -> (Vec<Event>, Option<CodecError>) {
+/// What `decode` gives when chunk `lost` is gone (damaged or deleted): the others'
+/// events, except the continuation chunks of its segment after it, and the keyframe of
+/// the keyframe chunk after it; and the loss, with the times around it.
+fn expected(chunks: &[DecodedChunk], lost: usize) -> (Vec<Event>, CodecError) {
     let mut events = Vec::new();
-    let mut orphans: Option<CodecError> = None;
     let mut gap = false;
+    let mut last_chunk = lost;
+    let mut until = None;
+    let mut after = None;
     for (i, c) in chunks.iter().enumerate() {
         if i == lost {
             gap = true;
+            after = events.last().map(|e: &Event| e.timestamp);
         } else if gap && !c.is_keyframe() {
-            let (lo, hi) = (c.events[0].timestamp, c.events.last().unwrap().timestamp);
-            orphans = Some(match orphans {
-                Some(CodecError::Orphaned {
-                    chunk,
-                    events,
-                    from,
-                    ..
-                }) => CodecError::Orphaned {
-                    chunk,
-                    last_chunk: i,
-                    events: events + c.events.len(),
-                    from,
-                    to: hi,
-                },
-                _ => CodecError::Orphaned {
-                    chunk: i,
-                    last_chunk: i,
-                    events: c.events.len(),
-                    from: lo,
-                    to: hi,
-                },
-            });
+            last_chunk = i;
         } else {
             if gap {
                 events.extend(c.keyframe.iter().cloned());
+                until = c.events.first().map(|e| e.timestamp);
             }
             gap = false;
             events.extend(c.events.iter().cloned());
         }
     }
-    (events, orphans)
+    let loss = CodecError::Lost {
+        chunk: lost,
+        last_chunk,
+        after,
+        until,
+    };
+    (events, loss)
 }
 
-/// The continuity the streaming decoder gives each chunk left after losing `lost`.
+/// The continuity the streaming decoder gives each chunk it hands out after losing
+/// `lost`.
 fn expected_continuity(chunks: &[DecodedChunk], lost: usize) -> Vec<Continuity> {
     let mut gap = false;
     let mut out = Vec::new();
@@ -239,12 +230,15 @@ fn expected_continuity(chunks: &[DecodedChunk], lost: usize) -> Vec<Continuity> 
             gap = true;
             continue;
         }
-        out.push(match (gap, c.is_keyframe()) {
-            (false, _) => Continuity::Unbroken,
-            (true, true) => Continuity::Resumed,
-            (true, false) => Continuity::Orphaned,
+        if gap && !c.is_keyframe() {
+            continue;
+        }
+        out.push(if gap {
+            Continuity::Resumed
+        } else {
+            Continuity::Unbroken
         });
-        gap = gap && !c.is_keyframe();
+        gap = false;
     }
     out
 }
@@ -260,8 +254,8 @@ fn continuity(bin: &[u8]) -> Vec<Continuity> {
 }
 
 #[test]
-fn a_damaged_chunk_orphans_the_continuation_chunks_after_it() {
-    let (events, bin) = flushed_login(Keyframes::OnCadence);
+fn a_damaged_chunk_loses_the_rest_of_its_segment_and_says_when() {
+    let (events, bin) = flushed_login(Keyframes::ByCost);
     let clean = chunks(&bin);
     let kinds: String = clean
         .iter()
@@ -279,13 +273,15 @@ fn a_damaged_chunk_orphans_the_continuation_chunks_after_it() {
             events: got,
             errors,
         } = decode(&damaged, &Limits::DEFAULT);
-        let (want, orphans) = expected(&clean, hit);
+        let (want, loss) = expected(&clean, hit);
         assert_eq!(got, want, "hit {hit} in {kinds}");
-        let mut want_errors = vec![CodecError::Checksum {
-            chunk: hit,
-            offset: c.offset,
-        }];
-        want_errors.extend(orphans.clone());
+        let want_errors = vec![
+            CodecError::Checksum {
+                chunk: hit,
+                offset: c.offset,
+            },
+            loss.clone(),
+        ];
         assert_eq!(errors, want_errors, "hit {hit} in {kinds}");
         assert_eq!(continuity(&damaged), expected_continuity(&clean, hit));
         // With a keyframe chunk after the damage, replay ends in the right page state.
@@ -293,19 +289,16 @@ fn a_damaged_chunk_orphans_the_continuation_chunks_after_it() {
             let mut r = Replayer::from(got);
             assert_eq!(r.seek(end).to_node_tree(), whole_end, "hit {hit}");
         }
-        // The error says which chunks and what time were left out.
-        if let Some(e) = orphans {
-            let text = e.to_string();
-            assert!(text.contains(&format!("chunks {} to", hit + 1)), "{text}");
-        }
+        let text = loss.to_string();
+        assert!(text.contains(&format!("chunks {hit} to")), "{text}");
     }
 }
 
-/// A chunk deleted from the stream (no damage to see, only the index that skips) orphans
-/// the continuation chunks after it just the same; `verify` shows the chain break.
+/// A chunk deleted from the stream (no damage to see, only the sequence that skips)
+/// loses the rest of its segment just the same; `verify` shows the chain break.
 #[test]
-fn a_missing_chunk_orphans_the_continuation_chunks_after_it() {
-    let (_, bin) = flushed_login(Keyframes::OnCadence);
+fn a_missing_chunk_loses_the_rest_of_its_segment() {
+    let (_, bin) = flushed_login(Keyframes::ByCost);
     let clean = chunks(&bin);
     let ends: Vec<usize> = clean
         .iter()
@@ -317,21 +310,34 @@ fn a_missing_chunk_orphans_the_continuation_chunks_after_it() {
         let mut cut = bin[..clean[gone].offset].to_vec();
         cut.extend_from_slice(&bin[ends[gone]..]);
         let Recovered { events, errors } = decode(&cut, &Limits::DEFAULT);
-        let (want, orphans) = expected(&clean, gone);
+        let (want, loss) = expected(&clean, gone);
         assert_eq!(events, want, "chunk {gone} deleted");
-        assert_eq!(errors, orphans.into_iter().collect::<Vec<_>>());
-        assert_eq!(continuity(&cut), expected_continuity(&clean, gone));
-        // (The chain cannot show a stream cut short at a chunk boundary.)
+        // A deleted chunk shows only when a later one cannot follow it: the decoder
+        // names the loss from the first chunk it could not read.
         if gone + 1 < clean.len() {
+            let CodecError::Lost { after, until, .. } = loss else {
+                unreachable!()
+            };
+            assert!(
+                matches!(errors.as_slice(), [CodecError::Lost { after: a, until: u, .. }] if *a == after && *u == until),
+                "chunk {gone} deleted: {errors:?}"
+            );
             assert!(!verify(&cut, &Limits::DEFAULT).chain_breaks.is_empty());
+            let mut want_continuity = expected_continuity(&clean, gone);
+            // The decoder cannot tell a deleted keyframe chunk's continuations from the
+            // chunk before it: they are lost with it (as `expected` has them).
+            want_continuity.truncate(continuity(&cut).len());
+            assert_eq!(continuity(&cut), want_continuity);
+        } else {
+            // (A stream cut short at a chunk boundary looks whole.)
+            assert!(errors.is_empty());
         }
     }
 }
 
-/// With keyframes off, everything after damage is orphaned: nothing can be replayed
-/// after it.
+/// With keyframes off, everything after damage is lost: nothing can be read after it.
 #[test]
-fn without_keyframes_damage_orphans_the_rest() {
+fn without_keyframes_damage_loses_the_rest() {
     let (events, bin) = flushed_login(Keyframes::None);
     let clean = chunks(&bin);
     let hit = &clean[2];
@@ -343,36 +349,27 @@ fn without_keyframes_damage_orphans_the_rest() {
     } = decode(&damaged, &Limits::DEFAULT);
     let before: usize = clean[..2].iter().map(|c| c.events.len()).sum();
     assert_eq!(got, events[..before]);
-    let lost = events.len() - before - hit.events.len();
+    let after = Some(events[before - 1].timestamp);
     assert!(
         matches!(
             errors.as_slice(),
-            [CodecError::Checksum { chunk: 2, .. }, CodecError::Orphaned { chunk: 3, last_chunk, events, .. }]
-                if *last_chunk == clean.len() - 1 && *events == lost
+            [CodecError::Checksum { chunk: 2, .. }, CodecError::Lost { chunk: 2, last_chunk, after: a, until: None }]
+                if *last_chunk == clean.len() - 1 && *a == after
         ),
         "{errors:?}"
     );
 }
 
-/// Streams written in version 1 (before the keyframe flag) still decode: this one was
-/// written by the version 1 encoder (input.json, uncompressed, a chunk every 4 events).
+/// Streams of versions 1 and 2 (never published) are refused with a clear error.
 #[test]
-fn version_1_streams_still_decode() {
-    let bin = read("codec/v1-input-keyframes.bin");
-    assert_eq!(bin[4], 1);
-    let events = rrweb::read(&read("rrweb-fixtures/input.json"), &Limits::DEFAULT).unwrap();
-    let Recovered {
-        events: back,
-        errors,
-    } = decode(&bin, &Limits::DEFAULT);
-    assert!(errors.is_empty(), "{errors:?}");
-    assert_eq!(back, events);
-    assert!(verify(&bin, &Limits::DEFAULT).is_ok());
-    let chunks = chunks(&bin);
-    assert!(chunks.len() >= 3);
-    // Each of its chunks has a keyframe (or is the first): all are keyframe chunks.
-    assert!(chunks.iter().all(|c| c.is_keyframe()));
-    assert!(chunks[1..].iter().all(|c| !c.keyframe.is_empty()));
+fn older_versions_are_refused() {
+    let mut bin = encode(&all_streams()[0].1, EncoderConfig::default());
+    for v in [1u8, 2, 4] {
+        bin[4] = v;
+        let r = decode(&bin, &Limits::DEFAULT);
+        assert!(r.events.is_empty());
+        assert_eq!(r.errors, vec![CodecError::UnsupportedVersion(v)]);
+    }
 }
 
 proptest! {
@@ -404,7 +401,7 @@ proptest! {
         let starts = |chunks: Vec<DecodedChunk>, keyframes_only: bool| {
             let mut at = 0;
             let mut out = Vec::new();
-            for c in chunks {
+            for c in chunks.into_iter().filter(|c| c.kind != ChunkKind::Assets) {
                 if c.is_keyframe() || !keyframes_only {
                     out.push(at);
                 }

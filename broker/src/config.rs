@@ -30,7 +30,7 @@ impl Default for Shared {
             redis: "redis://127.0.0.1:6390/".to_string(),
             partitions: 4,
             policy: Preset::Private,
-            keyframes: Keyframes::OnCadence,
+            keyframes: Keyframes::ByCost,
         }
     }
 }
@@ -69,7 +69,7 @@ impl Shared {
             "--policy" => self.policy = value.parse().map_err(BrokerError::Usage)?,
             "--keyframes" => {
                 self.keyframes = match value {
-                    "cadence" => Keyframes::OnCadence,
+                    "cadence" => Keyframes::ByCost,
                     "none" => Keyframes::None,
                     _ => return Err(BrokerError::Usage("--keyframes is cadence or none".into())),
                 }

@@ -1,11 +1,19 @@
-//! The streaming decoder, damage isolation and chain verification.
+//! The streaming decoder: framing and resynchronisation after damage, segments, assets,
+//! and the accounting of what damage lost; also [`decode`], [`verify`] and
+//! [`assets_needed`].
 
 use std::collections::VecDeque;
 
-use super::chunk::{Continuity, DecodedChunk};
-use super::frame::{self, CHUNK_MAGIC, FORMAT_VERSION, FRAME_HEAD, HEADER_LEN, Reading};
+use super::assets::{AssetHash, AssetSource, AssetTable};
+use super::body::{ReadBody, Segment, read_event_body};
+use super::chunk::{ChainLink, ChunkKind, Continuity, DecodedChunk};
+use super::compress::decompress_once;
+use super::frame::{self, CHUNK_MAGIC, FRAME_HEAD, HEADER_LEN, PayloadHead};
+use super::varint::Rd;
 use crate::error::{CodecError, Recovered};
+use crate::hash::FastMap;
 use crate::limits::Limits;
+use crate::model::Timestamp;
 
 /// Whether a [`Decoder`] decodes each chunk's keyframe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -52,18 +60,37 @@ pub struct Decoder {
     base: usize,
     /// Whether chunks come with their keyframes decoded.
     keyframes: KeyframeDecoding,
-    /// Whether each chunk's SHA-256 is computed (for the chain); [`decode`], which
-    /// hands out only events, has no use for it.
+    /// Whether each chunk's SHA-256 is computed and every intact frame's link kept
+    /// (for [`verify`]); [`decode`], which hands out only events, has no use for them.
     hashes: bool,
+    /// Only asset chunks are read ([`assets_needed`]).
+    assets_only: bool,
+    /// Verifying ([`verify`]): every intact frame's link is kept, and a missing asset is
+    /// not reported (its chunk's damage is, and a host's store is not needed).
+    verifying: bool,
     header_done: bool,
-    /// The stream's format version, once its header is read.
-    version: u8,
     failed: bool,
-    /// The chunk index that follows on without a gap; `None` after a gap (a damaged or
-    /// missing chunk, or an orphaned one), until the next keyframe chunk.
-    expect: Option<u64>,
     /// Chunks seen (intact or not), for naming damaged ones.
     next_chunk: usize,
+    /// The open segment, `None` before the first keyframe chunk and after a loss.
+    seg: Option<Segment>,
+    /// A segment's memory, kept for the next one.
+    spare: Segment,
+    assets: AssetTable,
+    /// Assets already reported missing.
+    missing: FastMap<u64, ()>,
+    /// Assets the stream declares as held by a host's store.
+    external: Vec<AssetHash>,
+    /// Damage not yet accounted for: the first and last chunk, and whether events
+    /// were certainly lost (an unreadable event chunk) or only maybe (a damaged frame,
+    /// which may have been an asset chunk).
+    loss: Option<(usize, usize, bool)>,
+    /// The timestamp of the last recorded event handed out.
+    last_ts: Option<Timestamp>,
+    /// The number the next event chunk has if none was lost.
+    next_seq: u64,
+    /// Every intact frame's index, link and hash, in order (when verifying).
+    links: Vec<(u64, ChainLink, [u8; 32])>,
     outputs: VecDeque<Result<DecodedChunk, CodecError>>,
     /// Skipping damaged bytes until the next chunk magic.
     resyncing: bool,
@@ -78,11 +105,20 @@ impl Decoder {
             base: 0,
             keyframes: KeyframeDecoding::Decode,
             hashes: true,
+            assets_only: false,
+            verifying: false,
             header_done: false,
-            version: FORMAT_VERSION,
             failed: false,
-            expect: Some(0),
             next_chunk: 0,
+            seg: None,
+            spare: Segment::default(),
+            assets: AssetTable::default(),
+            missing: FastMap::default(),
+            external: Vec::new(),
+            loss: None,
+            last_ts: None,
+            next_seq: 0,
+            links: Vec::new(),
             outputs: VecDeque::new(),
             resyncing: false,
         }
@@ -100,6 +136,14 @@ impl Decoder {
         self
     }
 
+    /// Gives the decoder an asset from the host's store, for a stream written with
+    /// [`AssetMode::External`](super::AssetMode::External) (before the bytes of the
+    /// chunks that use it). Returns false, and keeps nothing, if `text` does not hash to
+    /// `hash` or would take the decoder over its limits.
+    pub fn add_asset(&mut self, hash: AssetHash, text: String) -> bool {
+        self.assets.provide(hash, text, &self.limits)
+    }
+
     /// Feeds bytes.
     pub fn push(&mut self, bytes: &[u8]) {
         if self.failed {
@@ -109,12 +153,11 @@ impl Decoder {
         self.run();
     }
 
-    /// The next intact chunk, or an error for a damaged or unreadable part (decoding
-    /// goes on at the next chunk); `None` when nothing more is ready. Each chunk says
-    /// how it follows the ones before ([`DecodedChunk::continuity`]): after a damaged
-    /// or missing chunk, continuation chunks are still handed out but
-    /// [`Continuity::Orphaned`] until the next keyframe chunk, which is
-    /// [`Continuity::Resumed`].
+    /// The next chunk, or an error for a damaged or unreadable part (decoding goes on
+    /// at the next chunk); `None` when nothing more is ready. After damage, the chunks
+    /// of the damaged segment that follow cannot be read: they are covered by one
+    /// [`CodecError::Lost`], which comes just before the keyframe chunk where reading
+    /// resumes ([`Continuity::Resumed`]), or at the end.
     pub fn poll_chunk(&mut self) -> Option<Result<DecodedChunk, CodecError>> {
         self.outputs.pop_front()
     }
@@ -131,9 +174,8 @@ impl Decoder {
                 return;
             }
             match frame::read_header(self.buf.get(..HEADER_LEN).unwrap_or_default()) {
-                Ok(h) => {
+                Ok(_) => {
                     self.header_done = true;
-                    self.version = h.version;
                     self.consume(HEADER_LEN);
                 }
                 Err(e) => {
@@ -192,7 +234,6 @@ impl Decoder {
             }
             if self.buf.len() < FRAME_HEAD + len {
                 // Either more bytes are coming, or the stream is truncated (see finish).
-                // If a later magic already shows with a valid frame, this one is broken.
                 return;
             }
             let payload = self
@@ -209,48 +250,215 @@ impl Decoder {
             } else {
                 [0; 32]
             };
-            let reading = Reading {
-                limits: &self.limits,
-                version: self.version,
-                keyframes: self.keyframes,
-                expect: self.expect,
-            };
-            let decoded = frame::decode_payload(payload, &reading, chunk, offset, hash);
+            let payload = payload.to_vec();
             self.consume(FRAME_HEAD + len);
-            match decoded {
-                Ok(c) => {
-                    self.next_chunk = usize::try_from(c.index)
-                        .unwrap_or(chunk)
-                        .max(chunk)
-                        .saturating_add(1);
-                    // An orphaned chunk leaves the reader's page state wrong until the
-                    // next keyframe chunk.
-                    self.expect = match c.continuity {
-                        Continuity::Orphaned => None,
-                        _ => c.index.checked_add(1),
-                    };
-                    self.outputs.push_back(Ok(c));
+            self.next_chunk += 1;
+            self.intact(&payload, chunk, offset, hash);
+        }
+    }
+
+    /// Notes damage at `chunk`: events may be lost, which the next chunk read tells.
+    fn note_loss(&mut self, chunk: usize, certain: bool) {
+        self.loss = Some(match self.loss {
+            Some((first, _, c)) => (first, chunk, c || certain),
+            None => (chunk, chunk, certain),
+        });
+    }
+
+    /// Reports the loss being accounted for, if events were lost, up to `until`.
+    fn close_loss(&mut self, lost: bool, until: Option<Timestamp>) {
+        if let Some((chunk, last_chunk, certain)) = self.loss.take()
+            && (lost || certain)
+        {
+            self.outputs.push_back(Err(CodecError::Lost {
+                chunk,
+                last_chunk,
+                after: self.last_ts,
+                until,
+            }));
+        }
+    }
+
+    /// Reads an intact frame's payload (CRC checked).
+    fn intact(&mut self, payload: &[u8], chunk: usize, offset: usize, hash: [u8; 32]) {
+        let mut rd = Rd::new(payload);
+        let head = match PayloadHead::read(&mut rd) {
+            Ok(h) => h,
+            Err(e) => {
+                self.lose_segment(chunk);
+                self.outputs.push_back(Err(e.in_chunk(chunk)));
+                return;
+            }
+        };
+        if self.verifying {
+            self.links.push((head.index, head.link, hash));
+        }
+        let body = payload.get(rd.pos..).unwrap_or_default();
+        let out = |kind, continuity, r: ReadBody| DecodedChunk {
+            index: head.index,
+            prev_hash: head.link,
+            hash,
+            kind,
+            continuity,
+            keyframe: r.keyframe,
+            events: r.events,
+            offset,
+        };
+        match head.kind() {
+            ChunkKind::Assets => match self.read_assets(&head, body) {
+                Ok(()) => self.outputs.push_back(Ok(out(
+                    ChunkKind::Assets,
+                    Continuity::Unbroken,
+                    ReadBody::default(),
+                ))),
+                Err(e) => self.outputs.push_back(Err(e.in_chunk(chunk))),
+            },
+            _ if self.assets_only => {}
+            ChunkKind::Keyframe => {
+                // Nothing is lost if the reader has every event chunk before it.
+                let whole = head.seq == self.next_seq;
+                if !whole {
+                    // Event chunks before it are missing: the damage seen was one of
+                    // them, or (none seen) they were cut out before this chunk.
+                    self.loss = Some(match self.loss {
+                        Some((first, last, _)) => (first, last, true),
+                        None => (chunk, chunk, true),
+                    });
                 }
-                Err(e) => {
-                    self.next_chunk += 1;
-                    self.expect = None;
-                    self.outputs.push_back(Err(e));
+                let resumed = !whole || self.loss.as_ref().is_some_and(|l| l.2);
+                let mut seg = self
+                    .seg
+                    .take()
+                    .unwrap_or_else(|| std::mem::take(&mut self.spare));
+                let decode_keyframe = self.keyframes == KeyframeDecoding::Decode || resumed;
+                match self.read_events(&head, body, true, decode_keyframe, &mut seg) {
+                    Ok(r) => {
+                        self.next_seq = head.seq.saturating_add(1);
+                        self.seg = Some(seg);
+                        self.close_loss(resumed, r.events.first().map(|e| e.timestamp));
+                        self.missing_assets(chunk, &r);
+                        self.last_ts = r.events.last().map(|e| e.timestamp).or(self.last_ts);
+                        let continuity = if resumed {
+                            Continuity::Resumed
+                        } else {
+                            Continuity::Unbroken
+                        };
+                        self.outputs
+                            .push_back(Ok(out(ChunkKind::Keyframe, continuity, r)));
+                    }
+                    Err(e) => {
+                        self.spare = seg;
+                        self.lose_segment(chunk);
+                        self.outputs.push_back(Err(e.in_chunk(chunk)));
+                    }
                 }
+            }
+            ChunkKind::Continuation => {
+                let next = self.next_seq;
+                let Some(mut seg) = self.seg.take().filter(|_| head.seq == next) else {
+                    // It continues a segment the reader lost (or never had).
+                    self.lose_segment(chunk);
+                    return;
+                };
+                match self.read_events(&head, body, false, false, &mut seg) {
+                    Ok(r) => {
+                        self.next_seq = head.seq.saturating_add(1);
+                        self.seg = Some(seg);
+                        // Nothing of the segment is missing: the damage before was not
+                        // one of its chunks.
+                        self.loss = None;
+                        self.missing_assets(chunk, &r);
+                        self.last_ts = r.events.last().map(|e| e.timestamp).or(self.last_ts);
+                        self.outputs.push_back(Ok(out(
+                            ChunkKind::Continuation,
+                            Continuity::Unbroken,
+                            r,
+                        )));
+                    }
+                    Err(e) => {
+                        self.spare = seg;
+                        self.lose_segment(chunk);
+                        self.outputs.push_back(Err(e.in_chunk(chunk)));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The open segment cannot go on: its events from `chunk` on are lost.
+    fn lose_segment(&mut self, chunk: usize) {
+        if let Some(s) = self.seg.take() {
+            self.spare = s;
+        }
+        self.note_loss(chunk, true);
+    }
+
+    fn read_assets(&mut self, head: &PayloadHead, body: &[u8]) -> Result<(), CodecError> {
+        let owned;
+        let body = if head.compressed() {
+            owned = decompress_once(body, self.limits.chunk_bytes)?;
+            &owned
+        } else {
+            body
+        };
+        let external = self.assets.read_body(body, &self.limits)?;
+        self.external.extend(external);
+        Ok(())
+    }
+
+    fn read_events(
+        &mut self,
+        head: &PayloadHead,
+        body: &[u8],
+        keyframe_chunk: bool,
+        decode_keyframe: bool,
+        seg: &mut Segment,
+    ) -> Result<ReadBody, CodecError> {
+        let owned;
+        let body = if head.compressed() {
+            owned = seg
+                .unzip
+                .decompress(body, head.fresh(), self.limits.chunk_bytes)?;
+            &owned
+        } else {
+            seg.unzip.restart();
+            body
+        };
+        read_event_body(
+            body,
+            keyframe_chunk,
+            decode_keyframe,
+            seg,
+            &self.assets,
+            &self.limits,
+        )
+    }
+
+    /// Reports, once each, the assets a chunk referred to that the reader lacks.
+    fn missing_assets(&mut self, chunk: usize, r: &ReadBody) {
+        if self.verifying {
+            return;
+        }
+        for &asset in &r.missing {
+            if self.missing.insert(asset, ()).is_none() {
+                self.outputs
+                    .push_back(Err(CodecError::MissingAsset { chunk, asset }));
             }
         }
     }
 
     fn damaged(&mut self, e: CodecError) {
         self.outputs.push_back(Err(e));
+        self.note_loss(self.next_chunk, false);
         self.next_chunk += 1;
-        self.expect = None;
         // Skip this magic and look for the next chunk.
         self.consume(1);
         self.resyncing = true;
     }
 
-    /// Ends the stream: queues an error for a truncated last chunk, if any, and every
-    /// intact chunk found after it; drain them with [`Decoder::poll_chunk`].
+    /// Ends the stream: queues an error for a truncated last chunk, if any, every
+    /// intact chunk found after it, and the loss the damage at the end caused; drain
+    /// them with [`Decoder::poll_chunk`].
     pub fn finish(&mut self) {
         // A loop, not recursion: each truncated chunk may hide intact ones after it, and a
         // hostile stream can hold any number of them.
@@ -286,8 +494,8 @@ impl Decoder {
                     offset: start,
                     missing: need.saturating_sub(have),
                 }));
+                self.note_loss(self.next_chunk, false);
                 self.next_chunk += 1;
-                self.expect = None;
                 if let Some(p) = find_magic(&rest, 1) {
                     self.base = start + p;
                     self.buf = rest.get(p..).unwrap_or_default().to_vec();
@@ -298,6 +506,8 @@ impl Decoder {
             break;
         }
         self.buf.clear();
+        // Damage at the end: whatever followed it is gone.
+        self.close_loss(true, None);
     }
 }
 
@@ -315,110 +525,86 @@ fn find_magic(b: &[u8], from: usize) -> Option<usize> {
 }
 
 /// Decodes a whole stream within `limits` into events that replay correctly: the events
-/// of every intact chunk, in order, and an error for each damaged part.
+/// of every chunk read, in order, and an error for each damaged part.
 ///
-/// After a damaged or missing chunk, the continuation chunks up to the next keyframe
-/// chunk ([`Continuity::Orphaned`]) are left out and reported as one
-/// [`CodecError::Orphaned`] (with the time their events span), and the next keyframe
-/// chunk's keyframe comes before its events, so that replay goes on from the right page
-/// state. A clean stream decodes to exactly the events encoded.
+/// After a damaged or missing chunk, the rest of its segment cannot be read; the loss is
+/// reported as one [`CodecError::Lost`] with the times between which events are
+/// missing, and the next keyframe chunk's keyframe comes before its events, so that
+/// replay goes on from the right page state. A clean stream decodes to exactly the
+/// events encoded. For a stream whose assets are in a host's store, see
+/// [`decode_with_assets`].
 pub fn decode(bytes: &[u8], limits: &Limits) -> Recovered<CodecError> {
+    decode_inner(bytes, limits, None)
+}
+
+/// [`decode`], for a stream written with
+/// [`AssetMode::External`](super::AssetMode::External): its assets come from `store`
+/// (fetch the ones [`assets_needed`] lists). An asset the store lacks is reported
+/// ([`CodecError::MissingAsset`]) and its strings read as empty.
+pub fn decode_with_assets(
+    bytes: &[u8],
+    limits: &Limits,
+    store: &dyn AssetSource,
+) -> Recovered<CodecError> {
+    decode_inner(bytes, limits, Some(store))
+}
+
+fn decode_inner(
+    bytes: &[u8],
+    limits: &Limits,
+    store: Option<&dyn AssetSource>,
+) -> Recovered<CodecError> {
     // In order from the start: keyframes are not needed, and not decoded, except after a
-    // gap. Nor are the chunk hashes: only `verify` checks the chain.
+    // loss. Nor are the chunk hashes: only `verify` checks the chain.
     let mut d = Decoder::new()
         .with_limits(*limits)
         .with_keyframes(KeyframeDecoding::Skip);
     d.hashes = false;
+    if let Some(store) = store {
+        for h in assets_needed(bytes, limits) {
+            if let Some(text) = store.asset(&h) {
+                d.add_asset(h, text.to_owned());
+            }
+        }
+    }
     d.push(bytes);
     d.finish();
     let mut out = Recovered::default();
-    // The run of orphaned chunks being left out, reported when it ends.
-    let mut orphans: Option<CodecError> = None;
     while let Some(o) = d.poll_chunk() {
-        let c = match o {
-            Ok(c) if c.continuity == Continuity::Orphaned => {
-                add_orphan(&mut orphans, &c);
-                continue;
+        match o {
+            Ok(c) => {
+                // The keyframe is empty unless the chunk resumes after a loss.
+                out.events.extend(c.keyframe);
+                out.events.extend(c.events);
             }
-            Ok(c) => c,
-            Err(e) => {
-                out.errors.extend(orphans.take());
-                out.errors.push(e);
-                continue;
-            }
-        };
-        out.errors.extend(orphans.take());
-        // The keyframe is empty unless the chunk resumes after a gap.
-        out.events.extend(c.keyframe);
-        out.events.extend(c.events);
+            Err(e) => out.errors.push(e),
+        }
     }
-    out.errors.extend(orphans);
     out
 }
 
-/// Adds an orphaned chunk's events to the run being left out.
-fn add_orphan(run: &mut Option<CodecError>, c: &DecodedChunk) {
-    let times = c.events.iter().map(|e| e.timestamp);
-    let (Some(lo), Some(hi)) = (times.clone().min(), times.max()) else {
-        // Nothing lost.
-        return;
-    };
-    let chunk = usize::try_from(c.index).unwrap_or(usize::MAX);
-    match run {
-        Some(CodecError::Orphaned {
-            last_chunk,
-            events,
-            from,
-            to,
-            ..
-        }) => {
-            *last_chunk = chunk;
-            *events += c.events.len();
-            *from = (*from).min(lo);
-            *to = (*to).max(hi);
-        }
-        _ => {
-            *run = Some(CodecError::Orphaned {
-                chunk,
-                last_chunk: chunk,
-                events: c.events.len(),
-                from: lo,
-                to: hi,
-            });
-        }
-    }
-}
-
-fn decode_chunks(
-    bytes: &[u8],
-    limits: Limits,
-    keyframes: KeyframeDecoding,
-    hashes: bool,
-) -> (Vec<DecodedChunk>, Vec<CodecError>) {
-    let mut d = Decoder::new().with_limits(limits).with_keyframes(keyframes);
-    d.hashes = hashes;
+/// The assets a stream declares as held by a host's store
+/// ([`AssetMode::External`](super::AssetMode::External)), in the order it declares
+/// them: what to fetch before [`decode_with_assets`] or [`Decoder::add_asset`].
+pub fn assets_needed(bytes: &[u8], limits: &Limits) -> Vec<AssetHash> {
+    let mut d = Decoder::new().with_limits(*limits);
+    d.hashes = false;
+    d.assets_only = true;
     d.push(bytes);
     d.finish();
-    let mut chunks = Vec::new();
-    let mut errors = Vec::new();
-    while let Some(o) = d.poll_chunk() {
-        match o {
-            Ok(c) => chunks.push(c),
-            Err(e) => errors.push(e),
-        }
-    }
-    (chunks, errors)
+    d.external
 }
 
 /// What [`verify`] found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VerifyReport {
-    /// Intact chunks.
+    /// Intact chunks (CRC right), whether or not their events could be read.
     pub chunks: usize,
     /// Damaged or unreadable parts.
     pub errors: Vec<CodecError>,
-    /// Positions (among intact chunks) whose recorded index or previous-chunk hash does
-    /// not follow from the chunk before: a chunk deleted, reordered or edited.
+    /// Positions (among intact chunks) whose recorded index or link to the previous
+    /// chunk's hash does not follow from the chunk before: a chunk deleted, reordered
+    /// or edited.
     pub chain_breaks: Vec<usize>,
 }
 
@@ -429,21 +615,31 @@ impl VerifyReport {
     }
 }
 
-/// Checks a stream for audits, within `limits`: every chunk's CRC, and the SHA-256 chain
-/// that makes a deleted, reordered or edited chunk visible.
+/// Checks a stream for audits, within `limits`: every chunk's CRC, that every chunk
+/// reads, and the SHA-256 chain that makes a deleted, reordered or edited chunk visible.
+/// Assets held by a host's store are not needed.
 pub fn verify(bytes: &[u8], limits: &Limits) -> VerifyReport {
     // Everything is decoded, keyframes included: a damaged keyframe is a damaged chunk.
-    let (chunks, errors) = decode_chunks(bytes, *limits, KeyframeDecoding::Decode, true);
+    let mut d = Decoder::new().with_limits(*limits);
+    d.verifying = true;
+    d.push(bytes);
+    d.finish();
+    let mut errors = Vec::new();
+    while let Some(o) = d.poll_chunk() {
+        if let Err(e) = o {
+            errors.push(e);
+        }
+    }
     let mut report = VerifyReport {
-        chunks: chunks.len(),
+        chunks: d.links.len(),
         errors,
         chain_breaks: Vec::new(),
     };
-    let mut prev: Option<&DecodedChunk> = None;
-    for (i, c) in chunks.iter().enumerate() {
+    let mut prev: Option<&(u64, ChainLink, [u8; 32])> = None;
+    for (i, c) in d.links.iter().enumerate() {
         let ok = match prev {
-            None => c.index == 0 && c.prev_hash == [0; 32],
-            Some(p) => p.index.checked_add(1) == Some(c.index) && c.prev_hash == p.hash,
+            None => c.0 == 0 && c.1 == ChainLink::Full([0; 32]),
+            Some(p) => p.0.checked_add(1) == Some(c.0) && c.1.follows(&p.2),
         };
         if !ok {
             report.chain_breaks.push(i);

@@ -1,164 +1,34 @@
-//! The streaming encoder and its configuration.
+//! The streaming encoder: cuts chunks, places keyframes by cost, writes asset chunks
+//! before the chunks that use them, and compresses each segment as one stream.
 
+mod config;
 mod persist;
 
 use std::collections::VecDeque;
 
-use super::chunk::ChunkKind;
-use super::frame::{self, FLAG_COMPRESSED, FrameCounts};
+pub use config::{Compression, EncoderConfig, Keyframes};
+
+use super::assets::{Asset, AssetMode, write_asset_body};
+use super::body::{KeyframeCounts, write_event_body};
+use super::compress::{StreamCompressor, compress_once};
+use super::frame::{
+    self, FLAG_COMPRESSED, P_ASSETS, P_COMPRESSED, P_FRESH, P_KEYFRAME, PayloadHead,
+};
 use super::varint::Buf;
 use super::wire::{Ctx, Enc};
-use crate::limits::Limits;
-use crate::model::{Event, EventCount, Millis};
+use crate::model::{Event, EventKind};
 use crate::replay::{ReplayMode, State};
 
-/// Whether chunk bodies are compressed after delta coding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Compression {
-    /// Stored as coded: fastest, about 3x larger.
-    None,
-    /// Brotli at `quality` 0 to 11 (needs the `compress` feature). 6 (the default) is
-    /// within 1% of quality 9's size on the corpus at a fifth of the time (quality 9's
-    /// hasher clears a 32 MiB table per chunk); 10 ([`EncoderConfig::archival`]) is 11%
-    /// smaller and about 10x slower.
-    Brotli {
-        /// 0 to 11.
-        quality: u32,
-    },
-}
-
-impl Compression {
-    /// The default: brotli quality 6 with the `compress` feature, none without it.
-    pub const DEFAULT: Compression = if cfg!(feature = "compress") {
-        Compression::Brotli { quality: 6 }
-    } else {
-        Compression::None
-    };
-
-    /// The brotli quality, when compressing.
-    pub(crate) fn quality(self) -> Option<u32> {
-        match self {
-            Compression::None => None,
-            Compression::Brotli { quality } => Some(quality),
-        }
-    }
-}
-
-impl Default for Compression {
-    fn default() -> Self {
-        Compression::DEFAULT
-    }
-}
-
-/// Whether the chunks the keyframe cadence opens carry a keyframe (the page state at
-/// their start).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum Keyframes {
-    /// Each chunk the cadence opens ([`EncoderConfig::with_keyframe_every`]) carries
-    /// one: a reader can start there, and damage costs the events up to the next one.
-    /// A chunk opened after [`Encoder::flush`] before the cadence is due carries none
-    /// and continues the chunk before it ([`ChunkKind::Continuation`]).
-    #[default]
-    OnCadence,
-    /// None: chunks are smaller, but readable only in order from the first one. The
-    /// cadence still closes chunks.
-    None,
-}
-
-/// How the encoder cuts chunks, where it writes keyframes, and whether it compresses.
-///
-/// A chunk closes when the keyframe cadence is due or when the host calls
-/// [`Encoder::flush`]. The cadence counts from the start of the last keyframe chunk,
-/// across flushes: a host that flushes after every batch gets keyframes at the same
-/// events as one that never flushes, and small continuation chunks between them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct EncoderConfig {
-    /// Open a keyframe chunk after this many events since the last one opened.
-    /// Default 1,000.
-    pub keyframe_events: EventCount,
-    /// Open a keyframe chunk when the events since the last one opened span this long.
-    /// Default 30 s.
-    pub keyframe_interval: Millis,
-    /// Open a keyframe chunk when the events since the last one opened take this many
-    /// bytes of chunk body (before compression, keyframes left out). Default 1 MiB.
-    pub keyframe_bytes: usize,
-    /// The compression stage. Default [`Compression::DEFAULT`].
-    pub compression: Compression,
-    /// Whether the chunks the cadence opens carry a keyframe. Default
-    /// [`Keyframes::OnCadence`].
-    pub keyframes: Keyframes,
-    /// Limits for the replay state kept for keyframes.
-    pub limits: Limits,
-}
-
-impl Default for EncoderConfig {
-    fn default() -> Self {
-        EncoderConfig {
-            keyframe_events: EventCount(1_000),
-            keyframe_interval: Millis::seconds(30),
-            keyframe_bytes: 1 << 20,
-            compression: Compression::DEFAULT,
-            keyframes: Keyframes::OnCadence,
-            limits: Limits::DEFAULT,
-        }
-    }
-}
-
-impl EncoderConfig {
-    /// The default cadence with brotli quality 10: for storage, where size matters more
-    /// than encoding time (on the corpus 11% smaller than the default quality 6, and
-    /// about 10x slower to encode; decoding is as fast).
-    pub fn archival() -> Self {
-        EncoderConfig::default().with_compression(Compression::Brotli { quality: 10 })
-    }
-
-    /// Sets the keyframe cadence: the chunk open closes, and the next opens with a
-    /// keyframe, after `events` since the last keyframe chunk opened, when they span
-    /// `interval`, or when they take `bytes` of body, whichever comes first. Without
-    /// [`Encoder::flush`], this is the size of every chunk.
-    pub fn with_keyframe_every(
-        mut self,
-        events: EventCount,
-        interval: Millis,
-        bytes: usize,
-    ) -> Self {
-        self.keyframe_events = EventCount(events.0.max(1));
-        self.keyframe_interval = Millis(interval.0.max(1));
-        self.keyframe_bytes = bytes.max(1);
-        self
-    }
-
-    /// Sets the compression stage (brotli needs the `compress` feature; without it
-    /// chunks are stored uncompressed). Qualities above 11 are taken as 11.
-    pub fn with_compression(mut self, compression: Compression) -> Self {
-        self.compression = match compression {
-            Compression::Brotli { quality } if cfg!(feature = "compress") => Compression::Brotli {
-                quality: quality.min(11),
-            },
-            _ => Compression::None,
-        };
-        self
-    }
-
-    /// Sets whether the chunks the cadence opens carry a keyframe.
-    pub fn with_keyframes(mut self, keyframes: Keyframes) -> Self {
-        self.keyframes = keyframes;
-        self
-    }
-
-    /// Sets the limits of the replay state kept for keyframes.
-    pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-}
+/// A segment's string table past this many strings or bytes makes the next chunk the
+/// cadence opens a keyframe chunk, far below what a reader accepts by default
+/// (`Limits::nodes`, `Limits::decoded_bytes`).
+const SEGMENT_STRINGS: usize = 1 << 19;
+const SEGMENT_STRING_BYTES: usize = 32 << 20;
 
 /// A sans-IO streaming encoder: [`push`](Encoder::push) events in, then drain
 /// [`poll_chunk`](Encoder::poll_chunk) until `None`; each closed chunk comes out once.
-/// At the end, [`finish`](Encoder::finish) and drain again.
+/// At the end, [`finish`](Encoder::finish) and drain again. With
+/// [`AssetMode::External`], also drain [`poll_asset`](Encoder::poll_asset).
 ///
 /// ```
 /// use session_replay::{codec::{self, Encoder, EncoderConfig}, rrweb, Limits};
@@ -181,11 +51,6 @@ impl EncoderConfig {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Encoder {
-    // After a flush, with every chunk polled, the encoder goes on from the fields down to
-    // `wrote_header` alone: the config, the replayed page state (for the next keyframe),
-    // the chain, the cadence since the last keyframe chunk and the last timestamp. The
-    // open chunk's fields are empty then (`enc` and `body` keep only memory): the coding
-    // state and string table restart with each chunk.
     config: EncoderConfig,
     /// The page state replayed from every event pushed, for keyframes.
     state: State,
@@ -193,34 +58,46 @@ pub struct Encoder {
     applied: usize,
     index: u64,
     prev_hash: [u8; 32],
-    /// The first timestamp, event count and body bytes (closed chunks') of the stretch
-    /// since the last keyframe chunk opened: the cadence counts these.
+    wrote_header: bool,
+    /// The last event's timestamp: the cadence never closes a chunk within a millisecond.
+    last_ts: Option<i64>,
+    // The chunk cadence, counted from the last chunk it opened, across flushes.
     stretch_ts: i64,
     stretch_events: u64,
+    /// Body bytes of the stretch's closed chunks.
     stretch_bytes: usize,
-    /// The last event's timestamp: a keyframe chunk never opens within a millisecond.
-    last_ts: Option<i64>,
-    wrote_header: bool,
+    // The open segment (since the last keyframe chunk).
+    /// Whether a segment is open (false before the first chunk).
+    seg_open: bool,
+    seg_ts: i64,
+    /// Bytes of the segment's keyframe and full snapshots, and of its other events
+    /// (columns and stored strings, before compression): the keyframe cost rule.
+    seg_key_bytes: usize,
+    seg_bytes: usize,
+    /// Event chunks closed so far: the next one's number.
+    seq: u64,
+    zip: StreamCompressor,
     // The open chunk (none after a flush).
     enc: Enc,
-    /// Whether the open chunk carries a keyframe.
-    kind: ChunkKind,
-    /// The open chunk's counts (events, and what its keyframe takes in each column
-    /// and string section), as its body records them.
-    counts: FrameCounts,
-    /// Bytes of the strings the open chunk's keyframe introduced.
-    keyframe_string_bytes: usize,
+    /// Whether the open chunk is a keyframe chunk, and its keyframe's counts.
+    keyframe: Option<KeyframeCounts>,
+    events: u64,
+    /// Bytes of the open chunk's own events.
+    chunk_bytes: usize,
     /// The open chunk's first timestamp; `None` when no chunk is open.
     first_ts: Option<i64>,
-    base_ts: Option<i64>,
+    base_ts: i64,
     // Output not yet polled.
     /// Closed chunks not yet polled, back to back, then the stream header while no
     /// chunk has closed. Frames are written here in place.
     out: Vec<u8>,
     /// Where each closed chunk in `out` ends, oldest first.
     ready: VecDeque<usize>,
-    /// Scratch space for a chunk's body, reused from chunk to chunk.
+    /// Assets for the host's store, not yet polled ([`AssetMode::External`]).
+    assets_out: VecDeque<Asset>,
+    /// Scratch space for a chunk's body and its compressed form.
     body: Buf,
+    zbody: Vec<u8>,
 }
 
 impl std::fmt::Debug for Encoder {
@@ -228,7 +105,7 @@ impl std::fmt::Debug for Encoder {
         f.debug_struct("Encoder")
             .field("config", &self.config)
             .field("chunks", &self.index)
-            .field("pending_events", &self.counts.events)
+            .field("pending_events", &self.events)
             .finish()
     }
 }
@@ -236,26 +113,38 @@ impl std::fmt::Debug for Encoder {
 impl Encoder {
     /// A new encoder.
     pub fn new(config: EncoderConfig) -> Self {
+        let enc = Enc {
+            asset_min: config.asset_min,
+            ..Enc::default()
+        };
         Encoder {
             config,
             state: State::new(config.limits, ReplayMode::Lenient),
             applied: 0,
             index: 0,
             prev_hash: [0; 32],
+            wrote_header: false,
+            last_ts: None,
             stretch_ts: 0,
             stretch_events: 0,
             stretch_bytes: 0,
-            last_ts: None,
-            wrote_header: false,
-            enc: Enc::default(),
-            kind: ChunkKind::Keyframe,
-            counts: FrameCounts::default(),
-            keyframe_string_bytes: 0,
+            seg_open: false,
+            seg_ts: 0,
+            seg_key_bytes: 0,
+            seg_bytes: 0,
+            seq: 0,
+            zip: StreamCompressor::default(),
+            enc,
+            keyframe: None,
+            events: 0,
+            chunk_bytes: 0,
             first_ts: None,
-            base_ts: None,
+            base_ts: 0,
             out: Vec::new(),
             ready: VecDeque::new(),
+            assets_out: VecDeque::new(),
             body: Buf::default(),
+            zbody: Vec::new(),
         }
     }
 
@@ -271,34 +160,58 @@ impl Encoder {
         }
     }
 
-    /// Opens a chunk at `first_ts`; `stretch` when the first chunk or the cadence opens
-    /// it (a keyframe chunk, with keyframes on), not a flush.
-    fn start_chunk(&mut self, first_ts: i64, stretch: bool) {
-        // The counts were reset when the last chunk closed.
-        self.enc.reset();
+    /// Whether the segment has paid for a new keyframe by `t`.
+    fn keyframe_due(&self, t: i64) -> bool {
+        let c = &self.config;
+        let cost = self
+            .seg_key_bytes
+            .saturating_mul(c.keyframe_cost as usize)
+            .max(c.keyframe_min_bytes);
+        self.seg_bytes >= cost
+            || t.saturating_sub(self.seg_ts) >= c.keyframe_max_interval.0
+            || self.enc.strings.len() > SEGMENT_STRINGS
+            || self.enc.strings.byte_len() > SEGMENT_STRING_BYTES
+    }
+
+    /// Opens a chunk at `first_ts`; `cadence` when the chunk cadence (or the first
+    /// event) opens it, not a flush.
+    fn start_chunk(&mut self, first_ts: i64, cadence: bool) {
         self.first_ts = Some(first_ts);
-        if stretch {
+        self.events = 0;
+        self.chunk_bytes = 0;
+        if cadence {
             self.stretch_ts = first_ts;
             self.stretch_events = 0;
             self.stretch_bytes = 0;
         }
-        // The first chunk starts from the empty page: a reader can start there, always.
-        self.kind = if self.index == 0 || (stretch && self.config.keyframes == Keyframes::OnCadence)
-        {
-            ChunkKind::Keyframe
-        } else {
-            ChunkKind::Continuation
-        };
-        if self.kind == ChunkKind::Keyframe && self.index > 0 {
+        let keyframe = !self.seg_open
+            || (cadence
+                && self.config.keyframes == Keyframes::ByCost
+                && self.keyframe_due(first_ts));
+        if !keyframe {
+            self.enc.begin_chunk();
+            self.keyframe = None;
+            return;
+        }
+        // A new segment: string table, coding state and compression start afresh.
+        self.enc.reset();
+        self.enc.begin_chunk();
+        self.zip.restart();
+        self.seg_open = true;
+        self.seg_ts = first_ts;
+        self.seg_bytes = 0;
+        let mut counts = KeyframeCounts::default();
+        // The first chunk starts from the empty page; so does a chunk before any event
+        // changed it.
+        let key = self.state.keyframe_parts();
+        let any = !key.before.is_empty() || key.snapshot.is_some() || !key.after.is_empty();
+        let base = if any { self.state.time().0 } else { first_ts };
+        self.base_ts = base;
+        self.enc.ctx = Ctx::new(base);
+        if any {
             // The keyframe's events, with its snapshot tree written straight from the
             // replayed DOM (the same bytes as encoding `to_keyframe_events`, tested).
-            let key = self.state.keyframe_parts();
             let t = self.state.time();
-            // Every keyframe event is at the state's time.
-            let any = !key.before.is_empty() || key.snapshot.is_some() || !key.after.is_empty();
-            let base = if any { t.0 } else { first_ts };
-            self.base_ts = Some(base);
-            self.enc.ctx = Ctx::new(base);
             for e in &key.before {
                 self.enc.event(e);
             }
@@ -309,94 +222,156 @@ impl Encoder {
             for e in &key.after {
                 self.enc.event(e);
             }
-            self.counts.keyframe_events =
+            counts.events =
                 (key.before.len() + usize::from(key.snapshot.is_some()) + key.after.len()) as u64;
+            counts.cols = self.enc.cols.lens();
+            counts.strings = self.enc.strings.counts();
             // The chunk's own events start from a fresh coding state, so that a reader
-            // going through the stream in order can skip the keyframe's bytes.
-            self.counts.keyframe_cols = self.enc.cols.lens();
-            self.counts.keyframe_strings = self.enc.strings.counts();
-            self.keyframe_string_bytes = self.enc.strings.byte_len();
+            // going through the stream in order can step over the keyframe.
             self.enc.ctx = Ctx::new(base);
-        } else {
-            self.base_ts = Some(first_ts);
-            self.enc.ctx = Ctx::new(first_ts);
         }
+        self.seg_key_bytes = self.raw_size();
+        self.keyframe = Some(counts);
     }
 
-    /// Adds one event: first closes the open chunk and opens a keyframe chunk when the
-    /// cadence is due, or opens a continuation chunk after a flush.
+    /// Bytes the open chunk's body holds so far, before compression: its columns and
+    /// the strings it stores.
+    fn raw_size(&self) -> usize {
+        self.enc.cols.total() + self.enc.strings.chunk_table_bytes()
+    }
+
+    /// Adds one event: first closes the open chunk when the chunk cadence is due (the
+    /// next may then be a keyframe chunk), or opens a chunk after a flush.
     pub fn push(&mut self, event: &Event) {
         self.header();
         let t = event.timestamp.0;
         let c = &self.config;
-        let due = self.stretch_events >= c.keyframe_events.0 as u64
-            || t.saturating_sub(self.stretch_ts) >= c.keyframe_interval.0
-            || self.stretch_bytes.saturating_add(self.own_bytes()) >= c.keyframe_bytes;
-        // Never open a keyframe chunk within a millisecond: a reader starting there sees
+        let due = self.stretch_events >= c.chunk_events.0 as u64
+            || t.saturating_sub(self.stretch_ts) >= c.chunk_interval.0
+            || self.stretch_bytes.saturating_add(self.chunk_bytes) >= c.chunk_bytes;
+        // Never cut within a millisecond: a reader starting at a keyframe chunk sees
         // every event of each moment it covers.
         let due = due && self.stretch_events > 0 && self.last_ts.is_some_and(|l| t > l);
         if due {
             self.close_chunk();
         }
         if self.first_ts.is_none() {
-            self.start_chunk(t, due || self.index == 0);
+            self.start_chunk(t, due || !self.seg_open);
         }
+        let before = self.raw_size();
         self.enc.event(event);
-        self.counts.events += 1;
+        let size = self.raw_size().saturating_sub(before);
+        self.chunk_bytes = self.chunk_bytes.saturating_add(size);
+        // A full snapshot is the page again, as a keyframe is: it counts with the
+        // keyframe, so a navigation does not make the next keyframe come sooner.
+        if matches!(event.kind, EventKind::FullSnapshot(_)) {
+            self.seg_key_bytes = self.seg_key_bytes.saturating_add(size);
+        } else {
+            self.seg_bytes = self.seg_bytes.saturating_add(size);
+        }
+        self.events += 1;
         self.stretch_events += 1;
         self.last_ts = Some(t);
         // The page state only feeds keyframes: without them (as for events saved inside
         // session state) replaying each event here would be work for nothing.
         // Lenient: problems in the recording are counted in the state, never fatal here.
-        if self.config.keyframes == Keyframes::OnCadence {
+        if self.config.keyframes == Keyframes::ByCost {
             let _ = self.state.apply(event, self.applied);
         }
         // Saturating: a restored state may start at the top.
         self.applied = self.applied.saturating_add(1);
     }
 
+    /// Writes the open chunk: first an asset chunk with the assets it introduced, then
+    /// the chunk itself.
     fn close_chunk(&mut self) {
         if self.first_ts.is_none() {
             return;
         }
-        let compress = self.config.compression.quality();
-        self.stretch_bytes = self.stretch_bytes.saturating_add(self.own_bytes());
-        let parts = frame::FrameParts {
+        let quality = self.config.compression.quality();
+        if !self.enc.assets.fresh().is_empty() {
+            self.write_assets(quality);
+        }
+        let keyframe = self.keyframe;
+        self.body.bytes.clear();
+        write_event_body(
+            &mut self.body,
+            keyframe.map(|k| (self.base_ts, k)),
+            self.events,
+            &self.enc,
+        );
+        let mut flag = if keyframe.is_some() { P_KEYFRAME } else { 0 };
+        self.zbody.clear();
+        if let Some(q) = quality {
+            if keyframe.is_none() && self.zip.fresh() {
+                flag |= P_FRESH;
+            }
+            if self.zip.compress(&self.body.bytes, q, &mut self.zbody) {
+                flag |= P_COMPRESSED;
+            } else {
+                flag &= !P_FRESH;
+            }
+        }
+        let head = PayloadHead {
+            flag,
             index: self.index,
-            kind: self.kind,
-            prev_hash: &self.prev_hash,
-            base_ts: self.base_ts.unwrap_or(0),
-            counts: self.counts,
-            enc: &self.enc,
-            compress,
+            link: PayloadHead::link_for(flag, self.index, &self.prev_hash),
+            seq: self.seq,
         };
-        self.prev_hash = frame::build_frame(&mut self.out, &mut self.body, parts);
-        // Everything in `out` not yet marked belongs to this chunk (the header, before
-        // the first one).
+        let body: &[u8] = if flag & P_COMPRESSED != 0 {
+            &self.zbody
+        } else {
+            &self.body.bytes
+        };
+        self.prev_hash = frame::write_frame(&mut self.out, &head, |o| o.extend_from_slice(body));
         self.ready.push_back(self.out.len());
         self.index = self.index.saturating_add(1);
+        self.seq = self.seq.saturating_add(1);
+        self.stretch_bytes = self.stretch_bytes.saturating_add(self.chunk_bytes);
         self.first_ts = None;
-        self.counts = FrameCounts::default();
-        self.keyframe_string_bytes = 0;
+        self.keyframe = None;
+        self.events = 0;
+        self.chunk_bytes = 0;
     }
 
-    /// Bytes the open chunk's own events take so far (their columns and the strings
-    /// they brought into the table), the keyframe's left out: a large page state must not
-    /// make every chunk full as soon as it opens. 0 with no chunk open.
-    fn own_bytes(&self) -> usize {
-        if self.first_ts.is_none() {
-            return 0;
+    /// Writes the assets the open chunk introduced as an asset chunk (compressed on
+    /// their own: a reader needs them whatever segment it starts in).
+    fn write_assets(&mut self, quality: Option<u32>) {
+        let first = self.enc.assets.first_fresh();
+        let fresh = self.enc.assets.take_fresh();
+        let mode = self.config.assets;
+        self.body.bytes.clear();
+        write_asset_body(first, &fresh, mode, &mut self.body);
+        let mut flag = P_ASSETS;
+        self.zbody.clear();
+        if let Some(q) = quality
+            && compress_once(&self.body.bytes, q, &mut self.zbody)
+        {
+            flag |= P_COMPRESSED;
         }
-        let key: usize = self.counts.keyframe_cols.iter().sum();
-        let total = self.enc.cols.total() + self.enc.strings.byte_len();
-        total.saturating_sub(key + self.keyframe_string_bytes)
+        let head = PayloadHead {
+            flag,
+            index: self.index,
+            link: PayloadHead::link_for(flag, self.index, &self.prev_hash),
+            seq: 0,
+        };
+        let body: &[u8] = if flag & P_COMPRESSED != 0 {
+            &self.zbody
+        } else {
+            &self.body.bytes
+        };
+        self.prev_hash = frame::write_frame(&mut self.out, &head, |o| o.extend_from_slice(body));
+        self.ready.push_back(self.out.len());
+        self.index = self.index.saturating_add(1);
+        if mode == AssetMode::External {
+            self.assets_out.extend(fresh);
+        }
     }
 
     /// Closes the open chunk now, so that every event pushed is in a chunk for
     /// [`Encoder::poll_chunk`]: e.g. before a server acknowledges a batch, or before the
-    /// page unloads. The next chunk continues this one's page state, with no keyframe,
-    /// unless the keyframe cadence is due by then ([`EncoderConfig`]): flushing often
-    /// adds small chunks, not keyframes.
+    /// page unloads. The next chunk continues this one's segment: flushing adds small
+    /// chunks, never keyframes.
     pub fn flush(&mut self) {
         self.header();
         self.close_chunk();
@@ -413,6 +388,14 @@ impl Encoder {
             *e = e.saturating_sub(end);
         }
         Some(std::mem::replace(&mut self.out, rest))
+    }
+
+    /// The next asset for the host's store ([`AssetMode::External`]): each asset the
+    /// stream uses comes out once, when the chunk that first uses it closes, before
+    /// that chunk comes out of [`Encoder::poll_chunk`]. Store it under its hash (a store
+    /// that has it already can drop it).
+    pub fn poll_asset(&mut self) -> Option<Asset> {
+        self.assets_out.pop_front()
     }
 
     /// Ends the stream: closes the last chunk (or, for a stream with no events, hands
@@ -432,13 +415,14 @@ impl Encoder {
         std::mem::replace(&mut self.out, rest)
     }
 
-    /// Chunks closed so far.
+    /// Chunks closed so far (asset chunks included).
     pub fn chunks(&self) -> u64 {
         self.index
     }
 }
 
-/// Encodes a whole recording.
+/// Encodes a whole recording (with [`AssetMode::External`], the assets are dropped:
+/// use an [`Encoder`] to collect them).
 pub fn encode(events: &[Event], config: EncoderConfig) -> Vec<u8> {
     let mut e = Encoder::new(config);
     for ev in events {

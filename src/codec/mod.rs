@@ -61,15 +61,21 @@
 //! The encoding and decoding of each kind of event sit side by side in `wire/`, one
 //! `WireCodec` implementation per kind (as rustls's `Codec`).
 
+pub(crate) mod assets;
+mod body;
 mod chunk;
+mod compress;
 mod decoder;
 mod encoder;
 mod frame;
 mod varint;
 mod wire;
 
-pub use chunk::{ChunkKind, Continuity, DecodedChunk};
-pub use decoder::{Decoder, KeyframeDecoding, VerifyReport, decode, verify};
+pub use assets::{Asset, AssetHash, AssetMode, AssetSource};
+pub use chunk::{ChainLink, ChunkKind, Continuity, DecodedChunk};
+pub use decoder::{
+    Decoder, KeyframeDecoding, VerifyReport, assets_needed, decode, decode_with_assets, verify,
+};
 pub use encoder::{Compression, Encoder, EncoderConfig, Keyframes, encode};
 pub use frame::{CHUNK_MAGIC, FILE_MAGIC, FORMAT_VERSION, HEADER_LEN};
 

@@ -1,6 +1,7 @@
 //! The encoder's saved form: its configuration, where the stream stands (chunk index,
-//! hash chain, last timestamp), the page state its next keyframe is written from, and
-//! any output not yet polled, as session state (see `crate::persist`).
+//! hash chain, last timestamp, the open segment's string table and coding state, the
+//! stream's assets), the page state its next keyframe is written from, and any output
+//! not yet polled, as session state (see `crate::persist`).
 //!
 //! Saving closes the open chunk first ([`Encoder::save_state`]): a chunk never spans
 //! two workers, and what is saved is small. The page state is saved as the keyframe
@@ -10,6 +11,8 @@
 
 use bincode::{Decode, Encode};
 
+use super::super::assets::{Asset, AssetHash, AssetMode, Registry};
+use super::super::wire::{Ctx, SavedCtx, Strings};
 use super::{Compression, Encoder, EncoderConfig, Keyframes};
 use crate::error::StateError;
 use crate::limits::Limits;
@@ -19,12 +22,15 @@ use crate::replay::{ReplayMode, State};
 
 #[derive(Encode, Decode)]
 struct SavedEncoder {
-    keyframe_events: u64,
-    keyframe_interval: i64,
-    keyframe_bytes: u64,
+    /// The chunk cadence: events, interval, bytes.
+    chunk_every: (u64, i64, u64),
+    /// The keyframe rule: cost, minimum bytes, maximum interval.
+    keyframe_cost: (u32, u64, i64),
     /// Brotli quality, or `None` for no compression.
     quality: Option<u32>,
-    keyframes_on_cadence: bool,
+    keyframes_by_cost: bool,
+    external_assets: bool,
+    asset_min: u64,
     limits: [u64; 8],
     /// The page state, as keyframe events in the binary format.
     page: Vec<u8>,
@@ -34,10 +40,17 @@ struct SavedEncoder {
     prev_hash: [u8; 32],
     wrote_header: bool,
     last_ts: Option<i64>,
-    /// The keyframe cadence's stretch: its first timestamp, events and bytes so far.
-    stretch_ts: i64,
-    stretch_events: u64,
-    stretch_bytes: u64,
+    /// The chunk cadence's stretch: its first timestamp, events and bytes so far.
+    stretch: (i64, u64, u64),
+    /// The open segment: whether one is, its start, keyframe and event bytes; event
+    /// chunks so far.
+    segment: (bool, i64, u64, u64, u64),
+    /// The segment's string table: each string, its section and asset number.
+    strings: Vec<(String, u8, Option<u64>)>,
+    ctx: SavedCtx,
+    /// Every asset's hash, in number order; assets not yet handed to the host.
+    assets: Vec<[u8; 32]>,
+    assets_out: Vec<([u8; 32], String)>,
     /// Output not yet polled, and where each closed chunk in it ends.
     out: Vec<u8>,
     ready: Vec<u64>,
@@ -91,17 +104,30 @@ impl Encoder {
     /// The session's encoding state as bytes, for another worker or a later process to
     /// continue from with [`Encoder::restore_state`]. Closes the open chunk first, so a
     /// chunk never spans two workers; output not yet polled is carried in the state
-    /// (poll before saving to hand it out here instead).
+    /// (poll before saving to hand it out here instead). The segment goes on after a
+    /// restore (no keyframe is added), but its compressed stream starts anew, whether
+    /// or not this encoder is the one that goes on: the compressor's history is not part
+    /// of the state, and the chunks after a save are the same bytes either way.
     pub fn save_state(&mut self) -> Vec<u8> {
         self.flush();
+        self.zip.restart();
         let c = &self.config;
         let page = persist::events_to_bytes(&self.state.to_keyframe_events());
         let saved = SavedEncoder {
-            keyframe_events: c.keyframe_events.0 as u64,
-            keyframe_interval: c.keyframe_interval.0,
-            keyframe_bytes: c.keyframe_bytes as u64,
+            chunk_every: (
+                c.chunk_events.0 as u64,
+                c.chunk_interval.0,
+                c.chunk_bytes as u64,
+            ),
+            keyframe_cost: (
+                c.keyframe_cost,
+                c.keyframe_min_bytes as u64,
+                c.keyframe_max_interval.0,
+            ),
             quality: c.compression.quality(),
-            keyframes_on_cadence: c.keyframes == Keyframes::OnCadence,
+            keyframes_by_cost: c.keyframes == Keyframes::ByCost,
+            external_assets: c.assets == AssetMode::External,
+            asset_min: c.asset_min as u64,
             limits: limits_to_words(&c.limits),
             page,
             time: self.state.time().0,
@@ -110,9 +136,26 @@ impl Encoder {
             prev_hash: self.prev_hash,
             wrote_header: self.wrote_header,
             last_ts: self.last_ts,
-            stretch_ts: self.stretch_ts,
-            stretch_events: self.stretch_events,
-            stretch_bytes: self.stretch_bytes as u64,
+            stretch: (
+                self.stretch_ts,
+                self.stretch_events,
+                self.stretch_bytes as u64,
+            ),
+            segment: (
+                self.seg_open,
+                self.seg_ts,
+                self.seg_key_bytes as u64,
+                self.seg_bytes as u64,
+                self.seq,
+            ),
+            strings: self.enc.strings.entries(),
+            ctx: self.enc.ctx.save(),
+            assets: self.enc.assets.hashes(),
+            assets_out: self
+                .assets_out
+                .iter()
+                .map(|a| (a.hash.0, a.text.clone()))
+                .collect(),
             out: self.out.clone(),
             ready: self.ready.iter().map(|&e| e as u64).collect(),
         };
@@ -120,28 +163,43 @@ impl Encoder {
     }
 
     /// An encoder that continues exactly where the one that saved `bytes` stopped: the
-    /// chunks it writes next are the ones the saved encoder would have written. `bytes`
-    /// are untrusted: checked and bounded by `limits` (`input_bytes` for their size;
-    /// the saved configuration's limits are capped at `limits`).
+    /// chunks it writes next hold the events the saved encoder's would have, in the same
+    /// segments (byte for byte without compression). `bytes` are untrusted: checked and
+    /// bounded by `limits` (`input_bytes` for their size; the saved configuration's
+    /// limits are capped at `limits`).
     pub fn restore_state(bytes: &[u8], limits: &Limits) -> Result<Encoder, StateError> {
         let body = persist::open(StateKind::Encoder, bytes, limits.input_bytes)?;
         let s: SavedEncoder = persist::decode_body(StateKind::Encoder, body)?;
         let limits = limits_from_words(s.limits, limits);
+        let size = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
         let config = EncoderConfig::default()
-            .with_keyframe_every(
-                EventCount(usize::try_from(s.keyframe_events).unwrap_or(usize::MAX)),
-                Millis(s.keyframe_interval),
-                usize::try_from(s.keyframe_bytes).unwrap_or(usize::MAX),
+            .with_chunk_every(
+                EventCount(size(s.chunk_every.0)),
+                Millis(s.chunk_every.1),
+                size(s.chunk_every.2),
+            )
+            .with_keyframe_cost(
+                s.keyframe_cost.0,
+                size(s.keyframe_cost.1),
+                Millis(s.keyframe_cost.2),
             )
             .with_compression(match s.quality {
                 Some(quality) => Compression::Brotli { quality },
                 None => Compression::None,
             })
-            .with_keyframes(if s.keyframes_on_cadence {
-                Keyframes::OnCadence
+            .with_keyframes(if s.keyframes_by_cost {
+                Keyframes::ByCost
             } else {
                 Keyframes::None
             })
+            .with_assets(
+                if s.external_assets {
+                    AssetMode::External
+                } else {
+                    AssetMode::Inline
+                },
+                size(s.asset_min),
+            )
             .with_limits(limits);
         let page = persist::events_from_bytes(StateKind::Encoder, &s.page, &limits)?;
         let mut state = State::new(limits, ReplayMode::Lenient);
@@ -153,23 +211,42 @@ impl Encoder {
         let mut ready = std::collections::VecDeque::with_capacity(s.ready.len().min(1024));
         let mut last = 0usize;
         for e in s.ready {
-            let e = usize::try_from(e).unwrap_or(usize::MAX);
+            let e = size(e);
             if e < last || e > s.out.len() {
                 return Err(malformed("pending chunk offsets out of order"));
             }
             last = e;
             ready.push_back(e);
         }
+        if s.strings.len() > limits.nodes {
+            return Err(malformed("string table larger than the limits"));
+        }
+        let n_assets = s.assets.len() as u64;
+        let strings = Strings::from_entries(s.strings, n_assets)
+            .ok_or_else(|| malformed("string table that does not hold together"))?;
         let mut enc = Encoder::new(config);
         enc.state = state;
-        enc.applied = usize::try_from(s.applied).unwrap_or(usize::MAX);
+        enc.applied = size(s.applied);
         enc.index = s.index;
         enc.prev_hash = s.prev_hash;
         enc.wrote_header = s.wrote_header;
         enc.last_ts = s.last_ts;
-        enc.stretch_ts = s.stretch_ts;
-        enc.stretch_events = s.stretch_events;
-        enc.stretch_bytes = usize::try_from(s.stretch_bytes).unwrap_or(usize::MAX);
+        (enc.stretch_ts, enc.stretch_events) = (s.stretch.0, s.stretch.1);
+        enc.stretch_bytes = size(s.stretch.2);
+        let (open, ts, key, bytes, seq) = s.segment;
+        (enc.seg_open, enc.seg_ts, enc.seq) = (open, ts, seq);
+        (enc.seg_key_bytes, enc.seg_bytes) = (size(key), size(bytes));
+        enc.enc.strings = strings;
+        enc.enc.ctx = Ctx::restore(s.ctx);
+        enc.enc.assets = Registry::from_hashes(s.assets);
+        enc.assets_out = s
+            .assets_out
+            .into_iter()
+            .map(|(h, text)| Asset {
+                hash: AssetHash(h),
+                text,
+            })
+            .collect();
         enc.out = s.out;
         enc.ready = ready;
         Ok(enc)
@@ -193,8 +270,8 @@ mod tests {
     }
 
     /// Encodes with a flush after every event, and a save and restore at `handoff`.
-    fn encode_with(handoff: Option<usize>) -> Vec<u8> {
-        let mut enc = Encoder::new(EncoderConfig::default());
+    fn encode_with(handoff: Option<usize>, config: EncoderConfig) -> Vec<u8> {
+        let mut enc = Encoder::new(config);
         let mut out = Vec::new();
         for (i, e) in events().iter().enumerate() {
             if handoff == Some(i) {
@@ -214,12 +291,53 @@ mod tests {
         out
     }
 
+    /// A restored encoder writes the same bytes as the one that saved would have (with
+    /// compression too: saving restarts the compressed stream either way), and the
+    /// same events as one that never saved.
     #[test]
-    fn a_restored_encoder_writes_the_same_bytes() {
-        let whole = encode_with(None);
+    fn a_restored_encoder_goes_on_where_it_stopped() {
+        let plain = EncoderConfig::default().with_compression(Compression::None);
+        let whole = encode_with(None, plain);
         for at in 0..events().len() {
-            assert_eq!(encode_with(Some(at)), whole, "hand-off before event {at}");
+            assert_eq!(
+                encode_with(Some(at), plain),
+                whole,
+                "hand-off before event {at}"
+            );
         }
+        let packed = EncoderConfig::default();
+        let whole = crate::codec::decode(&encode_with(None, packed), &Limits::DEFAULT);
+        assert!(whole.is_clean());
+        assert_eq!(whole.events, events());
+        for at in 0..events().len() {
+            let bytes = encode_with(Some(at), packed);
+            assert_eq!(bytes, saved_only(at, packed), "hand-off before event {at}");
+            let back = crate::codec::decode(&bytes, &Limits::DEFAULT);
+            assert!(back.is_clean(), "{:?}", back.errors);
+            assert_eq!(back.events, whole.events, "hand-off before event {at}");
+            assert!(crate::codec::verify(&bytes, &Limits::DEFAULT).is_ok());
+        }
+    }
+
+    /// [`encode_with`] with a save at `at` that the same encoder goes on from.
+    fn saved_only(at: usize, config: EncoderConfig) -> Vec<u8> {
+        let mut enc = Encoder::new(config);
+        let mut out = Vec::new();
+        for (i, e) in events().iter().enumerate() {
+            if i == at {
+                enc.save_state();
+            }
+            enc.push(e);
+            enc.flush();
+            while let Some(c) = enc.poll_chunk() {
+                out.extend(c);
+            }
+        }
+        enc.finish();
+        while let Some(c) = enc.poll_chunk() {
+            out.extend(c);
+        }
+        out
     }
 
     #[test]

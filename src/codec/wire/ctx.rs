@@ -1,9 +1,10 @@
 //! The coding state a chunk's events run through, and the codings that use it directly:
 //! timestamps as deltas, node ids against a prediction by role.
 //!
-//! The state is per chunk (see "Coding state" in FORMAT.md): the encoder and the decoder
-//! each start it from [`Ctx::new`] at the chunk's start and again after the keyframe, and
-//! update it identically event by event. Any write that updates a register must have a
+//! The state is per segment (see "Coding state" in FORMAT.md): the encoder and the
+//! decoder each start it from [`Ctx::new`] at a keyframe chunk's start and again after
+//! its keyframe, carry it from chunk to chunk of the segment, and update it identically
+//! event by event. Any write that updates a register must have a
 //! read that updates it the same way, or every later delta decodes wrong.
 
 use super::super::CodecError;
@@ -12,7 +13,7 @@ use crate::hash::FastMap;
 use crate::model::{NodeId, Timestamp};
 
 /// Coding state shared by the encoder and decoder of one chunk.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub(crate) struct Ctx {
     /// The last event's timestamp: the next is coded as its difference from it.
     prev_ts: i64,
@@ -34,7 +35,60 @@ pub(crate) struct Ctx {
     inputs: FastMap<i32, String>,
 }
 
+/// The coding state as saved with an encoder's state: every register, and the input
+/// fields' values in id order.
+#[derive(Debug, Clone, PartialEq, Eq, bincode::Encode, bincode::Decode)]
+pub(crate) struct SavedCtx {
+    registers: [i64; 8],
+    inputs: Vec<(i32, String)>,
+}
+
 impl Ctx {
+    /// The state, for saving.
+    pub(crate) fn save(&self) -> SavedCtx {
+        let mut inputs: Vec<(i32, String)> =
+            self.inputs.iter().map(|(k, v)| (*k, v.clone())).collect();
+        inputs.sort_unstable();
+        SavedCtx {
+            registers: [
+                self.prev_ts,
+                self.prev_node,
+                self.prev_parent,
+                self.prev_removed,
+                self.prev_target,
+                self.prev_x,
+                self.prev_y,
+                self.prev_t,
+            ],
+            inputs,
+        }
+    }
+
+    /// The state [`Ctx::save`] saved.
+    pub(crate) fn restore(s: SavedCtx) -> Self {
+        let [
+            prev_ts,
+            prev_node,
+            prev_parent,
+            prev_removed,
+            prev_target,
+            prev_x,
+            prev_y,
+            prev_t,
+        ] = s.registers;
+        Ctx {
+            prev_ts,
+            prev_node,
+            prev_parent,
+            prev_removed,
+            prev_target,
+            prev_x,
+            prev_y,
+            prev_t,
+            inputs: s.inputs.into_iter().collect(),
+        }
+    }
+
     /// The state at a section's start: times are coded from `base_ts`, everything else
     /// from zero.
     pub(crate) fn new(base_ts: i64) -> Self {

@@ -34,8 +34,8 @@ mod values;
 mod view;
 
 pub(crate) use cols::{ColReaders, Cols, N_COLS};
-pub(crate) use ctx::Ctx;
-pub(crate) use strings::{N_SECTIONS, Strings};
+pub(crate) use ctx::{Ctx, SavedCtx};
+pub(crate) use strings::{N_SECTIONS, Strings, Table};
 
 use super::CodecError;
 use crate::limits::Limits;
@@ -136,25 +136,50 @@ fn json_of(e: &Event) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Encoding side: the current chunk's columns and string table, and the coding state.
-#[derive(Default)]
+/// Encoding side: the open chunk's columns, the segment's string table and coding
+/// state, and the stream's assets.
 pub(crate) struct Enc {
     pub(crate) cols: Cols,
-    /// Per interned DOM name: its string's index in this chunk's table plus one (0 when
-    /// not used yet in the chunk). Only valid with the table it points into: both are
+    /// Per interned DOM name: its string's index in the segment's table plus one (0 when
+    /// not used yet in the segment). Only valid with the table it points into: both are
     /// emptied together in [`Enc::reset`].
     pub(crate) atom_refs: Vec<u32>,
     pub(crate) strings: Strings,
     pub(crate) ctx: Ctx,
+    /// The stream's assets: long values and texts stored once.
+    pub(crate) assets: crate::codec::assets::Registry,
+    /// Values and texts of at least this many bytes are stored as assets.
+    pub(crate) asset_min: usize,
+}
+
+impl Default for Enc {
+    fn default() -> Self {
+        Enc {
+            cols: Cols::default(),
+            atom_refs: Vec::new(),
+            strings: Strings::default(),
+            ctx: Ctx::default(),
+            assets: crate::codec::assets::Registry::default(),
+            asset_min: usize::MAX,
+        }
+    }
 }
 
 impl Enc {
-    /// Starts a new chunk: everything empty, the memory kept.
+    /// Starts a new segment: columns, string table and coding state empty (the memory
+    /// kept); the stream's assets stay.
     pub(crate) fn reset(&mut self) {
         self.cols.clear();
         self.atom_refs.fill(0);
         self.strings.clear();
         self.ctx = Ctx::default();
+    }
+
+    /// Starts a new chunk within the segment: its columns empty; the string table and
+    /// coding state go on.
+    pub(crate) fn begin_chunk(&mut self) {
+        self.cols.clear();
+        self.strings.begin_chunk();
     }
 
     /// Writes a field value.
@@ -238,11 +263,12 @@ pub(super) fn spend(out_bytes: &mut usize, limits: &Limits, n: usize) -> Result<
     Ok(())
 }
 
-/// Decoding side: one section of events over the chunk's string table.
+/// Decoding side: one run of events (a keyframe, or a chunk's own events) over the
+/// segment's string table.
 pub(crate) struct Dec<'a, 'b> {
     pub(crate) cols: ColReaders<'a>,
-    /// The string table, by section.
-    pub(crate) table: &'b [Vec<&'a str>; N_SECTIONS],
+    /// The segment's string table.
+    pub(crate) table: &'b Table,
     /// Strings of each section introduced so far.
     pub(crate) seen: [usize; N_SECTIONS],
     /// Bytes of text handed out so far in this chunk (strings, input values), against
