@@ -1,10 +1,17 @@
-//! The arena DOM: nodes in a `Vec`, linked by slot indices, found by id through a
-//! bounded id map. Every walk is iterative.
+//! The arena DOM: nodes in a copy-on-write paged vector (`pages`), linked by slot
+//! indices, found by id through a bounded id map. Every walk is iterative.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::pages::Paged;
 use crate::model::{NodeId, NodeKind, NodeTree, SerializedNode};
+
+/// Nodes per page of the arena (64 nodes of 64 bytes: a write after a restore copies
+/// 4 KiB and the payloads of 64 nodes).
+type NodePages = Paged<DomNode, 6>;
+/// Id-map entries per page (1024 slots, 4 KiB).
+type SlotPages = Paged<u32, 10>;
 
 /// "No node" in a link field.
 pub(crate) const NIL: u32 = u32::MAX;
@@ -135,23 +142,13 @@ pub(crate) struct DomNode {
     pub(crate) data: NodeData,
 }
 
-impl DomNode {
-    /// A copy of everything but the payload.
-    fn clone_links(&self) -> DomNode {
-        DomNode {
-            data: NodeData::None,
-            ..*self
-        }
-    }
-}
-
 /// Maps node ids to slots: a dense window `[base, base + len)` for the ids rrweb hands
 /// out (consecutive, rising over a session), and a sorted map for ids outside it, so a
 /// hostile id costs no memory and a lookup is never worse than logarithmic.
 #[derive(Debug, Clone, Default)]
 struct IdMap {
     base: i64,
-    dense: Vec<u32>,
+    dense: SlotPages,
     sparse: BTreeMap<i32, u32>,
 }
 
@@ -185,7 +182,7 @@ impl IdMap {
         let off = i64::from(id.0) - self.base;
         if off >= 0 && (off as usize) < 2 * live + Self::SLACK {
             let old_len = self.dense.len();
-            self.dense.resize(off as usize + 1, NIL);
+            self.dense.grow(off as usize + 1, NIL);
             // Ids that lived in the sparse map and now fall in the window move in.
             let lo = self.base + old_len as i64;
             let moved: Vec<(i32, u32)> = self
@@ -242,7 +239,7 @@ impl IdMap {
             }
         }
         self.base = base;
-        self.dense = vec![NIL; (i64::from(max) - base + 1) as usize];
+        self.dense = std::iter::repeat_n(NIL, (i64::from(max) - base + 1) as usize).collect();
         for (id, slot) in pairs {
             match self.index(NodeId(id)) {
                 Some(i) => {
@@ -268,7 +265,7 @@ pub(crate) enum DomIssue {
 /// The replayed document.
 #[derive(Debug, Clone, Default)]
 pub struct Dom {
-    nodes: Vec<DomNode>,
+    nodes: NodePages,
     free: Vec<u32>,
     ids: IdMap,
     atoms: Arc<Atoms>,
@@ -755,14 +752,13 @@ impl Dom {
             }
         }
         let map = |s: u32| remap.get(s as usize).copied().unwrap_or(NIL);
-        let mut nodes = Vec::with_capacity(order.len());
+        let mut nodes = NodePages::default();
         for &old in &order {
-            let Some(n) = self.nodes.get_mut(old as usize) else {
+            // A copy, not a move: the pages may be shared with keyframes.
+            let Some(n) = self.nodes.get(old as usize) else {
                 continue;
             };
-            let mut moved = n.clone_links();
-            moved.data = std::mem::replace(&mut n.data, NodeData::None);
-            let mut n = moved;
+            let mut n = n.clone();
             n.parent = map(n.parent);
             n.first_child = map(n.first_child);
             n.last_child = map(n.last_child);
@@ -785,33 +781,67 @@ impl Dom {
 
     /// Bytes held by the arena's own structures (not counting text and attribute values).
     pub(crate) fn structure_bytes(&self) -> usize {
-        let attrs: usize = self
-            .nodes
-            .iter()
-            .map(|n| match &n.data {
-                NodeData::Attrs(a) => a.capacity() * std::mem::size_of::<DomAttr>(),
-                NodeData::Doctype(_) => 2 * std::mem::size_of::<Box<str>>(),
-                _ => 0,
-            })
-            .sum();
-        self.nodes.capacity() * std::mem::size_of::<DomNode>()
-            + self.free.capacity() * 4
-            + self.ids.dense.capacity() * 4
-            + self.ids.sparse.len() * 16
-            + attrs
+        let attrs: usize = self.nodes.iter().map(|n| payload_bytes(n).0).sum();
+        self.nodes.bytes() + self.index_bytes() + attrs
     }
 
     /// Bytes of text and attribute values.
     pub(crate) fn text_bytes(&self) -> usize {
-        self.nodes
-            .iter()
-            .map(|n| match &n.data {
-                NodeData::Text(t) => t.len(),
-                NodeData::Attrs(a) => a.iter().map(|x| x.value.len()).sum(),
-                NodeData::Doctype(d) => d.iter().map(|s| s.len()).sum(),
-                _ => 0,
+        self.nodes.iter().map(|n| payload_bytes(n).1).sum()
+    }
+
+    /// Bytes of the free list, the id map and its sorted part.
+    fn index_bytes(&self) -> usize {
+        self.free.capacity() * 4 + self.ids.sparse.len() * 16 + self.ids.dense.bytes()
+    }
+
+    /// Bytes this DOM holds that `other` does not share with it: the node and id pages
+    /// it does not share (with the nodes' texts and attributes), and what is its own
+    /// (page tables, free list, sorted ids). With no `other`, all it holds, structure
+    /// and text together.
+    pub(crate) fn bytes_beyond(&self, other: Option<&Dom>) -> usize {
+        let nodes: usize = self
+            .nodes
+            .unshared_pages(other.map(|o| &o.nodes))
+            .map(|page| {
+                let payload: usize = page
+                    .iter()
+                    .map(|n| {
+                        let (s, t) = payload_bytes(n);
+                        s + t
+                    })
+                    .sum();
+                NodePages::PAGE_BYTES + payload
             })
-            .sum()
+            .sum();
+        let ids = self
+            .ids
+            .dense
+            .unshared_pages(other.map(|o| &o.ids.dense))
+            .count()
+            * SlotPages::PAGE_BYTES;
+        self.nodes.table_bytes()
+            + self.ids.dense.table_bytes()
+            + self.free.capacity() * 4
+            + self.ids.sparse.len() * 16
+            + nodes
+            + ids
+    }
+}
+
+/// Bytes a node holds outside the arena: (structure, text and attribute values).
+fn payload_bytes(n: &DomNode) -> (usize, usize) {
+    match &n.data {
+        NodeData::Attrs(a) => (
+            a.capacity() * std::mem::size_of::<DomAttr>(),
+            a.iter().map(|x| x.value.len()).sum(),
+        ),
+        NodeData::Doctype(d) => (
+            2 * std::mem::size_of::<Box<str>>(),
+            d.iter().map(|s| s.len()).sum(),
+        ),
+        NodeData::Text(t) => (0, t.len()),
+        _ => (0, 0),
     }
 }
 

@@ -45,7 +45,8 @@
 //!
 //! [`State`] (`state.rs`) holds the parts of the page state and dispatches each event;
 //! mutation batches are applied in `mutate.rs`, stylesheets in `sheets.rs`, media in
-//! `media.rs`, the hash in `state_hash.rs`; the arena DOM is `dom.rs`; `html.rs` and
+//! `media.rs`, the hash in `state_hash.rs`; the arena DOM is `dom.rs`, its copy-on-write
+//! page storage (what keyframes and the seek cursor share) `pages.rs`; `html.rs` and
 //! `export.rs` turn the state into HTML and into keyframe events; `replayer.rs` is the
 //! seek cursor over the recording, `keyframes.rs` the keyframe index behind it,
 //! `ingest.rs` how events and chunks come in, and `player.rs` the clock.
@@ -59,6 +60,7 @@ mod ingest;
 mod keyframes;
 mod media;
 mod mutate;
+mod pages;
 mod persist;
 mod player;
 mod replayer;
