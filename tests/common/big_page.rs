@@ -127,7 +127,11 @@ struct Row {
 /// The nodes of a row as a pre-order subtree under `parent`.
 fn row_nodes(ids: &mut Ids, key: u64, tree: &mut NodeTree, parent: usize) -> Row {
     let tr = ids.next();
-    let zebra = if key % 2 == 0 { "row even" } else { "row odd" };
+    let zebra = if key.is_multiple_of(2) {
+        "row even"
+    } else {
+        "row odd"
+    };
     let tr_at = push(
         tree,
         parent,
@@ -386,7 +390,7 @@ pub fn big_session(rows: usize, duration_ms: i64) -> Vec<Event> {
             (45..65, Some(r)) => {
                 let class = if rng.chance(50) {
                     "row selected"
-                } else if r.key % 2 == 0 {
+                } else if r.key.is_multiple_of(2) {
                     "row even"
                 } else {
                     "row odd"
