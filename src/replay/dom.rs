@@ -217,6 +217,16 @@ impl IdMap {
         }
     }
 
+    /// Every (id, slot) the map holds.
+    fn pairs(&self) -> Vec<(i32, u32)> {
+        let dense = self.dense.iter().enumerate().filter(|(_, s)| **s != NIL);
+        let dense =
+            dense.filter_map(|(i, &s)| Some((i32::try_from(self.base + i as i64).ok()?, s)));
+        dense
+            .chain(self.sparse.iter().map(|(&id, &s)| (id, s)))
+            .collect()
+    }
+
     fn clear(&mut self) {
         self.base = 0;
         self.dense.clear();
@@ -735,9 +745,15 @@ impl Dom {
     /// Renumbers the slots in document order and drops freed ones, when more than half
     /// of the arena is free (long sessions leave a high-water mark behind). Slots are not
     /// part of the state's meaning, so nothing observable changes.
+    ///
+    /// When only the id map has grown lopsided (most ids outside its dense window, as
+    /// when every new node gets a far higher id), only the map is rebuilt: the nodes stay
+    /// where they are, so their pages stay shared with the keyframes.
     pub(crate) fn compact_if_sparse(&mut self) {
-        let sparse_ids = self.ids.sparse.len() > 64 && self.ids.sparse.len() * 4 > self.live;
-        if self.free.len() <= self.live.max(1024) && !sparse_ids {
+        if self.free.len() <= self.live.max(1024) {
+            if self.ids.sparse.len() > 64 && self.ids.sparse.len() * 4 > self.live {
+                self.ids.rebuild(self.ids.pairs());
+            }
             return;
         }
         let order: Vec<u32> = self.descendants(self.root).collect();
@@ -752,13 +768,18 @@ impl Dom {
             }
         }
         let map = |s: u32| remap.get(s as usize).copied().unwrap_or(NIL);
+        // The old nodes by slot: pages this state alone holds are moved, the ones it
+        // shares with keyframes copied.
+        let mut old_nodes = std::mem::take(&mut self.nodes).into_vec();
         let mut nodes = NodePages::default();
         for &old in &order {
-            // A copy, not a move: the pages may be shared with keyframes.
-            let Some(n) = self.nodes.get(old as usize) else {
+            let Some(n) = old_nodes.get_mut(old as usize) else {
                 continue;
             };
-            let mut n = n.clone();
+            let mut n = DomNode {
+                data: std::mem::replace(&mut n.data, NodeData::None),
+                ..*n
+            };
             n.parent = map(n.parent);
             n.first_child = map(n.first_child);
             n.last_child = map(n.last_child);
@@ -929,5 +950,11 @@ mod tests {
         assert_eq!(m.get(NodeId(370_500)), Some(370_500));
         assert_eq!(m.get(NodeId(50)), Some(50));
         assert_eq!(m.get(NodeId(200)), None);
+        // Rebuilding from its own pairs keeps every id where it was.
+        let before = m.pairs();
+        m.rebuild(m.pairs());
+        assert_eq!(m.pairs(), before);
+        assert_eq!(before.len(), 1099);
+        assert_eq!(m.get(NodeId(370_999)), Some(370_999));
     }
 }

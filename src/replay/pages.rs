@@ -92,6 +92,18 @@ impl<T: Clone, const SHIFT: u32> Paged<T, SHIFT> {
         self.pages.iter().flat_map(|p| p.iter())
     }
 
+    /// The items in one vector: pages held by no one else are moved, shared ones copied.
+    pub(crate) fn into_vec(self) -> Vec<T> {
+        let mut out = Vec::with_capacity(self.len);
+        for page in self.pages {
+            match Arc::try_unwrap(page) {
+                Ok(items) => out.extend(items),
+                Err(shared) => out.extend_from_slice(&shared),
+            }
+        }
+        out
+    }
+
     /// Bytes of one page's items (not what they point to).
     pub(crate) const PAGE_BYTES: usize = Self::PAGE * std::mem::size_of::<T>();
 
@@ -162,5 +174,8 @@ mod tests {
         assert_eq!(a.get(12), Some(&7));
         // The shared last page of b was copied when a pushed into it.
         assert_eq!(b.iter().copied().last(), Some(9));
+        // Shared pages are copied out, the others moved; the items are the same.
+        let all: Vec<u32> = a.iter().copied().collect();
+        assert_eq!(a.into_vec(), all);
     }
 }
