@@ -1,5 +1,6 @@
 //! Seek cost: to the middle and to the end of each corpus stream and of a synthetic
-//! 3-hour session built from the todo stream's activity (tests/common/synth.rs). Each
+//! 3-hour session built from the todo stream's activity (tests/common/synth.rs), and of
+//! a big page: a ~110,000-node table edited for an hour (tests/common/big_page.rs). Each
 //! measured seek starts from a state at the recording's start, so it is a real jump:
 //! restore the nearest keyframe, then apply the events after it.
 
@@ -10,6 +11,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use session_replay::replay::Replayer;
 use session_replay::{Limits, Timestamp, rrweb};
 
+#[path = "../tests/common/big_page.rs"]
+mod big_page;
 #[path = "../tests/common/synth.rs"]
 mod synth;
 
@@ -79,6 +82,12 @@ fn bench(c: &mut Criterion) {
     let replayer = Replayer::from(long);
     eprintln!("3h synthetic: index built in {:?}", build.elapsed());
     seek_bench(c, "synthetic-3h", replayer);
+    // Issue 15: a 10,000-row table (~110,000 nodes) edited for an hour.
+    let big = big_page::big_session(10_000, 3600 * 1000);
+    let build = Instant::now();
+    let replayer = Replayer::from(big);
+    eprintln!("big page: index built in {:?}", build.elapsed());
+    seek_bench(c, "big-page", replayer);
 }
 
 criterion_group!(benches, bench);

@@ -1,10 +1,17 @@
-//! The arena DOM: nodes in a `Vec`, linked by slot indices, found by id through a
-//! bounded id map. Every walk is iterative.
+//! The arena DOM: nodes in a copy-on-write paged vector (`pages`), linked by slot
+//! indices, found by id through a bounded id map. Every walk is iterative.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::pages::Paged;
 use crate::model::{NodeId, NodeKind, NodeTree, SerializedNode};
+
+/// Nodes per page of the arena (64 nodes of 64 bytes: a write after a restore copies
+/// 4 KiB and the payloads of 64 nodes).
+type NodePages = Paged<DomNode, 6>;
+/// Id-map entries per page (1024 slots, 4 KiB).
+type SlotPages = Paged<u32, 10>;
 
 /// "No node" in a link field.
 pub(crate) const NIL: u32 = u32::MAX;
@@ -135,23 +142,13 @@ pub(crate) struct DomNode {
     pub(crate) data: NodeData,
 }
 
-impl DomNode {
-    /// A copy of everything but the payload.
-    fn clone_links(&self) -> DomNode {
-        DomNode {
-            data: NodeData::None,
-            ..*self
-        }
-    }
-}
-
 /// Maps node ids to slots: a dense window `[base, base + len)` for the ids rrweb hands
 /// out (consecutive, rising over a session), and a sorted map for ids outside it, so a
 /// hostile id costs no memory and a lookup is never worse than logarithmic.
 #[derive(Debug, Clone, Default)]
 struct IdMap {
     base: i64,
-    dense: Vec<u32>,
+    dense: SlotPages,
     sparse: BTreeMap<i32, u32>,
 }
 
@@ -185,7 +182,7 @@ impl IdMap {
         let off = i64::from(id.0) - self.base;
         if off >= 0 && (off as usize) < 2 * live + Self::SLACK {
             let old_len = self.dense.len();
-            self.dense.resize(off as usize + 1, NIL);
+            self.dense.grow(off as usize + 1, NIL);
             // Ids that lived in the sparse map and now fall in the window move in.
             let lo = self.base + old_len as i64;
             let moved: Vec<(i32, u32)> = self
@@ -220,6 +217,16 @@ impl IdMap {
         }
     }
 
+    /// Every (id, slot) the map holds.
+    fn pairs(&self) -> Vec<(i32, u32)> {
+        let dense = self.dense.iter().enumerate().filter(|(_, s)| **s != NIL);
+        let dense =
+            dense.filter_map(|(i, &s)| Some((i32::try_from(self.base + i as i64).ok()?, s)));
+        dense
+            .chain(self.sparse.iter().map(|(&id, &s)| (id, s)))
+            .collect()
+    }
+
     fn clear(&mut self) {
         self.base = 0;
         self.dense.clear();
@@ -242,7 +249,7 @@ impl IdMap {
             }
         }
         self.base = base;
-        self.dense = vec![NIL; (i64::from(max) - base + 1) as usize];
+        self.dense = std::iter::repeat_n(NIL, (i64::from(max) - base + 1) as usize).collect();
         for (id, slot) in pairs {
             match self.index(NodeId(id)) {
                 Some(i) => {
@@ -268,7 +275,7 @@ pub(crate) enum DomIssue {
 /// The replayed document.
 #[derive(Debug, Clone, Default)]
 pub struct Dom {
-    nodes: Vec<DomNode>,
+    nodes: NodePages,
     free: Vec<u32>,
     ids: IdMap,
     atoms: Arc<Atoms>,
@@ -738,9 +745,15 @@ impl Dom {
     /// Renumbers the slots in document order and drops freed ones, when more than half
     /// of the arena is free (long sessions leave a high-water mark behind). Slots are not
     /// part of the state's meaning, so nothing observable changes.
+    ///
+    /// When only the id map has grown lopsided (most ids outside its dense window, as
+    /// when every new node gets a far higher id), only the map is rebuilt: the nodes stay
+    /// where they are, so their pages stay shared with the keyframes.
     pub(crate) fn compact_if_sparse(&mut self) {
-        let sparse_ids = self.ids.sparse.len() > 64 && self.ids.sparse.len() * 4 > self.live;
-        if self.free.len() <= self.live.max(1024) && !sparse_ids {
+        if self.free.len() <= self.live.max(1024) {
+            if self.ids.sparse.len() > 64 && self.ids.sparse.len() * 4 > self.live {
+                self.ids.rebuild(self.ids.pairs());
+            }
             return;
         }
         let order: Vec<u32> = self.descendants(self.root).collect();
@@ -755,14 +768,18 @@ impl Dom {
             }
         }
         let map = |s: u32| remap.get(s as usize).copied().unwrap_or(NIL);
-        let mut nodes = Vec::with_capacity(order.len());
+        // The old nodes by slot: pages this state alone holds are moved, the ones it
+        // shares with keyframes copied.
+        let mut old_nodes = std::mem::take(&mut self.nodes).into_vec();
+        let mut nodes = NodePages::default();
         for &old in &order {
-            let Some(n) = self.nodes.get_mut(old as usize) else {
+            let Some(n) = old_nodes.get_mut(old as usize) else {
                 continue;
             };
-            let mut moved = n.clone_links();
-            moved.data = std::mem::replace(&mut n.data, NodeData::None);
-            let mut n = moved;
+            let mut n = DomNode {
+                data: std::mem::replace(&mut n.data, NodeData::None),
+                ..*n
+            };
             n.parent = map(n.parent);
             n.first_child = map(n.first_child);
             n.last_child = map(n.last_child);
@@ -785,33 +802,67 @@ impl Dom {
 
     /// Bytes held by the arena's own structures (not counting text and attribute values).
     pub(crate) fn structure_bytes(&self) -> usize {
-        let attrs: usize = self
-            .nodes
-            .iter()
-            .map(|n| match &n.data {
-                NodeData::Attrs(a) => a.capacity() * std::mem::size_of::<DomAttr>(),
-                NodeData::Doctype(_) => 2 * std::mem::size_of::<Box<str>>(),
-                _ => 0,
-            })
-            .sum();
-        self.nodes.capacity() * std::mem::size_of::<DomNode>()
-            + self.free.capacity() * 4
-            + self.ids.dense.capacity() * 4
-            + self.ids.sparse.len() * 16
-            + attrs
+        let attrs: usize = self.nodes.iter().map(|n| payload_bytes(n).0).sum();
+        self.nodes.bytes() + self.index_bytes() + attrs
     }
 
     /// Bytes of text and attribute values.
     pub(crate) fn text_bytes(&self) -> usize {
-        self.nodes
-            .iter()
-            .map(|n| match &n.data {
-                NodeData::Text(t) => t.len(),
-                NodeData::Attrs(a) => a.iter().map(|x| x.value.len()).sum(),
-                NodeData::Doctype(d) => d.iter().map(|s| s.len()).sum(),
-                _ => 0,
+        self.nodes.iter().map(|n| payload_bytes(n).1).sum()
+    }
+
+    /// Bytes of the free list, the id map and its sorted part.
+    fn index_bytes(&self) -> usize {
+        self.free.capacity() * 4 + self.ids.sparse.len() * 16 + self.ids.dense.bytes()
+    }
+
+    /// Bytes this DOM holds that `other` does not share with it: the node and id pages
+    /// it does not share (with the nodes' texts and attributes), and what is its own
+    /// (page tables, free list, sorted ids). With no `other`, all it holds, structure
+    /// and text together.
+    pub(crate) fn bytes_beyond(&self, other: Option<&Dom>) -> usize {
+        let nodes: usize = self
+            .nodes
+            .unshared_pages(other.map(|o| &o.nodes))
+            .map(|page| {
+                let payload: usize = page
+                    .iter()
+                    .map(|n| {
+                        let (s, t) = payload_bytes(n);
+                        s + t
+                    })
+                    .sum();
+                NodePages::PAGE_BYTES + payload
             })
-            .sum()
+            .sum();
+        let ids = self
+            .ids
+            .dense
+            .unshared_pages(other.map(|o| &o.ids.dense))
+            .count()
+            * SlotPages::PAGE_BYTES;
+        self.nodes.table_bytes()
+            + self.ids.dense.table_bytes()
+            + self.free.capacity() * 4
+            + self.ids.sparse.len() * 16
+            + nodes
+            + ids
+    }
+}
+
+/// Bytes a node holds outside the arena: (structure, text and attribute values).
+fn payload_bytes(n: &DomNode) -> (usize, usize) {
+    match &n.data {
+        NodeData::Attrs(a) => (
+            a.capacity() * std::mem::size_of::<DomAttr>(),
+            a.iter().map(|x| x.value.len()).sum(),
+        ),
+        NodeData::Doctype(d) => (
+            2 * std::mem::size_of::<Box<str>>(),
+            d.iter().map(|s| s.len()).sum(),
+        ),
+        NodeData::Text(t) => (0, t.len()),
+        _ => (0, 0),
     }
 }
 
@@ -899,5 +950,11 @@ mod tests {
         assert_eq!(m.get(NodeId(370_500)), Some(370_500));
         assert_eq!(m.get(NodeId(50)), Some(50));
         assert_eq!(m.get(NodeId(200)), None);
+        // Rebuilding from its own pairs keeps every id where it was.
+        let before = m.pairs();
+        m.rebuild(m.pairs());
+        assert_eq!(m.pairs(), before);
+        assert_eq!(before.len(), 1099);
+        assert_eq!(m.get(NodeId(370_999)), Some(370_999));
     }
 }

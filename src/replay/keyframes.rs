@@ -16,6 +16,13 @@
 //! two states: the one replay gives, before the gap, and the anchor's, from the time it
 //! describes on. Keyframes are ordered by their [`Keyframe::key`], which puts the anchor
 //! after the replayed state of the same place.
+//!
+//! Keyframes share DOM pages with each other and with the seek cursor (`pages`): a
+//! keyframe taken a few edits after another holds only the pages those edits touched.
+//! What each one costs is therefore counted beside the keyframe before it
+//! ([`State::memory_beyond`]), and the budget is on the sum of those, which is the
+//! memory they take together (pages shared by keyframes that are not neighbours count
+//! more than once: an over-estimate, never an under-estimate).
 
 use super::replayer::ReplayConfig;
 use super::state::State;
@@ -40,20 +47,21 @@ pub(super) struct Keyframe {
     /// For an anchor, the time it describes: seeks to this time or later at its place
     /// get it, earlier ones the state before the gap.
     pub(super) since: i64,
+    /// What it holds beyond the keyframe before it (all it holds, for the first).
     bytes: usize,
     origin: Origin,
 }
 
 impl Keyframe {
-    /// A keyframe of `state`, compacted, with the memory it takes.
+    /// A keyframe of `state`, compacted, not counted yet (the index counts it beside
+    /// its neighbour when it keeps it: [`Index::put`]).
     fn new(applied: usize, mut state: State, origin: Origin, since: i64) -> Self {
         state.compact();
-        let (a, b) = state.memory();
         Keyframe {
             applied,
             state,
             since,
-            bytes: a + b,
+            bytes: 0,
             origin,
         }
     }
@@ -90,7 +98,8 @@ pub(super) struct Index {
 
 impl Index {
     pub(super) fn new(initial: State, config: &ReplayConfig) -> Self {
-        let first = Keyframe::new(0, initial, Origin::Replayed, i64::MIN);
+        let mut first = Keyframe::new(0, initial, Origin::Replayed, i64::MIN);
+        first.bytes = first.state.memory_beyond(None);
         Index {
             total: first.bytes,
             first,
@@ -109,9 +118,27 @@ impl Index {
         1 + self.keyframes.len()
     }
 
-    /// Bytes all keyframes take, counted again.
-    fn count_bytes(&self) -> usize {
-        self.first.bytes + self.keyframes.iter().map(|k| k.bytes).sum::<usize>()
+    /// Counts again what every keyframe holds beside the one before it, and the total
+    /// (the first one's own count stands: it never changes in place but by `put`).
+    fn recount(&mut self) {
+        for i in 0..self.keyframes.len() {
+            self.rebytes(i);
+        }
+        self.total = self.first.bytes + self.keyframes.iter().map(|k| k.bytes).sum::<usize>();
+    }
+
+    /// Counts again what keyframe `i` of `keyframes` holds beside the one before it,
+    /// keeping the total right.
+    fn rebytes(&mut self, i: usize) {
+        if i >= self.keyframes.len() {
+            return;
+        }
+        let (before, rest) = self.keyframes.split_at_mut(i);
+        let Some(k) = rest.first_mut() else { return };
+        let prev = before.last().map_or(&self.first.state, |p| &p.state);
+        let bytes = k.state.memory_beyond(Some(prev));
+        self.total = self.total - k.bytes + bytes;
+        k.bytes = bytes;
     }
 
     /// Memory the keyframes take, in bytes (estimate).
@@ -153,10 +180,12 @@ impl Index {
         self.tip = None;
     }
 
-    /// Keeps `kf`, in place of one of the same key.
+    /// Keeps `kf`, in place of one of the same key, and counts what it and the
+    /// keyframe after it hold beside the ones before them.
     fn put(&mut self, kf: Keyframe) {
         let i = self.keyframes.partition_point(|k| k.key() < kf.key());
-        let same = if kf.key() == self.first.key() {
+        let is_first = kf.key() == self.first.key();
+        let same = if is_first {
             Some(&mut self.first)
         } else {
             self.keyframes.get_mut(i).filter(|k| k.key() == kf.key())
@@ -170,6 +199,16 @@ impl Index {
                 self.total += kf.bytes;
                 self.keyframes.insert(i, kf);
             }
+        }
+        // The first keyframe counts alone; the others beside the one before them.
+        if is_first {
+            let bytes = self.first.state.memory_beyond(None);
+            self.total = self.total - self.first.bytes + bytes;
+            self.first.bytes = bytes;
+            self.rebytes(0);
+        } else {
+            self.rebytes(i);
+            self.rebytes(i + 1);
         }
     }
 
@@ -196,6 +235,8 @@ impl Index {
         if self.keyframes.get(i).is_some_and(|k| k.key() == key) {
             let k = self.keyframes.remove(i);
             self.total -= k.bytes;
+            // The one that followed now follows the one before.
+            self.rebytes(i);
         }
         if self.last == applied {
             self.last = self.at_or_before((applied, true)).applied;
@@ -266,18 +307,15 @@ impl Index {
             let due = applied - self.last >= self.every_events
                 || t.saturating_sub(last_t) >= self.every_ms;
             if due && next_anchor.peek() != Some(&applied) {
+                // Compacted before the clone, so that the keyframe and the tip share
+                // their pages (the clone copies no node).
                 tip.compact();
-                // Measured on the tip before cloning, as whole builds always did, so
-                // the budget thins where it did (the clone, with less spare capacity,
-                // would measure up to a fifth less).
-                let (a, b) = tip.memory();
-                self.put(Keyframe {
+                self.put(Keyframe::new(
                     applied,
-                    state: tip.clone(),
-                    since: i64::MIN,
-                    bytes: a + b,
-                    origin: Origin::Replayed,
-                });
+                    tip.clone(),
+                    Origin::Replayed,
+                    i64::MIN,
+                ));
                 self.last = applied;
                 last_t = t;
                 self.thin();
@@ -308,7 +346,7 @@ impl Index {
                 n += 1;
                 n % 2 == 1
             });
-            self.total = self.count_bytes();
+            self.recount();
             self.every_events = self.every_events.saturating_mul(2);
             self.every_ms = self.every_ms.saturating_mul(2);
         }
@@ -357,7 +395,7 @@ impl Index {
                 k.applied = moved(k.applied);
             }
         }
-        self.total = self.count_bytes();
+        self.recount();
         self.last = start;
         self.indexed = start;
         self.tip = None;

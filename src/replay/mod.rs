@@ -18,7 +18,10 @@
 //!   documents.
 //! - **Seek.** [`Replayer::seek`] restores the nearest keyframe at or before `t` (a clone
 //!   of the state, kept every 256 events or 10 s by default, thinned to stay within a
-//!   64 MiB budget: [`ReplayConfig`]) and applies the events after it. Forward seeks
+//!   64 MiB budget: [`ReplayConfig`]) and applies the events after it. Keyframes and
+//!   the current state share the DOM page by page, copied on write, so a restore costs
+//!   one pointer per 64 nodes and a keyframe the pages changed since the one before
+//!   (a 110,000-node page seeks in about 0.1 ms). Forward seeks
 //!   with no keyframe in between apply from where they are. Whatever seeks came before,
 //!   the state at `t` is the same, bit for bit ([`State::hash`]).
 //! - **Growing.** A replayer can also be built from decoded chunks, using the keyframes
@@ -45,7 +48,8 @@
 //!
 //! [`State`] (`state.rs`) holds the parts of the page state and dispatches each event;
 //! mutation batches are applied in `mutate.rs`, stylesheets in `sheets.rs`, media in
-//! `media.rs`, the hash in `state_hash.rs`; the arena DOM is `dom.rs`; `html.rs` and
+//! `media.rs`, the hash in `state_hash.rs`; the arena DOM is `dom.rs`, its copy-on-write
+//! page storage (what keyframes and the seek cursor share) `pages.rs`; `html.rs` and
 //! `export.rs` turn the state into HTML and into keyframe events; `replayer.rs` is the
 //! seek cursor over the recording, `keyframes.rs` the keyframe index behind it,
 //! `ingest.rs` how events and chunks come in, and `player.rs` the clock.
@@ -59,6 +63,7 @@ mod ingest;
 mod keyframes;
 mod media;
 mod mutate;
+mod pages;
 mod persist;
 mod player;
 mod replayer;

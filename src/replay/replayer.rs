@@ -32,7 +32,8 @@ pub struct ReplayConfig {
     /// Keep a keyframe at least every this long of recording. Default 10 s.
     pub keyframe_interval: Millis,
     /// Most memory all keyframes together may take, in bytes; past it, every other
-    /// keyframe is dropped and the spacing doubles. Default 64 MiB. (Keyframes of
+    /// keyframe is dropped and the spacing doubles. Default 64 MiB. DOM pages a
+    /// keyframe shares with the keyframe before it are not counted again. (Keyframes of
     /// decoded chunks that follow missing chunks are never dropped: nothing else can
     /// give the state there.)
     pub keyframe_budget_bytes: usize,

@@ -263,7 +263,28 @@ impl State {
     }
 
     /// Memory held by the state: (bytes of structure, bytes of text and attribute values).
+    /// DOM pages shared with other states (keyframes) count in full here.
     pub fn memory(&self) -> (usize, usize) {
+        let (side, side_text) = self.side_memory();
+        (
+            self.dom.structure_bytes() + side + std::mem::size_of::<State>(),
+            self.dom.text_bytes() + side_text,
+        )
+    }
+
+    /// Bytes this state holds that `other` does not share with it (DOM pages), all in
+    /// one figure; with no `other`, the whole of [`State::memory`]. What a keyframe
+    /// costs beside the one before it.
+    pub(crate) fn memory_beyond(&self, other: Option<&State>) -> usize {
+        let (side, side_text) = self.side_memory();
+        self.dom.bytes_beyond(other.map(|o| &o.dom))
+            + side
+            + side_text
+            + std::mem::size_of::<State>()
+    }
+
+    /// Memory of the parts beside the DOM: (structure, text).
+    fn side_memory(&self) -> (usize, usize) {
         let side = self.form.len() * 64
             + self.element_scroll.len() * 40
             + self.media.len() * 80
@@ -275,10 +296,7 @@ impl State {
                 .flat_map(|r| r.iter())
                 .map(String::len)
                 .sum::<usize>();
-        (
-            self.dom.structure_bytes() + side + std::mem::size_of::<State>(),
-            self.dom.text_bytes() + side_text,
-        )
+        (side, side_text)
     }
 
     /// Counts a problem in the recording; in strict mode it is also the error that stops
