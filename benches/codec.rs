@@ -1,34 +1,69 @@
 //! Size and speed of the binary format against the baselines, measured in the same run:
-//! rrweb JSON, gzip -9 and zstd -19 of it (sizes); serde_json parsing the JSON into the
-//! model (speed). Prints size tables (the second: a server flushing after every batch),
-//! then criterion measures encode and decode.
+//! rrweb JSON, gzip -9 and zstd -19 of it (sizes); gzip -6 of it and serde_json parsing it
+//! into the model (speed). Every stream we have: the corpus, a 4-minute `todo-long`
+//! recorded with `../shared/drive`, form pages of our own (30-60 s), and a generated
+//! page of 110k nodes with an hour of edits. Prints tables (sizes; what each mechanism
+//! saves; a shared asset store; flushing; speed, best of N interleaved rounds), then
+//! criterion measures encode and decode.
 
 use std::hint::black_box;
 use std::io::Write;
 use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use session_replay::codec::{Compression, Encoder, EncoderConfig, decode, encode};
-use session_replay::privacy::{Policy, scrub};
-use session_replay::{Event, Limits, rrweb};
+use session_replay::codec::{
+    Asset, AssetHash, AssetMode, Compression, Encoder, EncoderConfig, decode, decode_with_assets,
+    encode,
+};
+use session_replay::model::{Event, EventCount, Millis};
+use session_replay::{Limits, rrweb};
 
-const STREAMS: [(&str, &[u8]); 3] = [
-    (
-        "login.raw",
-        include_bytes!("../tests/data/corpus/login.raw.json"),
-    ),
-    (
-        "todo.raw",
-        include_bytes!("../tests/data/corpus/todo.raw.json"),
-    ),
-    (
-        "feed.raw",
-        include_bytes!("../tests/data/corpus/feed.raw.json"),
-    ),
+#[path = "../tests/common/big_page.rs"]
+mod big_page;
+
+/// Recorded streams, as (name, path under tests/data).
+const RECORDED: [(&str, &str); 8] = [
+    ("login", "corpus/login.raw.json"),
+    ("todo", "corpus/todo.raw.json"),
+    ("feed", "corpus/feed.raw.json"),
+    ("todo-long (4 min)", "drive/todo-long.rrweb.json"),
+    ("insurance (24 s)", "pages/insurance.rrweb.json"),
+    ("insurance-long (54 s)", "pages/insurance-long.rrweb.json"),
+    ("checkout (53 s)", "pages/checkout.rrweb.json"),
+    ("signup (53 s)", "pages/signup.rrweb.json"),
 ];
 
-fn gzip9(b: &[u8]) -> usize {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+struct Stream {
+    name: String,
+    json: Vec<u8>,
+    events: Vec<Event>,
+}
+
+fn streams() -> Vec<Stream> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
+    let mut out: Vec<Stream> = RECORDED
+        .iter()
+        .map(|(name, path)| {
+            let json = std::fs::read(format!("{dir}{path}")).unwrap();
+            let events = rrweb::read(&json, &Limits::DEFAULT).unwrap();
+            Stream {
+                name: (*name).into(),
+                json,
+                events,
+            }
+        })
+        .collect();
+    let events = big_page::big_session(10_000, 3_600_000);
+    out.push(Stream {
+        name: "big page (110k nodes, 1 h)".into(),
+        json: rrweb::write_events(&events),
+        events,
+    });
+    out
+}
+
+fn gzip(b: &[u8], level: u32) -> usize {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
     e.write_all(b).unwrap();
     e.finish().unwrap().len()
 }
@@ -37,52 +72,68 @@ fn zstd19(b: &[u8]) -> usize {
     zstd::encode_all(b, 19).unwrap().len()
 }
 
-/// Best of three runs, in milliseconds.
-fn best_ms<T>(mut f: impl FnMut() -> T) -> f64 {
-    (0..3)
-        .map(|_| {
-            let t = Instant::now();
-            black_box(f());
-            t.elapsed().as_secs_f64() * 1e3
-        })
-        .fold(f64::INFINITY, f64::min)
+/// Bytes of `events` encoded with `config` by a host that flushes after every `batch`
+/// events (0: never); with `restart`, each flush also restarts the compressed stream (as
+/// a save does), which is what chunks compressed one by one would pay.
+fn flushed(events: &[Event], config: EncoderConfig, batch: usize, restart: bool) -> usize {
+    let mut enc = Encoder::new(config);
+    let mut bytes = 0;
+    for (i, e) in events.iter().enumerate() {
+        enc.push(e);
+        if batch > 0 && (i + 1) % batch == 0 {
+            if restart {
+                enc.save_state();
+            } else {
+                enc.flush();
+            }
+        }
+        bytes += std::iter::from_fn(|| enc.poll_chunk())
+            .map(|c| c.len())
+            .sum::<usize>();
+    }
+    enc.finish();
+    bytes
+        + std::iter::from_fn(|| enc.poll_chunk())
+            .map(|c| c.len())
+            .sum::<usize>()
 }
 
-fn sizes() {
-    let mut t = [0usize; 6];
+fn sizes(all: &[Stream]) {
     eprintln!(
-        "| stream | rrweb JSON | gzip -9 | zstd -19 | ours, no compression | ours, brotli 6 (default) | ours, brotli 10 (archival) | default / zstd -19 | archival / zstd -19 |"
+        "| stream | events | rrweb JSON | gzip -9 | zstd -19 | ours, no compression | ours, default | ours, archival | default / zstd -19 | archival / zstd -19 |"
     );
-    eprintln!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    let mut times = Vec::new();
-    for (name, bytes) in STREAMS {
-        let events = rrweb::read(bytes, &Limits::DEFAULT).unwrap();
+    eprintln!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let mut t = [0usize; 6];
+    let mut worst = (0.0f64, String::new());
+    for s in all {
         let raw = encode(
-            &events,
+            &s.events,
             EncoderConfig::default().with_compression(Compression::None),
         )
         .len();
-        let comp = encode(&events, EncoderConfig::default()).len();
-        let arch = encode(&events, EncoderConfig::archival()).len();
-        let (g, z) = (gzip9(bytes), zstd19(bytes));
+        let def = encode(&s.events, EncoderConfig::default());
+        let back = decode(&def, &Limits::DEFAULT);
+        assert!(back.is_clean() && back.events == s.events, "{}", s.name);
+        let arch = encode(&s.events, EncoderConfig::archival()).len();
+        let (g, z) = (gzip(&s.json, 9), zstd19(&s.json));
+        let r = def.len() as f64 / z as f64;
+        if r > worst.0 {
+            worst = (r, s.name.clone());
+        }
         eprintln!(
-            "| {name} | {} | {g} | {z} | {raw} | {comp} | {arch} | {:.2}x | {:.2}x |",
-            bytes.len(),
-            comp as f64 / z as f64,
+            "| {} | {} | {} | {g} | {z} | {raw} | {} | {arch} | {r:.2}x | {:.2}x |",
+            s.name,
+            s.events.len(),
+            s.json.len(),
+            def.len(),
             arch as f64 / z as f64
         );
-        for (a, v) in t.iter_mut().zip([bytes.len(), g, z, raw, comp, arch]) {
+        for (a, v) in t.iter_mut().zip([s.json.len(), g, z, raw, def.len(), arch]) {
             *a += v;
         }
-        times.push((
-            name,
-            best_ms(|| zstd19(bytes)),
-            best_ms(|| encode(&events, EncoderConfig::default())),
-            best_ms(|| encode(&events, EncoderConfig::archival())),
-        ));
     }
     eprintln!(
-        "| total | {} | {} | {} | {} | {} | {} | {:.2}x | {:.2}x |",
+        "| total | | {} | {} | {} | {} | {} | {} | {:.2}x | {:.2}x |",
         t[0],
         t[1],
         t[2],
@@ -92,116 +143,195 @@ fn sizes() {
         t[4] as f64 / t[2] as f64,
         t[5] as f64 / t[2] as f64
     );
+    eprintln!("largest default / zstd -19: {:.2}x ({})", worst.0, worst.1);
+}
+
+/// What each mechanism saves, stream by stream, at the default quality.
+fn mechanisms(all: &[Stream]) {
+    let d = EncoderConfig::default();
+    let no_assets = d.with_assets(AssetMode::Inline, usize::MAX);
+    // Version 2's placement: a keyframe every 1,000 events, 30 s or 1 MiB.
+    let clock = no_assets.with_keyframe_every(EventCount(1_000), Millis::seconds(30), 1 << 20);
     eprintln!(
-        "uncompressed total / gzip -9 total = {:.2}x",
-        t[3] as f64 / t[1] as f64
+        "\n| stream | keyframes on the clock, no assets | by cost, no assets | by cost, assets (default) | clock, assets | flush every 50, compression restarted per chunk | flush every 50, one stream per segment (default) | flushed / not |"
     );
-    eprintln!(
-        "time to compress, best of 3 (ms): stream | zstd -19 of the JSON | ours, default | ours, archival"
-    );
-    for (name, z, d, a) in times {
-        eprintln!("{name} | {z:.1} | {d:.1} | {a:.1}");
+    eprintln!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for s in all {
+        let e = &s.events;
+        let a = encode(e, clock).len();
+        let b = encode(e, no_assets).len();
+        let c = encode(e, d).len();
+        let ca = encode(e, clock.with_assets(AssetMode::Inline, 512)).len();
+        let f_restart = flushed(e, d, 50, true);
+        let f = flushed(e, d, 50, false);
+        eprintln!(
+            "| {} | {a} | {b} ({:+.0}%) | {c} ({:+.0}%) | {ca} ({:+.0}% vs clock) | {f_restart} | {f} | {:.2}x |",
+            s.name,
+            pct(b, a),
+            pct(c, b),
+            pct(ca, a),
+            f as f64 / c as f64
+        );
     }
 }
 
-/// Bytes of `events` encoded with the default config by a server that flushes after
-/// every `batch` events (0: never), and the chunks.
-fn encode_in_batches(events: &[Event], batch: usize) -> (usize, u64) {
-    let mut enc = Encoder::new(EncoderConfig::default());
-    let mut bytes = 0;
-    for (i, e) in events.iter().enumerate() {
+fn pct(new: usize, old: usize) -> f64 {
+    (new as f64 / old as f64 - 1.0) * 100.0
+}
+
+/// A stream written with an asset store: its bytes, and the assets it handed out.
+fn with_store(events: &[Event]) -> (Vec<u8>, Vec<Asset>) {
+    let mut enc = Encoder::new(EncoderConfig::default().with_assets(AssetMode::External, 512));
+    let mut out = Vec::new();
+    let mut assets = Vec::new();
+    for e in events {
         enc.push(e);
-        if batch > 0 && (i + 1) % batch == 0 {
-            enc.flush();
-        }
-        bytes += std::iter::from_fn(|| enc.poll_chunk())
-            .map(|c| c.len())
-            .sum::<usize>();
     }
     enc.finish();
-    bytes += std::iter::from_fn(|| enc.poll_chunk())
-        .map(|c| c.len())
-        .sum::<usize>();
-    (bytes, enc.chunks())
+    assets.extend(std::iter::from_fn(|| enc.poll_asset()));
+    out.extend(std::iter::from_fn(|| enc.poll_chunk()).flatten());
+    (out, assets)
 }
 
-/// Sizes when a server encodes a session batch by batch, flushing after each batch of 50
-/// events (issue 18), raw and scrubbed with `Policy::private()`.
-fn batch_sizes() {
+/// Two sessions of the same page, the second written against the store the first
+/// filled: what each adds (stream, plus assets new to the store, brotli 11 as a store
+/// would keep them).
+fn store() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
+    let pairs = [
+        (
+            "login",
+            "corpus/login.raw.json",
+            "corpus/login.rrweb-default.json",
+        ),
+        ("todo", "corpus/todo.raw.json", "drive/todo-long.rrweb.json"),
+        (
+            "feed",
+            "corpus/feed.raw.json",
+            "corpus/feed.rrweb-default.json",
+        ),
+        (
+            "insurance",
+            "pages/insurance.rrweb.json",
+            "pages/insurance-long.rrweb.json",
+        ),
+    ];
     eprintln!(
-        "\n| stream | events | rrweb JSON | zstd -19 of the JSON | no flush | flush every 50 events | flushed / not |"
+        "\n| page | 1st session: stream + new assets | without a store | 2nd session: stream + new assets | without a store | 2nd / 1st |"
     );
-    eprintln!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for (name, bytes) in STREAMS {
-        let raw = rrweb::read(bytes, &Limits::DEFAULT).unwrap();
-        let (private, _) = scrub(raw.clone(), &Policy::private());
-        for (label, events) in [("raw", raw), ("private", private)] {
-            let json = rrweb::write_events(&events);
-            let (whole, whole_chunks) = encode_in_batches(&events, 0);
-            let (flushed, flushed_chunks) = encode_in_batches(&events, 50);
-            eprintln!(
-                "| {name}, {label} | {} | {} | {} | {whole} ({whole_chunks} chunks) | {flushed} ({flushed_chunks} chunks) | {:.2}x |",
-                events.len(),
-                json.len(),
-                zstd19(&json),
-                flushed as f64 / whole as f64
-            );
+    eprintln!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for (page, first, second) in pairs {
+        let mut store: std::collections::HashMap<AssetHash, String> = Default::default();
+        let mut added = Vec::new();
+        for path in [first, second] {
+            let events = rrweb::read(
+                &std::fs::read(format!("{dir}{path}")).unwrap(),
+                &Limits::DEFAULT,
+            )
+            .unwrap();
+            let (bin, assets) = with_store(&events);
+            let mut new_bytes = 0;
+            for a in assets {
+                if let std::collections::hash_map::Entry::Vacant(v) = store.entry(a.hash) {
+                    new_bytes += brotli11(a.text.as_bytes());
+                    v.insert(a.text);
+                }
+            }
+            let back = decode_with_assets(&bin, &Limits::DEFAULT, &store);
+            assert!(back.is_clean() && back.events == events, "{path}");
+            let alone = encode(&events, EncoderConfig::default()).len();
+            added.push((bin.len(), new_bytes, alone));
         }
+        let (a, b) = (added[0], added[1]);
+        eprintln!(
+            "| {page} | {} + {} = {} | {} | {} + {} = {} | {} | {:.2} |",
+            a.0,
+            a.1,
+            a.0 + a.1,
+            a.2,
+            b.0,
+            b.1,
+            b.0 + b.1,
+            b.2,
+            (b.0 + b.1) as f64 / (a.0 + a.1) as f64
+        );
     }
 }
 
-/// Speed ratios by a stricter measure than criterion's means on a noisy machine: the
-/// best of 40 interleaved rounds of each, in the same run.
-fn best_of_rounds() {
+fn brotli11(b: &[u8]) -> usize {
+    let p = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    brotli::BrotliCompress(&mut &b[..], &mut out, &p).unwrap();
+    out.len()
+}
+
+/// Speed against the same JSON, best of `rounds` interleaved rounds (each run starts with
+/// caches holding the others' data, as a server converting one recording after another
+/// would), and means.
+fn speed(all: &[Stream], rounds: usize) {
     eprintln!(
-        "\nspeed vs parsing the JSON into the model (same run, best of 40 interleaved rounds):"
+        "\nspeed, same run, best of {rounds} interleaved rounds (mean in brackets), microseconds:"
     );
-    eprintln!("| stream | parse | encode, none | decode, none | encode, brotli | decode, brotli |");
-    eprintln!("| --- | ---: | ---: | ---: | ---: | ---: |");
-    for (name, bytes) in STREAMS {
-        let events = rrweb::read(bytes, &Limits::DEFAULT).unwrap();
-        let none = EncoderConfig::default().with_compression(Compression::None);
-        let (bin, binb) = (
-            encode(&events, none),
-            encode(&events, EncoderConfig::default()),
-        );
-        let mut best = [f64::INFINITY; 5];
-        for _ in 0..40 {
-            let runs: [&dyn Fn(); 5] = [
-                &|| drop(black_box(rrweb::read(bytes, &Limits::DEFAULT).unwrap())),
-                &|| drop(black_box(encode(&events, none))),
+    eprintln!(
+        "| stream | gzip -6 of the JSON | parse the JSON | parse + encode (default) | encode / gzip -6 speed | decode (default) | decode / parse speed |"
+    );
+    eprintln!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for s in all {
+        let bin = encode(&s.events, EncoderConfig::default());
+        let mut best = [f64::INFINITY; 4];
+        let mut sum = [0f64; 4];
+        for _ in 0..rounds {
+            let runs: [&dyn Fn(); 4] = [
+                &|| {
+                    black_box(gzip(&s.json, 6));
+                },
+                &|| drop(black_box(rrweb::read(&s.json, &Limits::DEFAULT).unwrap())),
+                &|| {
+                    let ev = rrweb::read(&s.json, &Limits::DEFAULT).unwrap();
+                    drop(black_box(encode(&ev, EncoderConfig::default())))
+                },
                 &|| drop(black_box(decode(&bin, &Limits::DEFAULT))),
-                &|| drop(black_box(encode(&events, EncoderConfig::default()))),
-                &|| drop(black_box(decode(&binb, &Limits::DEFAULT))),
             ];
-            for (b, f) in best.iter_mut().zip(runs) {
+            for ((b, m), f) in best.iter_mut().zip(&mut sum).zip(runs) {
                 let t = Instant::now();
                 f();
-                *b = b.min(t.elapsed().as_secs_f64() * 1e6);
+                let us = t.elapsed().as_secs_f64() * 1e6;
+                *b = b.min(us);
+                *m += us;
             }
         }
-        let r = |k: usize| best[0] / best[k];
+        let mean = sum.map(|x| x / rounds as f64);
         eprintln!(
-            "| {name} | {:.0} µs | {:.0} µs ({:.1}x) | {:.0} µs ({:.1}x) | {:.0} µs ({:.2}x) | {:.0} µs ({:.1}x) |",
+            "| {} | {:.0} ({:.0}) | {:.0} ({:.0}) | {:.0} ({:.0}) | {:.2}x ({:.2}x) | {:.0} ({:.0}) | {:.1}x ({:.1}x) |",
+            s.name,
             best[0],
+            mean[0],
             best[1],
-            r(1),
+            mean[1],
             best[2],
-            r(2),
+            mean[2],
+            best[0] / best[2],
+            mean[0] / mean[2],
             best[3],
-            r(3),
-            best[4],
-            r(4)
+            mean[3],
+            best[1] / best[3],
+            mean[1] / mean[3]
         );
     }
 }
 
 fn bench(c: &mut Criterion) {
-    sizes();
-    batch_sizes();
-    best_of_rounds();
-    for (name, bytes) in STREAMS {
-        let events = rrweb::read(bytes, &Limits::DEFAULT).unwrap();
+    let all = streams();
+    sizes(&all);
+    mechanisms(&all);
+    store();
+    speed(&all, 15);
+    // Criterion on the corpus only: the rest is in the tables above.
+    for s in all.iter().take(3) {
+        let (name, bytes, events) = (&s.name, &s.json, &s.events);
         let mut g = c.benchmark_group(format!("codec/{name}"));
         g.throughput(Throughput::Elements(events.len() as u64));
         g.bench_function("baseline: serde_json parse into the model", |b| {
@@ -214,9 +344,9 @@ fn bench(c: &mut Criterion) {
             ),
             ("brotli", EncoderConfig::default()),
         ] {
-            let bin = encode(&events, config);
+            let bin = encode(events, config);
             g.bench_function(format!("encode, {label}"), |b| {
-                b.iter(|| encode(black_box(&events), config))
+                b.iter(|| encode(black_box(events), config))
             });
             g.bench_function(format!("decode, {label}"), |b| {
                 b.iter(|| decode(black_box(&bin), &Limits::DEFAULT))

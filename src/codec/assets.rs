@@ -156,8 +156,9 @@ const INLINE: u8 = 0;
 const EXTERNAL: u8 = 1;
 
 /// Writes an asset chunk's body: the first asset's number, the count, per asset its kind
-/// (`0` inline, `1` in the host's store), hash and byte length, then the inline assets'
-/// text one after another.
+/// (`0` stored here, `1` in the host's store), its hash (only for the host's store: a
+/// reader hashes what it holds if it needs to) and byte length, then the text of the
+/// assets stored here, one after another.
 pub(crate) fn write_asset_body(first: u64, assets: &[Asset], mode: AssetMode, body: &mut Buf) {
     body.uv(first);
     body.uv(assets.len() as u64);
@@ -167,7 +168,9 @@ pub(crate) fn write_asset_body(first: u64, assets: &[Asset], mode: AssetMode, bo
     };
     for a in assets {
         body.u8(kind);
-        body.raw(&a.hash.0);
+        if kind == EXTERNAL {
+            body.raw(&a.hash.0);
+        }
         body.uv(a.text.len() as u64);
     }
     if kind == INLINE {
@@ -229,8 +232,8 @@ impl AssetTable {
         };
         let mut rd = Rd::new(body);
         let first = rd.uv()?;
-        // Each entry takes at least 34 bytes: kind, hash, length.
-        let n = rd.count(34, limits.nodes)?;
+        // Each entry takes at least 2 bytes: kind, length.
+        let n = rd.count(2, limits.nodes)?;
         if self.slots.len().saturating_add(n) > limits.nodes {
             return Err(CodecError::LimitExceeded {
                 chunk: 0,
@@ -244,7 +247,9 @@ impl AssetTable {
             let at = rd.pos;
             let kind = rd.u8()?;
             let mut hash = [0u8; 32];
-            hash.copy_from_slice(rd.take(32)?);
+            if kind == EXTERNAL {
+                hash.copy_from_slice(rd.take(32)?);
+            }
             let len = usize::try_from(rd.uv()?).unwrap_or(usize::MAX);
             if len > limits.string_len {
                 return Err(CodecError::LimitExceeded {

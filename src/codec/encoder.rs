@@ -167,8 +167,14 @@ impl Encoder {
             .seg_key_bytes
             .saturating_mul(c.keyframe_cost as usize)
             .max(c.keyframe_min_bytes);
+        // The interval bounds what a reader starting at the keyframe decodes after it;
+        // once the segment's events are smaller than the keyframe itself (a big page
+        // with few edits), that reader's work is the keyframe's, and another keyframe
+        // would only repeat the page.
+        let long = t.saturating_sub(self.seg_ts) >= c.keyframe_max_interval.0
+            && self.seg_bytes >= self.seg_key_bytes;
         self.seg_bytes >= cost
-            || t.saturating_sub(self.seg_ts) >= c.keyframe_max_interval.0
+            || long
             || self.enc.strings.len() > SEGMENT_STRINGS
             || self.enc.strings.byte_len() > SEGMENT_STRING_BYTES
     }

@@ -1,65 +1,71 @@
-//! The binary format v2 (reads v1 too): compact, versioned, checksummed, streamable.
+//! The binary format v3: compact, versioned, checksummed, streamable.
 //!
 //! This module owns the bytes: the file header, chunk framing (magic, length, CRC32),
-//! the SHA-256 chain between chunks, each chunk's string table, keyframe and delta-coded
-//! events (split into columns by kind of field), the optional brotli stage, and the
-//! sans-IO [`Encoder`] and [`Decoder`]. The format is specified in `docs/FORMAT.md`.
+//! the SHA-256 chain between chunks, segments (a keyframe chunk and the continuation
+//! chunks after it) with their string table, coding state and brotli stream, assets
+//! stored once per stream, and the sans-IO [`Encoder`] and [`Decoder`]. The format is
+//! specified in `docs/FORMAT.md`.
 //!
 //! ## Guide
 //!
 //! - **Writing.** [`Encoder::push`] each event, drain [`Encoder::poll_chunk`] as chunks
 //!   close, and [`Encoder::finish`] at the end. Appended in order, the chunks are the
-//!   stream; [`encode`] does it all for a whole recording. A chunk closes when the
-//!   keyframe cadence is due (every 30 s, 1,000 events or 1 MiB of body by default:
-//!   [`EncoderConfig::with_keyframe_every`]), and the next opens with a keyframe; or
-//!   when the host calls [`Encoder::flush`] (a server making each batch durable), and
-//!   the next is a small continuation chunk, with no keyframe. The cadence counts across
-//!   flushes, so flushing moves no keyframe.
+//!   stream; [`encode`] does it all for a whole recording. A chunk closes when the chunk
+//!   cadence is due (1,000 events, 30 s or 1 MiB by default:
+//!   [`EncoderConfig::with_chunk_every`]) or when the host calls [`Encoder::flush`] (a
+//!   server making each batch durable).
+//! - **Keyframes by cost.** A chunk the cadence opens is a keyframe chunk (the page
+//!   state at its start, so a reader can start there) once the segment since the last
+//!   one has paid for it: its events take 4 times the keyframe's bytes (at least
+//!   256 KiB), or 5 minutes have passed and its events outweigh the keyframe
+//!   ([`EncoderConfig::with_keyframe_cost`]). Other
+//!   chunks continue the segment. A short session has one keyframe; keyframes stay under
+//!   a fifth of a long one.
+//! - **Assets.** Values and texts of 512 bytes or more (stylesheets, long texts, `data:`
+//!   URLs) are stored once per stream in asset chunks and referred to by number, so
+//!   keyframes do not repeat them. With [`AssetMode::External`] they go to the host's
+//!   store instead ([`Encoder::poll_asset`]), keyed by SHA-256, and a stream carries only
+//!   their hashes: the same stylesheet in a million sessions of a site is stored once.
+//!   Read such a stream with [`decode_with_assets`] ([`assets_needed`] lists what to
+//!   fetch) or [`Decoder::add_asset`].
 //! - **Reading.** [`Decoder::push`] bytes split anywhere, drain [`Decoder::poll_chunk`]:
-//!   each intact chunk, or an error naming the damaged one, after which decoding goes on
-//!   at the next chunk. [`decode`] does it all and returns [`crate::Recovered`].
-//!   A reader going through a stream in order has no use for keyframes:
-//!   [`KeyframeDecoding::Skip`] steps over their bytes. A reader that starts in the
-//!   middle starts at a keyframe chunk ([`DecodedChunk::is_keyframe`]).
-//! - **Damage.** A damaged or missing chunk loses its own events, and also the
-//!   continuation chunks after it up to the next keyframe chunk, whose events continue a
-//!   page state that is gone: the decoder marks them [`Continuity::Orphaned`] (and
-//!   [`decode`] leaves them out, reporting [`CodecError::Orphaned`] with the time they
-//!   span), then resumes with the next keyframe ([`Continuity::Resumed`]).
-//! - **Auditing.** [`verify`] checks every CRC and the SHA-256 chain, so a deleted,
-//!   reordered or edited chunk shows.
+//!   each chunk, or an error naming the damaged part, after which decoding goes on.
+//!   [`decode`] does it all and returns [`crate::Recovered`]. A reader going through a
+//!   stream in order has no use for keyframes: [`KeyframeDecoding::Skip`] steps over
+//!   their bytes. A reader that starts in the middle starts at a keyframe chunk
+//!   ([`DecodedChunk::is_keyframe`]).
+//! - **Damage.** A damaged or missing event chunk loses its events and the rest of its
+//!   segment (they continue a page state, string table and compressed stream that are
+//!   gone); reading resumes at the next keyframe chunk ([`Continuity::Resumed`]), and
+//!   the loss is reported once ([`CodecError::Lost`]) with the times around it. A
+//!   damaged asset chunk loses its assets only ([`CodecError::MissingAsset`]).
+//! - **Auditing.** [`verify`] checks every CRC and the chain, so a deleted, reordered or
+//!   edited chunk shows.
 //!
 //! ## Layout, and why
 //!
-//! Each chunk carries its length and CRC32, a flag saying whether it carries a keyframe,
-//! the SHA-256 of the chunk before it, a string table, the keyframe if any (the replayed
-//! page state at its start, as events, so a reader can start there and damage costs only
-//! the events up to the next one) and the chunk's events. Each chunk's coding state and
-//! string table start afresh, so every intact chunk decodes on its own, and an encoder
-//! carries nothing from chunk to chunk but the page state, the chain and the cadence.
-//! (That costs a flushing server: with a flush every 50 events, 1.6x the bytes of no
-//! flush on the corpus, mostly brotli starting each small chunk with no context; see
-//! `BENCHMARKS.md`.) Events are
-//! not written one after another: each field goes to one of six columns (structure,
-//! timestamps, node ids, numbers, string references, inline text), so the compressor sees
-//! like next to like. Timestamps and pointer coordinates are deltas; node ids are coded
-//! against a prediction by their role (a new node against the last one plus one, an
-//! add's parent against the last parent, its sibling against the last node, removed
-//! nodes and other targets against their own last value); input values are an edit of
-//! the field's previous value. The string table holds each distinct string once, in three
-//! sections (names, values, text), lengths before bytes; a string's first use costs one
-//! byte. Events the compact forms cannot carry exactly travel as rrweb JSON, so JSON ->
-//! binary -> JSON is lossless on every corpus stream and fixture. Compression is brotli
-//! (pure Rust, default-on feature `compress`; it beats deflate on this text-heavy data
-//! and decodes fast), with the window sized to the chunk: [`Compression::DEFAULT`] is
-//! quality 6, [`EncoderConfig::archival`] quality 10.
+//! Events are not written one after another: each field goes to one of six columns
+//! (structure, timestamps, node ids, numbers, string references, inline text), so the
+//! compressor sees like next to like. Timestamps and pointer coordinates are deltas; node
+//! ids are coded against a prediction by their role; input values are an edit of the
+//! field's previous value. A segment's string table holds each distinct string once; a
+//! string's first use costs one byte. Events the compact forms cannot carry exactly
+//! travel as rrweb JSON, so JSON -> binary -> JSON is lossless on every corpus stream and
+//! fixture. Compression is brotli (pure Rust, default-on feature `compress`), one stream
+//! per segment flushed at each chunk's end: a small chunk costs the end of a meta-block,
+//! not a compressor's start-up. [`Compression::DEFAULT`] is quality 6,
+//! [`EncoderConfig::archival`] quality 10.
 //!
 //! Decoding is bounded: every length is checked against the bytes left and against
-//! [`crate::Limits`] (chunk size, events per chunk, decoded text) before anything is
-//! allocated. Sizes and speeds against gzip and zstd are in `BENCHMARKS.md`.
+//! [`crate::Limits`] (chunk size, events per chunk, decoded text, a segment's string
+//! table, a stream's assets) before anything is allocated. Sizes and speeds against gzip
+//! and zstd are in `BENCHMARKS.md`.
 //!
-//! The encoding and decoding of each kind of event sit side by side in `wire/`, one
-//! `WireCodec` implementation per kind (as rustls's `Codec`).
+//! Where things are: `frame` (header, frames, plain chunk heads), `body` (an event
+//! chunk's body, both ways, and the reader's segment), `assets` (asset chunks, the
+//! registry, the store interface), `compress` (the brotli streams), `encoder` and
+//! `decoder`. The encoding and decoding of each kind of event sit side by side in
+//! `wire/`, one `WireCodec` implementation per kind (as rustls's `Codec`).
 
 pub(crate) mod assets;
 mod body;

@@ -12,8 +12,9 @@ pub enum Compression {
     /// Stored as coded: fastest, several times larger.
     None,
     /// Brotli at `quality` 0 to 11 (needs the `compress` feature), one stream per
-    /// segment. 6 is the default; 9 ([`EncoderConfig::archival`]) is a little smaller
-    /// and several times slower (see `BENCHMARKS.md`).
+    /// segment. 6 is the default; 10 ([`EncoderConfig::archival`]) is about a tenth
+    /// smaller and more than ten times slower (see `BENCHMARKS.md`). 7 to 9 cost more
+    /// time than 6 for almost no gain.
     Brotli {
         /// 0 to 11.
         quality: u32,
@@ -85,7 +86,10 @@ pub struct EncoderConfig {
     /// ... and at least this many bytes. Default 256 KiB.
     pub keyframe_min_bytes: usize,
     /// A keyframe at least this often, so that a reader starting in the middle has at
-    /// most this much to decode. Default 5 minutes.
+    /// most this much to decode after the keyframe; but only once the segment's events
+    /// take as many bytes as its keyframe (on a big page with few edits, decoding the
+    /// keyframe is most of that reader's work, and another would repeat the page).
+    /// Default 5 minutes.
     pub keyframe_max_interval: Millis,
     /// The compression stage. Default [`Compression::DEFAULT`].
     pub compression: Compression,
@@ -118,10 +122,10 @@ impl Default for EncoderConfig {
 }
 
 impl EncoderConfig {
-    /// The default settings with brotli quality 9: for storage, where size matters more
+    /// The default settings with brotli quality 10: for storage, where size matters more
     /// than encoding time.
     pub fn archival() -> Self {
-        EncoderConfig::default().with_compression(Compression::Brotli { quality: 9 })
+        EncoderConfig::default().with_compression(Compression::Brotli { quality: 10 })
     }
 
     /// Sets the chunk cadence: the open chunk closes after `events` since the cadence
