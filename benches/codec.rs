@@ -276,15 +276,17 @@ fn speed(all: &[Stream], rounds: usize) {
         "\nspeed, same run, best of {rounds} interleaved rounds (mean in brackets), microseconds:"
     );
     eprintln!(
-        "| stream | gzip -6 of the JSON | parse the JSON | parse + encode (default) | encode / gzip -6 speed | decode (default) | decode / parse speed |"
+        "| stream | gzip -6 of the JSON | parse the JSON | parse + encode (default) | speed vs gzip -6 | decode (default) | speed vs parse | encode, no compression | decode, no compression |"
     );
-    eprintln!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    eprintln!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let none = EncoderConfig::default().with_compression(Compression::None);
     for s in all {
         let bin = encode(&s.events, EncoderConfig::default());
-        let mut best = [f64::INFINITY; 4];
-        let mut sum = [0f64; 4];
+        let plain = encode(&s.events, none);
+        let mut best = [f64::INFINITY; 6];
+        let mut sum = [0f64; 6];
         for _ in 0..rounds {
-            let runs: [&dyn Fn(); 4] = [
+            let runs: [&dyn Fn(); 6] = [
                 &|| {
                     black_box(gzip(&s.json, 6));
                 },
@@ -294,6 +296,8 @@ fn speed(all: &[Stream], rounds: usize) {
                     drop(black_box(encode(&ev, EncoderConfig::default())))
                 },
                 &|| drop(black_box(decode(&bin, &Limits::DEFAULT))),
+                &|| drop(black_box(encode(&s.events, none))),
+                &|| drop(black_box(decode(&plain, &Limits::DEFAULT))),
             ];
             for ((b, m), f) in best.iter_mut().zip(&mut sum).zip(runs) {
                 let t = Instant::now();
@@ -305,7 +309,7 @@ fn speed(all: &[Stream], rounds: usize) {
         }
         let mean = sum.map(|x| x / rounds as f64);
         eprintln!(
-            "| {} | {:.0} ({:.0}) | {:.0} ({:.0}) | {:.0} ({:.0}) | {:.2}x ({:.2}x) | {:.0} ({:.0}) | {:.1}x ({:.1}x) |",
+            "| {} | {:.0} ({:.0}) | {:.0} ({:.0}) | {:.0} ({:.0}) | {:.2}x ({:.2}x) | {:.0} ({:.0}) | {:.1}x ({:.1}x) | {:.0} ({:.0}) | {:.0} ({:.0}) |",
             s.name,
             best[0],
             mean[0],
@@ -318,7 +322,11 @@ fn speed(all: &[Stream], rounds: usize) {
             best[3],
             mean[3],
             best[1] / best[3],
-            mean[1] / mean[3]
+            mean[1] / mean[3],
+            best[4],
+            mean[4],
+            best[5],
+            mean[5]
         );
     }
 }

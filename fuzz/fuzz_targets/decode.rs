@@ -5,7 +5,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use session_replay::codec::{Continuity, DecodedChunk, Decoder, KeyframeDecoding, decode, verify};
+use session_replay::codec::{
+    Continuity, DecodedChunk, Decoder, KeyframeDecoding, assets_needed, decode, verify,
+};
 use session_replay::{Limits, Recovered};
 
 fn chunks(pieces: &[&[u8]], keyframes: KeyframeDecoding) -> Vec<DecodedChunk> {
@@ -24,6 +26,8 @@ fuzz_target!(|data: &[u8]| {
     let Recovered { events, .. } = decode(data, &Limits::DEFAULT);
     let report = verify(data, &Limits::DEFAULT);
     assert!(report.chunks <= data.len());
+    // Each asset a stream says a store holds takes at least its 32-byte hash.
+    assert!(assets_needed(data, &Limits::DEFAULT).len() <= data.len() / 32);
     let mid = data.len() / 2;
     // `decode` steps over keyframes except after a gap; the streaming decoder doing the
     // same, fed in two pieces, gives the same events.
