@@ -204,7 +204,11 @@ fn store() {
             "corpus/login.raw.json",
             "corpus/login.rrweb-default.json",
         ),
-        ("todo", "corpus/todo.raw.json", "drive/todo-long.rrweb.json"),
+        (
+            "todo",
+            "corpus/todo.raw.json",
+            "corpus/todo.rrweb-default.json",
+        ),
         (
             "feed",
             "corpus/feed.raw.json",
