@@ -318,11 +318,24 @@ impl Encoder {
                 flag &= !P_FRESH;
             }
         }
+        self.emit(flag, self.seq);
+        self.seq = self.seq.saturating_add(1);
+        self.stretch_bytes = self.stretch_bytes.saturating_add(self.chunk_bytes);
+        self.first_ts = None;
+        self.keyframe = None;
+        self.events = 0;
+        self.chunk_bytes = 0;
+    }
+
+    /// Writes a closed chunk's frame into `out` for [`Encoder::poll_chunk`]: its head
+    /// (`flag`, the next index, the link to the last chunk, `seq`), then the body built
+    /// in `zbody` (compressed) or `body` (not), as `flag` says.
+    fn emit(&mut self, flag: u8, seq: u64) {
         let head = PayloadHead {
             flag,
             index: self.index,
             link: PayloadHead::link_for(flag, self.index, &self.prev_hash),
-            seq: self.seq,
+            seq,
         };
         let body: &[u8] = if flag & P_COMPRESSED != 0 {
             &self.zbody
@@ -332,12 +345,6 @@ impl Encoder {
         self.prev_hash = frame::write_frame(&mut self.out, &head, |o| o.extend_from_slice(body));
         self.ready.push_back(self.out.len());
         self.index = self.index.saturating_add(1);
-        self.seq = self.seq.saturating_add(1);
-        self.stretch_bytes = self.stretch_bytes.saturating_add(self.chunk_bytes);
-        self.first_ts = None;
-        self.keyframe = None;
-        self.events = 0;
-        self.chunk_bytes = 0;
     }
 
     /// Writes the assets the open chunk introduced as an asset chunk (compressed on
@@ -355,20 +362,7 @@ impl Encoder {
         {
             flag |= P_COMPRESSED;
         }
-        let head = PayloadHead {
-            flag,
-            index: self.index,
-            link: PayloadHead::link_for(flag, self.index, &self.prev_hash),
-            seq: 0,
-        };
-        let body: &[u8] = if flag & P_COMPRESSED != 0 {
-            &self.zbody
-        } else {
-            &self.body.bytes
-        };
-        self.prev_hash = frame::write_frame(&mut self.out, &head, |o| o.extend_from_slice(body));
-        self.ready.push_back(self.out.len());
-        self.index = self.index.saturating_add(1);
+        self.emit(flag, 0);
         if mode == AssetMode::External {
             self.assets_out.extend(fresh);
         }

@@ -271,12 +271,25 @@ mod tests {
 
     /// Encodes with a flush after every event, and a save and restore at `handoff`.
     fn encode_with(handoff: Option<usize>, config: EncoderConfig) -> Vec<u8> {
+        encode_saving(handoff, config, true)
+    }
+
+    /// [`encode_with`] with a save at `at` that the same encoder goes on from.
+    fn saved_only(at: usize, config: EncoderConfig) -> Vec<u8> {
+        encode_saving(Some(at), config, false)
+    }
+
+    /// Encodes with a flush after every event and a save before event `save`, restored
+    /// into a new encoder if `restore`.
+    fn encode_saving(save: Option<usize>, config: EncoderConfig, restore: bool) -> Vec<u8> {
         let mut enc = Encoder::new(config);
         let mut out = Vec::new();
         for (i, e) in events().iter().enumerate() {
-            if handoff == Some(i) {
+            if save == Some(i) {
                 let bytes = enc.save_state();
-                enc = Encoder::restore_state(&bytes, &Limits::DEFAULT).unwrap();
+                if restore {
+                    enc = Encoder::restore_state(&bytes, &Limits::DEFAULT).unwrap();
+                }
             }
             enc.push(e);
             enc.flush();
@@ -317,27 +330,6 @@ mod tests {
             assert_eq!(back.events, whole.events, "hand-off before event {at}");
             assert!(crate::codec::verify(&bytes, &Limits::DEFAULT).is_ok());
         }
-    }
-
-    /// [`encode_with`] with a save at `at` that the same encoder goes on from.
-    fn saved_only(at: usize, config: EncoderConfig) -> Vec<u8> {
-        let mut enc = Encoder::new(config);
-        let mut out = Vec::new();
-        for (i, e) in events().iter().enumerate() {
-            if i == at {
-                enc.save_state();
-            }
-            enc.push(e);
-            enc.flush();
-            while let Some(c) = enc.poll_chunk() {
-                out.extend(c);
-            }
-        }
-        enc.finish();
-        while let Some(c) = enc.poll_chunk() {
-            out.extend(c);
-        }
-        out
     }
 
     #[test]
