@@ -250,10 +250,18 @@ impl Decoder {
             } else {
                 [0; 32]
             };
-            let payload = payload.to_vec();
-            self.consume(FRAME_HEAD + len);
+            // The payload is read in place: the buffer is lent out while the chunk is
+            // read (reading never touches it), so no chunk is copied on its way in.
+            let buf = std::mem::take(&mut self.buf);
             self.next_chunk += 1;
-            self.intact(&payload, chunk, offset, hash);
+            self.intact(
+                buf.get(FRAME_HEAD..FRAME_HEAD + len).unwrap_or_default(),
+                chunk,
+                offset,
+                hash,
+            );
+            self.buf = buf;
+            self.consume(FRAME_HEAD + len);
         }
     }
 

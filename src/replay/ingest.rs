@@ -42,7 +42,7 @@ enum Placed {
 /// Whether a decoded chunk's keyframe sets the state. This is the one place that
 /// decides it.
 ///
-/// A keyframe chunk (format v2 marks them) sets it when its keyframe was decoded, or
+/// A keyframe chunk (its frame's flag marks it) sets it when its keyframe was decoded, or
 /// after a gap (the decoder then decodes it even when told to step over keyframes, and
 /// an empty one means the page was empty). A keyframe chunk read in order with its
 /// keyframe stepped over continues the previous state, which is the same state.
