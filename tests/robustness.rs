@@ -348,3 +348,27 @@ fn fuzz_regression_self_parented_add_does_not_hang_the_scrubber() {
         let _ = Replayer::from(out);
     }
 }
+
+/// Fuzz regression (scrub_json target): the streaming scanner read `00` as the number 0
+/// and reported a wrong type, where serde_json (the typed path) reports an invalid
+/// number. Both paths must give the same error for a leading zero anywhere.
+#[test]
+fn fuzz_regression_leading_zeros_fail_alike_on_both_paths() {
+    let cases: [&[u8]; 4] = [
+        br#"[00},"timestamp":1795971114826}]"#,
+        br#"[{"type":3,"data":{"source":01,"positions":[]},"timestamp":5}]"#,
+        br#"[{"type":4,"data":{"href":"x","width":1,"height":1},"timestamp":-01}]"#,
+        br#"[{"type":3,"data":{"source":1,"positions":[{"x":00.5,"y":1,"id":1,"timeOffset":0}]},"timestamp":5}]"#,
+    ];
+    for json in cases {
+        let typed = rrweb::read(json, &Limits::DEFAULT).unwrap_err().to_string();
+        assert!(typed.contains("invalid number"), "{typed}");
+        for policy in [Policy::private(), Policy::relaxed()] {
+            let streamed =
+                session_replay::privacy::scrub_rrweb_json(json, &policy, &Limits::default())
+                    .unwrap_err()
+                    .to_string();
+            assert_eq!(streamed, typed);
+        }
+    }
+}

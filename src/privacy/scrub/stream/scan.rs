@@ -178,7 +178,14 @@ impl<'a> Cur<'a> {
         let int_start = self.i;
         let mut v: i64 = 0;
         match self.peek() {
-            Some(b'0') => self.i += 1,
+            // A leading zero stands alone: serde_json calls `00` an invalid number, and
+            // the typed path must give the same error (found by the scrub_json fuzzer).
+            Some(b'0') => {
+                self.i += 1;
+                if let Some(b'0'..=b'9') = self.peek() {
+                    return Err(Bail);
+                }
+            }
             Some(b'1'..=b'9') => {
                 while let Some(d @ b'0'..=b'9') = self.peek() {
                     v = v.wrapping_mul(10).wrapping_add(i64::from(d - b'0'));
@@ -539,10 +546,10 @@ mod tests {
                 String::from_utf8_lossy(bad)
             );
         }
-        // "01" reads as 0 followed by a stray byte, which the caller rejects.
-        let mut c = cur(b"01");
-        assert!(matches!(c.number(), Ok(Scalar::Int(0))));
-        assert_eq!(c.i, 1);
+        // A leading zero before a digit is no number (serde_json: "invalid number").
+        for bad in [&b"01"[..], b"00", b"-01"] {
+            assert!(cur(bad).number().is_err());
+        }
         // Too many digits for the fast path.
         assert!(cur(b"12345678901234567890").number().is_err());
     }
