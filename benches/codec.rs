@@ -12,8 +12,8 @@ use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use session_replay::codec::{
-    Asset, AssetHash, AssetMode, Compression, Encoder, EncoderConfig, decode, decode_with_assets,
-    encode,
+    Asset, AssetHash, AssetMode, AssetSource, Compression, Encoder, EncoderConfig, Primer, decode,
+    decode_with_assets, encode,
 };
 use session_replay::model::{Event, EventCount, Millis};
 use session_replay::{Limits, rrweb};
@@ -180,8 +180,9 @@ fn pct(new: usize, old: usize) -> f64 {
 }
 
 /// A stream written with an asset store: its bytes, and the assets it handed out.
-fn with_store(events: &[Event]) -> (Vec<u8>, Vec<Asset>) {
+fn with_store(events: &[Event], primer: Option<Primer>) -> (Vec<u8>, Vec<Asset>, Option<Primer>) {
     let mut enc = Encoder::new(EncoderConfig::default().with_assets(AssetMode::External, 512));
+    enc.set_primer(primer);
     let mut out = Vec::new();
     let mut assets = Vec::new();
     for e in events {
@@ -190,12 +191,29 @@ fn with_store(events: &[Event]) -> (Vec<u8>, Vec<Asset>) {
     enc.finish();
     assets.extend(std::iter::from_fn(|| enc.poll_asset()));
     out.extend(std::iter::from_fn(|| enc.poll_chunk()).flatten());
-    (out, assets)
+    (out, assets, enc.poll_primer())
+}
+
+/// A host's store: asset texts and primers by hash.
+#[derive(Default)]
+struct Store {
+    assets: std::collections::HashMap<AssetHash, String>,
+    primers: std::collections::HashMap<AssetHash, Vec<u8>>,
+}
+
+impl AssetSource for Store {
+    fn asset(&self, hash: &AssetHash) -> Option<&str> {
+        self.assets.get(hash).map(String::as_str)
+    }
+    fn primer(&self, hash: &AssetHash) -> Option<&[u8]> {
+        self.primers.get(hash).map(Vec::as_slice)
+    }
 }
 
 /// Two sessions of the same page, the second written against the store the first
 /// filled: what each adds (stream, plus assets new to the store, brotli 11 as a store
-/// would keep them).
+/// would keep them), with assets only, and with the first session's keyframe as the
+/// second's primer (the primer counted with the first session, brotli 11 too).
 fn store() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
     let pairs = [
@@ -219,45 +237,72 @@ fn store() {
             "pages/insurance.rrweb.json",
             "pages/insurance-long.rrweb.json",
         ),
+        (
+            "checkout, then signup (another form page)",
+            "pages/checkout.rrweb.json",
+            "pages/signup.rrweb.json",
+        ),
     ];
     eprintln!(
-        "\n| page | 1st session: stream + new assets | without a store | 2nd session: stream + new assets | without a store | 2nd / 1st |"
+        "\n| page | 1st session: stream + new assets + its keyframe as a primer | without a store | 2nd, assets only: stream + new assets | 2nd, primed: stream + new assets | 2nd without a store | 2nd / 1st, assets only | 2nd / 1st, primed | 2nd primed / 2nd without a store |"
     );
-    eprintln!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    eprintln!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let read = |path: &str| {
+        rrweb::read(
+            &std::fs::read(format!("{dir}{path}")).unwrap(),
+            &Limits::DEFAULT,
+        )
+        .unwrap()
+    };
     for (page, first, second) in pairs {
-        let mut store: std::collections::HashMap<AssetHash, String> = Default::default();
-        let mut added = Vec::new();
-        for path in [first, second] {
-            let events = rrweb::read(
-                &std::fs::read(format!("{dir}{path}")).unwrap(),
-                &Limits::DEFAULT,
-            )
-            .unwrap();
-            let (bin, assets) = with_store(&events);
+        let mut store = Store::default();
+        let put = |store: &mut Store, assets: Vec<Asset>| {
             let mut new_bytes = 0;
             for a in assets {
-                if let std::collections::hash_map::Entry::Vacant(v) = store.entry(a.hash) {
+                if let std::collections::hash_map::Entry::Vacant(v) = store.assets.entry(a.hash) {
                     new_bytes += brotli11(a.text.as_bytes());
                     v.insert(a.text);
                 }
             }
-            let back = decode_with_assets(&bin, &Limits::DEFAULT, &store);
-            assert!(back.is_clean() && back.events == events, "{path}");
-            let alone = encode(&events, EncoderConfig::default()).len();
-            added.push((bin.len(), new_bytes, alone));
+            new_bytes
+        };
+        let (e1, e2) = (read(first), read(second));
+        let (bin1, assets1, primer) = with_store(&e1, None);
+        let primer = primer.expect("a keyframe");
+        let first_new = put(&mut store, assets1) + brotli11(primer.bytes());
+        store.primers.insert(primer.hash(), primer.bytes().to_vec());
+        let alone1 = encode(&e1, EncoderConfig::default()).len();
+        let alone2 = encode(&e2, EncoderConfig::default()).len();
+        let mut seconds = Vec::new();
+        for p in [None, Some(primer.clone())] {
+            let mut s2 = Store {
+                assets: store.assets.clone(),
+                primers: store.primers.clone(),
+            };
+            let (bin2, assets2, _) = with_store(&e2, p);
+            let new2 = put(&mut s2, assets2);
+            let back = decode_with_assets(&bin2, &Limits::DEFAULT, &s2);
+            assert!(back.is_clean() && back.events == e2, "{second}");
+            seconds.push((bin2.len(), new2));
         }
-        let (a, b) = (added[0], added[1]);
+        let total1 = bin1.len() + first_new;
+        let (s, p) = (seconds[0], seconds[1]);
         eprintln!(
-            "| {page} | {} + {} = {} | {} | {} + {} = {} | {} | {:.2} |",
-            a.0,
-            a.1,
-            a.0 + a.1,
-            a.2,
-            b.0,
-            b.1,
-            b.0 + b.1,
-            b.2,
-            (b.0 + b.1) as f64 / (a.0 + a.1) as f64
+            "| {page} | {} + {} = {} | {} | {} + {} = {} | {} + {} = {} | {} | {:.2} | {:.2} | {:.2} |",
+            bin1.len(),
+            first_new,
+            total1,
+            alone1,
+            s.0,
+            s.1,
+            s.0 + s.1,
+            p.0,
+            p.1,
+            p.0 + p.1,
+            alone2,
+            (s.0 + s.1) as f64 / total1 as f64,
+            (p.0 + p.1) as f64 / total1 as f64,
+            (p.0 + p.1) as f64 / alone2 as f64,
         );
     }
 }
@@ -336,11 +381,22 @@ fn speed(all: &[Stream], rounds: usize) {
 }
 
 fn bench(c: &mut Criterion) {
+    // CODEC_TABLES=sizes,mechanisms,store,speed prints only those tables.
+    let only = std::env::var("CODEC_TABLES").ok();
+    let want = |t: &str| only.as_deref().is_none_or(|o| o.split(',').any(|x| x == t));
     let all = streams();
-    sizes(&all);
-    mechanisms(&all);
-    store();
-    speed(&all, 15);
+    if want("sizes") {
+        sizes(&all);
+    }
+    if want("mechanisms") {
+        mechanisms(&all);
+    }
+    if want("store") {
+        store();
+    }
+    if want("speed") {
+        speed(&all, 15);
+    }
     // Criterion on the corpus only: the rest is in the tables above.
     for s in all.iter().take(3) {
         let (name, bytes, events) = (&s.name, &s.json, &s.events);

@@ -281,6 +281,16 @@ pub enum CodecError {
         /// The asset's number in the stream.
         asset: u64,
     },
+    /// A chunk's compressed stream starts from a primer (an earlier session's keyframe
+    /// in a host's store) that the reader was not given: the chunk and the rest of its
+    /// segment cannot be read (reported once, then as [`CodecError::Lost`]).
+    #[error("chunk {chunk}: primer {primer} is missing")]
+    MissingPrimer {
+        /// The chunk.
+        chunk: usize,
+        /// The primer's SHA-256, its name in the store.
+        primer: crate::codec::AssetHash,
+    },
     /// The chunk is compressed but this build has no compression support.
     #[error("chunk {chunk} is compressed; build with the `compress` feature to read it")]
     CompressionUnavailable {
@@ -300,6 +310,7 @@ impl CodecError {
             CodecError::LimitExceeded { what, limit, .. } => {
                 CodecError::LimitExceeded { chunk, what, limit }
             }
+            CodecError::MissingPrimer { primer, .. } => CodecError::MissingPrimer { chunk, primer },
             other => other,
         }
     }
@@ -313,6 +324,7 @@ impl CodecError {
             | CodecError::LimitExceeded { chunk, .. }
             | CodecError::Lost { chunk, .. }
             | CodecError::MissingAsset { chunk, .. }
+            | CodecError::MissingPrimer { chunk, .. }
             | CodecError::CompressionUnavailable { chunk } => Some(*chunk),
             CodecError::BadMagic | CodecError::UnsupportedVersion(_) => None,
         }

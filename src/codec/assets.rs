@@ -71,10 +71,18 @@ pub enum AssetMode {
     External,
 }
 
-/// A host's asset store, as a reader sees it: the text of an asset by its hash.
+/// A host's asset store, as a reader sees it: the text of an asset by its hash, and
+/// the bytes of a primer ([`Primer`](super::Primer)) by its hash.
 pub trait AssetSource {
     /// The text stored under `hash`, if the store has it.
     fn asset(&self, hash: &AssetHash) -> Option<&str>;
+
+    /// The primer stored under `hash`, if the store has it (a store that keeps none
+    /// need not say).
+    fn primer(&self, hash: &AssetHash) -> Option<&[u8]> {
+        let _ = hash;
+        None
+    }
 }
 
 impl<S: std::hash::BuildHasher> AssetSource for std::collections::HashMap<AssetHash, String, S> {

@@ -25,11 +25,98 @@ fn window_bits(first_chunk: usize) -> i32 {
     (usize::BITS - (want - 1).leading_zeros()).clamp(18, 22) as i32
 }
 
+/// The window of a stream primed with `primer` bytes: the primer sits in the window
+/// as if the stream had written it, so the window holds it and the room the stream
+/// would have had without it; at most 16 MiB (a larger primer is not used).
+#[cfg(feature = "compress")]
+fn primed_window_bits(first_chunk: usize, primer: usize) -> Option<i32> {
+    const MAX: usize = (1 << 24) - 16;
+    let want = first_chunk
+        .saturating_mul(5)
+        .max(256 << 10)
+        .saturating_add(primer)
+        .saturating_add(16);
+    if want > MAX {
+        return None;
+    }
+    Some((usize::BITS - (want - 1).leading_zeros()).clamp(18, 24) as i32)
+}
+
+/// One brotli stream, fed a chunk at a time and flushed after each.
+#[cfg(feature = "compress")]
+struct Stream {
+    state: brotli::enc::encode::BrotliEncoderStateStruct<brotli::enc::StandardAlloc>,
+}
+
+#[cfg(feature = "compress")]
+impl Stream {
+    fn new(quality: u32, lgwin: i32, primer: &[u8]) -> Self {
+        let mut state = brotli::enc::encode::BrotliEncoderStateStruct::new(
+            brotli::enc::StandardAlloc::default(),
+        );
+        state.params = brotli::enc::BrotliEncoderParams {
+            quality: quality.min(11) as i32,
+            lgwin,
+            ..Default::default()
+        };
+        if !primer.is_empty() {
+            // The primer goes in the window as if already written: later bytes refer
+            // back into it (brotli's custom dictionary; the static one is then off).
+            state.set_custom_dictionary(primer.len(), primer);
+        }
+        Stream { state }
+    }
+
+    /// Compresses `body` and flushes, appending to `out`.
+    fn write(&mut self, body: &[u8], out: &mut Vec<u8>) -> bool {
+        use brotli::enc::encode::BrotliEncoderOperation as Op;
+        let mut nop =
+            |_: &mut brotli::interface::PredictionModeContextMap<brotli::InputReferenceMut>,
+             _: &mut [brotli::interface::StaticCommand],
+             _: brotli::InputPair,
+             _: &mut brotli::enc::StandardAlloc| ();
+        let mut buf = [0u8; 1 << 14];
+        let (mut avail_in, mut in_at) = (body.len(), 0usize);
+        let mut total = None;
+        for op in [Op::BROTLI_OPERATION_PROCESS, Op::BROTLI_OPERATION_FLUSH] {
+            loop {
+                let (mut avail_out, mut out_at, before) = (buf.len(), 0usize, in_at);
+                if !self.state.compress_stream(
+                    op,
+                    &mut avail_in,
+                    body,
+                    &mut in_at,
+                    &mut avail_out,
+                    &mut buf,
+                    &mut out_at,
+                    &mut total,
+                    &mut nop,
+                ) {
+                    return false;
+                }
+                out.extend_from_slice(buf.get(..out_at).unwrap_or_default());
+                let done = match op {
+                    Op::BROTLI_OPERATION_PROCESS => avail_in == 0,
+                    _ => avail_in == 0 && !self.state.has_more_output(),
+                };
+                if done {
+                    break;
+                }
+                // A call that neither took input nor gave output would loop forever.
+                if out_at == 0 && in_at == before {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
 /// The writer's side: the open segment's brotli stream, if one is open.
 #[derive(Default)]
 pub(crate) struct StreamCompressor {
     #[cfg(feature = "compress")]
-    w: Option<brotli::CompressorWriter<Vec<u8>>>,
+    w: Option<Stream>,
 }
 
 impl StreamCompressor {
@@ -54,32 +141,44 @@ impl StreamCompressor {
     }
 
     /// Appends `body`, compressed at `quality` and flushed, to `out`: the bytes a reader
-    /// that has the stream so far decodes back to `body`. False if compression is
-    /// unavailable or failed (then nothing is appended and the stream is restarted).
-    pub(crate) fn compress(&mut self, body: &[u8], quality: u32, out: &mut Vec<u8>) -> bool {
+    /// that has the stream so far decodes back to `body`. A new stream is primed with
+    /// `primer` if one is given and fits (see [`primed_window_bits`]); returns whether
+    /// it was, or `None` if compression is unavailable or failed (then nothing is
+    /// appended and the stream is restarted).
+    pub(crate) fn compress(
+        &mut self,
+        body: &[u8],
+        quality: u32,
+        primer: Option<&[u8]>,
+        out: &mut Vec<u8>,
+    ) -> Option<bool> {
         #[cfg(feature = "compress")]
         {
-            use std::io::Write;
+            let mut primed = false;
+            // Brotli ignores a custom dictionary below quality 2.
+            let primer = primer.filter(|p| quality >= 2 && !p.is_empty());
             let w = self.w.get_or_insert_with(|| {
-                let params = brotli::enc::BrotliEncoderParams {
-                    quality: quality.min(11) as i32,
-                    lgwin: window_bits(body.len()),
-                    ..Default::default()
-                };
-                brotli::CompressorWriter::with_params(Vec::new(), 1 << 14, &params)
+                match primer.and_then(|p| Some((p, primed_window_bits(body.len(), p.len())?))) {
+                    Some((p, lgwin)) => {
+                        primed = true;
+                        Stream::new(quality, lgwin, p)
+                    }
+                    _ => Stream::new(quality, window_bits(body.len()), &[]),
+                }
             });
-            let ok = w.write_all(body).is_ok() && w.flush().is_ok();
-            if ok {
-                out.append(w.get_mut());
+            let at = out.len();
+            if w.write(body, out) {
+                Some(primed)
             } else {
+                out.truncate(at);
                 self.w = None;
+                None
             }
-            ok
         }
         #[cfg(not(feature = "compress"))]
         {
-            let _ = (body, quality, out);
-            false
+            let _ = (body, quality, primer, out);
+            None
         }
     }
 }
@@ -162,17 +261,18 @@ impl StreamDecompressor {
         &mut self,
         data: &[u8],
         fresh: bool,
+        primer: Option<&[u8]>,
         limit: usize,
     ) -> Result<Vec<u8>, CodecError> {
         #[cfg(feature = "compress")]
         {
             if fresh {
                 self.d = None;
-                return self.start_and(data, fresh, limit);
+                return self.start_and(data, fresh, primer, limit);
             }
             let r = match self.d.as_mut() {
                 Some(d) => Self::feed(d, data, limit),
-                None => self.start_and(data, fresh, limit),
+                None => self.start_and(data, fresh, primer, limit),
             };
             if r.is_err() {
                 self.d = None;
@@ -181,13 +281,21 @@ impl StreamDecompressor {
         }
         #[cfg(not(feature = "compress"))]
         {
-            let _ = (data, fresh, limit);
+            let _ = (data, fresh, primer, limit);
             Err(CodecError::CompressionUnavailable { chunk: 0 })
         }
     }
 
+    /// Starts a stream (primed with `primer`, the bytes its writer primed it with) and
+    /// decompresses its first chunk.
     #[cfg(feature = "compress")]
-    fn start_and(&mut self, data: &[u8], fresh: bool, limit: usize) -> Result<Vec<u8>, CodecError> {
+    fn start_and(
+        &mut self,
+        data: &[u8],
+        fresh: bool,
+        primer: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<u8>, CodecError> {
         if !fresh {
             // A chunk that continues a stream this reader does not have.
             return Err(CodecError::Malformed {
@@ -196,9 +304,14 @@ impl StreamDecompressor {
                 what: "compressed data continues a stream that is not open",
             });
         }
-        let d = self
-            .d
-            .insert(brotli::DecompressorWriter::new(Capped::default(), 1 << 14));
+        let d = self.d.insert(match primer {
+            Some(p) => brotli::DecompressorWriter::new_with_custom_dictionary(
+                Capped::default(),
+                1 << 14,
+                p.to_vec().into(),
+            ),
+            None => brotli::DecompressorWriter::new(Capped::default(), 1 << 14),
+        });
         Self::feed(d, data, limit).inspect_err(|_| self.d = None)
     }
 
@@ -244,7 +357,7 @@ impl StreamDecompressor {
 /// Decompresses a stream of its own (an asset chunk) into at most `limit` bytes.
 pub(crate) fn decompress_once(data: &[u8], limit: usize) -> Result<Vec<u8>, CodecError> {
     let mut d = StreamDecompressor::default();
-    d.decompress(data, true, limit)
+    d.decompress(data, true, None, limit)
 }
 
 #[cfg(all(test, feature = "compress"))]
@@ -271,8 +384,8 @@ mod tests {
             let fresh = c.fresh();
             assert_eq!(fresh, i == 0);
             let mut out = Vec::new();
-            assert!(c.compress(p, 6, &mut out));
-            assert_eq!(d.decompress(&out, fresh, 1 << 20).unwrap(), *p);
+            assert_eq!(c.compress(p, 6, None, &mut out), Some(false));
+            assert_eq!(d.decompress(&out, fresh, None, 1 << 20).unwrap(), *p);
         }
     }
 
@@ -291,8 +404,8 @@ mod tests {
                 .collect();
             let fresh = c.fresh();
             let mut out = Vec::new();
-            assert!(c.compress(&part, 6, &mut out));
-            assert_eq!(d.decompress(&out, fresh, 1 << 24).unwrap(), part);
+            assert_eq!(c.compress(&part, 6, None, &mut out), Some(false));
+            assert_eq!(d.decompress(&out, fresh, None, 1 << 24).unwrap(), part);
         }
     }
 
@@ -301,10 +414,10 @@ mod tests {
         let mut c = StreamCompressor::default();
         let mut a = Vec::new();
         let mut b = Vec::new();
-        c.compress(b"first part", 6, &mut a);
-        c.compress(b"second part", 6, &mut b);
+        c.compress(b"first part", 6, None, &mut a);
+        c.compress(b"second part", 6, None, &mut b);
         let mut d = StreamDecompressor::default();
-        assert!(d.decompress(&b, false, 1 << 20).is_err());
+        assert!(d.decompress(&b, false, None, 1 << 20).is_err());
     }
 
     #[test]

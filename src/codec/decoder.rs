@@ -1,6 +1,6 @@
 //! The streaming decoder: framing and resynchronisation after damage, segments, assets,
-//! and the accounting of what damage lost; also [`decode`], [`verify`] and
-//! [`assets_needed`].
+//! primers, and the accounting of what damage lost; also [`decode`], [`verify`],
+//! [`assets_needed`] and [`primers_needed`].
 
 use std::collections::VecDeque;
 
@@ -9,6 +9,7 @@ use super::body::{ReadBody, Segment, read_event_body};
 use super::chunk::{ChainLink, ChunkKind, Continuity, DecodedChunk};
 use super::compress::decompress_once;
 use super::frame::{self, CHUNK_MAGIC, FRAME_HEAD, HEADER_LEN, PayloadHead};
+use super::primer::PrimerTable;
 use super::varint::Rd;
 use crate::error::{CodecError, Recovered};
 use crate::hash::FastMap;
@@ -81,6 +82,12 @@ pub struct Decoder {
     missing: FastMap<u64, ()>,
     /// Assets the stream declares as held by a host's store.
     external: Vec<AssetHash>,
+    /// Primers the host gave, and those the stream names (when listing them).
+    primers: PrimerTable,
+    primers_named: Vec<AssetHash>,
+    /// Verifying: the open segment starts from a primer the verifier lacks, so its
+    /// chunks' bodies are not read (their frames and links are checked).
+    opaque: bool,
     /// Damage not yet accounted for: the first and last chunk, and whether events
     /// were certainly lost (an unreadable event chunk) or only maybe (a damaged frame,
     /// which may have been an asset chunk).
@@ -115,6 +122,9 @@ impl Decoder {
             assets: AssetTable::default(),
             missing: FastMap::default(),
             external: Vec::new(),
+            primers: PrimerTable::default(),
+            primers_named: Vec::new(),
+            opaque: false,
             loss: None,
             last_ts: None,
             next_seq: 0,
@@ -142,6 +152,15 @@ impl Decoder {
     /// `hash` or would take the decoder over its limits.
     pub fn add_asset(&mut self, hash: AssetHash, text: String) -> bool {
         self.assets.provide(hash, text, &self.limits)
+    }
+
+    /// Gives the decoder a primer from the host's store (see
+    /// [`Encoder::set_primer`](super::Encoder::set_primer)), before the bytes of the
+    /// chunks that start from it ([`primers_needed`] lists them). Returns false, and keeps
+    /// nothing, if `bytes` do not hash to `hash` or the primers given would exceed
+    /// [`Limits::decoded_bytes`].
+    pub fn add_primer(&mut self, hash: AssetHash, bytes: &[u8]) -> bool {
+        self.primers.provide(hash, bytes, self.limits.decoded_bytes)
     }
 
     /// Feeds bytes.
@@ -321,7 +340,22 @@ impl Decoder {
                 ))),
                 Err(e) => self.outputs.push_back(Err(e.in_chunk(chunk))),
             },
-            _ if self.assets_only => {}
+            _ if self.assets_only => {
+                if let Some(h) = head.primer
+                    && !self.primers_named.iter().any(|p| p.0 == h)
+                {
+                    self.primers_named.push(AssetHash(h));
+                }
+            }
+            _ if self.verifying && self.unprimed(&head) => {
+                // The verifier has no store: the segment is checked frame by frame.
+                self.next_seq = head.seq.saturating_add(1);
+                self.seg = None;
+                self.opaque = true;
+            }
+            ChunkKind::Continuation if self.opaque && head.seq == self.next_seq => {
+                self.next_seq = head.seq.saturating_add(1);
+            }
             ChunkKind::Keyframe => {
                 // Nothing is lost if the reader has every event chunk before it.
                 let whole = head.seq == self.next_seq;
@@ -339,6 +373,7 @@ impl Decoder {
                     .take()
                     .unwrap_or_else(|| std::mem::take(&mut self.spare));
                 let decode_keyframe = self.keyframes == KeyframeDecoding::Decode || resumed;
+                self.opaque = false;
                 match self.read_events(&head, body, true, decode_keyframe, &mut seg) {
                     Ok(r) => {
                         self.next_seq = head.seq.saturating_add(1);
@@ -401,6 +436,11 @@ impl Decoder {
         self.note_loss(chunk, true);
     }
 
+    /// Whether `head` starts from a primer the reader was not given.
+    fn unprimed(&self, head: &PayloadHead) -> bool {
+        head.primer.is_some_and(|h| self.primers.get(&h).is_none())
+    }
+
     fn read_assets(&mut self, head: &PayloadHead, body: &[u8]) -> Result<(), CodecError> {
         let owned;
         let body = if head.compressed() {
@@ -424,9 +464,16 @@ impl Decoder {
     ) -> Result<ReadBody, CodecError> {
         let owned;
         let body = if head.compressed() {
+            let primer = match head.primer {
+                Some(h) => Some(self.primers.get(&h).ok_or(CodecError::MissingPrimer {
+                    chunk: 0,
+                    primer: AssetHash(h),
+                })?),
+                None => None,
+            };
             owned = seg
                 .unzip
-                .decompress(body, head.fresh(), self.limits.chunk_bytes)?;
+                .decompress(body, head.fresh(), primer, self.limits.chunk_bytes)?;
             &owned
         } else {
             seg.unzip.restart();
@@ -574,6 +621,11 @@ fn decode_inner(
                 d.add_asset(h, text.to_owned());
             }
         }
+        for h in primers_needed(bytes, limits) {
+            if let Some(p) = store.primer(&h) {
+                d.add_primer(h, p);
+            }
+        }
     }
     d.push(bytes);
     d.finish();
@@ -601,6 +653,18 @@ pub fn assets_needed(bytes: &[u8], limits: &Limits) -> Vec<AssetHash> {
     d.push(bytes);
     d.finish();
     d.external
+}
+
+/// The primers a stream's chunks start from ([`Encoder::set_primer`](super::Encoder::set_primer)),
+/// in the order the stream names them: what to fetch before [`decode_with_assets`]
+/// or [`Decoder::add_primer`].
+pub fn primers_needed(bytes: &[u8], limits: &Limits) -> Vec<AssetHash> {
+    let mut d = Decoder::new().with_limits(*limits);
+    d.hashes = false;
+    d.assets_only = true;
+    d.push(bytes);
+    d.finish();
+    d.primers_named
 }
 
 /// What [`verify`] found.

@@ -12,8 +12,9 @@ use super::assets::{Asset, AssetMode, write_asset_body};
 use super::body::{KeyframeCounts, write_event_body};
 use super::compress::{StreamCompressor, compress_once};
 use super::frame::{
-    self, FLAG_COMPRESSED, P_ASSETS, P_COMPRESSED, P_FRESH, P_KEYFRAME, PayloadHead,
+    self, FLAG_COMPRESSED, P_ASSETS, P_COMPRESSED, P_FRESH, P_KEYFRAME, P_PRIMED, PayloadHead,
 };
+use super::primer::Primer;
 use super::varint::Buf;
 use super::wire::{Ctx, Enc};
 use crate::model::{Event, EventKind};
@@ -95,6 +96,11 @@ pub struct Encoder {
     ready: VecDeque<usize>,
     /// Assets for the host's store, not yet polled ([`AssetMode::External`]).
     assets_out: VecDeque<Asset>,
+    /// What starts each new compressed stream ([`Encoder::set_primer`]).
+    primer: Option<Primer>,
+    /// The stream's first keyframe chunk body, offered as a primer for later sessions
+    /// ([`AssetMode::External`]), not yet polled.
+    primer_out: Option<Primer>,
     /// Scratch space for a chunk's body and its compressed form.
     body: Buf,
     zbody: Vec<u8>,
@@ -143,6 +149,8 @@ impl Encoder {
             out: Vec::new(),
             ready: VecDeque::new(),
             assets_out: VecDeque::new(),
+            primer: None,
+            primer_out: None,
             body: Buf::default(),
             zbody: Vec::new(),
         }
@@ -307,18 +315,33 @@ impl Encoder {
             &self.enc,
         );
         let mut flag = if keyframe.is_some() { P_KEYFRAME } else { 0 };
+        let mut primed = None;
         self.zbody.clear();
         if let Some(q) = quality {
             if keyframe.is_none() && self.zip.fresh() {
                 flag |= P_FRESH;
             }
-            if self.zip.compress(&self.body.bytes, q, &mut self.zbody) {
-                flag |= P_COMPRESSED;
-            } else {
-                flag &= !P_FRESH;
+            let primer = self.primer.as_ref().map(Primer::bytes);
+            match self
+                .zip
+                .compress(&self.body.bytes, q, primer, &mut self.zbody)
+            {
+                Some(used) => {
+                    flag |= P_COMPRESSED;
+                    if used {
+                        flag |= P_PRIMED;
+                        primed = self.primer.as_ref().map(|p| p.hash().0);
+                    }
+                }
+                None => flag &= !P_FRESH,
             }
         }
-        self.emit(flag, self.seq);
+        // The stream's first keyframe is what a later session of the page most likely
+        // repeats: offered to a host that keeps a store.
+        if keyframe.is_some() && self.seq == 0 && self.config.assets == AssetMode::External {
+            self.primer_out = Some(Primer::new(self.body.bytes.as_slice()));
+        }
+        self.emit(flag, self.seq, primed);
         self.seq = self.seq.saturating_add(1);
         self.stretch_bytes = self.stretch_bytes.saturating_add(self.chunk_bytes);
         self.first_ts = None;
@@ -328,14 +351,15 @@ impl Encoder {
     }
 
     /// Writes a closed chunk's frame into `out` for [`Encoder::poll_chunk`]: its head
-    /// (`flag`, the next index, the link to the last chunk, `seq`), then the body built
-    /// in `zbody` (compressed) or `body` (not), as `flag` says.
-    fn emit(&mut self, flag: u8, seq: u64) {
+    /// (`flag`, the next index, the link to the last chunk, `seq`, the primer's hash),
+    /// then the body built in `zbody` (compressed) or `body` (not), as `flag` says.
+    fn emit(&mut self, flag: u8, seq: u64, primer: Option<[u8; 32]>) {
         let head = PayloadHead {
             flag,
             index: self.index,
             link: PayloadHead::link_for(flag, self.index, &self.prev_hash),
             seq,
+            primer,
         };
         let body: &[u8] = if flag & P_COMPRESSED != 0 {
             &self.zbody
@@ -362,7 +386,7 @@ impl Encoder {
         {
             flag |= P_COMPRESSED;
         }
-        self.emit(flag, 0);
+        self.emit(flag, 0, None);
         if mode == AssetMode::External {
             self.assets_out.extend(fresh);
         }
@@ -396,6 +420,26 @@ impl Encoder {
     /// that has it already can drop it).
     pub fn poll_asset(&mut self) -> Option<Asset> {
         self.assets_out.pop_front()
+    }
+
+    /// Starts every compressed stream opened from now on (each keyframe chunk's, and a
+    /// restored encoder's first) from `primer`: an earlier session's keyframe of the
+    /// same page, from [`Encoder::poll_primer`] and the host's store. The stream then
+    /// carries the primer's hash, and a reader needs the same primer
+    /// ([`Decoder::add_primer`](super::Decoder::add_primer),
+    /// [`AssetSource::primer`](super::AssetSource::primer)). `None` stops priming. A
+    /// restored encoder has none until it is set again. A primer too large for a
+    /// stream's window (16 MiB with the chunk) is not used.
+    pub fn set_primer(&mut self, primer: Option<Primer>) {
+        self.primer = primer;
+    }
+
+    /// The stream's first keyframe chunk body, once it closes, as a primer for later
+    /// sessions of the same page ([`AssetMode::External`] only): a host stores it under
+    /// its hash and keys it by what it knows of the page (its URL, a release). Not kept
+    /// in a saved state: poll it before saving.
+    pub fn poll_primer(&mut self) -> Option<Primer> {
+        self.primer_out.take()
     }
 
     /// Ends the stream: closes the last chunk (or, for a stream with no events, hands

@@ -33,7 +33,10 @@ pub(crate) const P_ASSETS: u8 = 4;
 /// Payload flag: a continuation chunk whose brotli data starts a new stream (the
 /// writer could not continue the segment's, e.g. after a restore).
 pub(crate) const P_FRESH: u8 = 8;
-const P_KNOWN: u8 = P_COMPRESSED | P_KEYFRAME | P_ASSETS | P_FRESH;
+/// Payload flag: the brotli stream this chunk starts is primed with a primer from the
+/// host's store, whose SHA-256 follows the sequence number.
+pub(crate) const P_PRIMED: u8 = 16;
+const P_KNOWN: u8 = P_COMPRESSED | P_KEYFRAME | P_ASSETS | P_FRESH | P_PRIMED;
 
 /// The file header (bincode, fixed-width integers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
@@ -92,6 +95,8 @@ pub(crate) struct PayloadHead {
     /// chunks not counted), so a reader knows whether it lost any event chunk, even a
     /// whole segment; 0 for an asset chunk, which does not write it.
     pub(crate) seq: u64,
+    /// The primer's SHA-256, with [`P_PRIMED`].
+    pub(crate) primer: Option<[u8; 32]>,
 }
 
 impl PayloadHead {
@@ -139,6 +144,9 @@ impl PayloadHead {
         if self.flag & P_ASSETS == 0 {
             out.uv(self.seq);
         }
+        if let Some(h) = &self.primer {
+            out.raw(h);
+        }
     }
 
     /// Reads the plain fields; `rd` is left at the body.
@@ -157,6 +165,11 @@ impl PayloadHead {
         if kinds == P_KEYFRAME | P_ASSETS || (kinds != 0 && flag & P_FRESH != 0) {
             return Err(bad("chunk flags that do not go together"));
         }
+        // A primer starts an event chunk's compressed stream, and only that.
+        if flag & P_PRIMED != 0 && (flag & P_COMPRESSED == 0 || flag & (P_KEYFRAME | P_FRESH) == 0)
+        {
+            return Err(bad("a primer on a chunk that starts no compressed stream"));
+        }
         let index = rd.uv()?;
         let link = if index == 0 {
             ChainLink::Full([0; 32])
@@ -173,11 +186,19 @@ impl PayloadHead {
         if kinds == 0 && seq == 0 {
             return Err(bad("continuation chunk first in the stream"));
         }
+        let primer = if flag & P_PRIMED != 0 {
+            let mut h = [0u8; 32];
+            h.copy_from_slice(rd.take(32)?);
+            Some(h)
+        } else {
+            None
+        };
         Ok(PayloadHead {
             flag,
             index,
             link,
             seq,
+            primer,
         })
     }
 }
@@ -231,12 +252,15 @@ mod tests {
             (0, 3, 2),
             (P_FRESH | P_COMPRESSED, 4, 5),
             (P_ASSETS | P_COMPRESSED, 5, 0),
+            (P_KEYFRAME | P_COMPRESSED | P_PRIMED, 0, 0),
+            (P_FRESH | P_COMPRESSED | P_PRIMED, 6, 3),
         ] {
             let head = PayloadHead {
                 flag,
                 index,
                 link: PayloadHead::link_for(flag, index, &prev),
                 seq,
+                primer: (flag & P_PRIMED != 0).then_some([7; 32]),
             };
             assert_eq!(round_trip(head).unwrap(), head);
             let full = matches!(head.link, ChainLink::Full(_));
@@ -248,17 +272,21 @@ mod tests {
     #[test]
     fn flags_that_do_not_go_together_are_malformed() {
         for flag in [
-            16u8,
+            32u8,
             128,
             P_KEYFRAME | P_ASSETS,
             P_KEYFRAME | P_FRESH,
             P_ASSETS | P_FRESH,
+            P_PRIMED | P_KEYFRAME,
+            P_PRIMED | P_COMPRESSED,
+            P_PRIMED | P_ASSETS | P_COMPRESSED,
         ] {
             let head = PayloadHead {
                 flag,
                 index: 1,
                 link: ChainLink::Full([0; 32]),
                 seq: 1,
+                primer: (flag & P_PRIMED != 0).then_some([7; 32]),
             };
             let mut b = Buf::default();
             head.write(&mut b);
@@ -270,6 +298,7 @@ mod tests {
             index: 2,
             link: PayloadHead::link_for(0, 2, &[0; 32]),
             seq: 0,
+            primer: None,
         };
         assert!(round_trip(head).is_err());
     }

@@ -28,6 +28,11 @@
 //!   their hashes: the same stylesheet in a million sessions of a site is stored once.
 //!   Read such a stream with [`decode_with_assets`] ([`assets_needed`] lists what to
 //!   fetch) or [`Decoder::add_asset`].
+//! - **Primers.** A host with a store can also keep a stream's first keyframe
+//!   ([`Encoder::poll_primer`]) and start later sessions of the same page from it
+//!   ([`Encoder::set_primer`]): their compressed streams refer back into it, so a second
+//!   session costs about its differences (login: 775 bytes instead of 5,750). A reader
+//!   needs the primer ([`primers_needed`], [`Decoder::add_primer`], [`AssetSource::primer`]).
 //! - **Reading.** [`Decoder::push`] bytes split anywhere, drain [`Decoder::poll_chunk`]:
 //!   each chunk, or an error naming the damaged part, after which decoding goes on.
 //!   [`decode`] does it all and returns [`crate::Recovered`]. A reader going through a
@@ -63,8 +68,8 @@
 //!
 //! Where things are: `frame` (header, frames, plain chunk heads), `body` (an event
 //! chunk's body, both ways, and the reader's segment), `assets` (asset chunks, the
-//! registry, the store interface), `compress` (the brotli streams), `encoder` and
-//! `decoder`. The encoding and decoding of each kind of event sit side by side in
+//! registry, the store interface), `primer` (primers and the reader's table),
+//! `compress` (the brotli streams), `encoder` and `decoder`. The encoding and decoding of each kind of event sit side by side in
 //! `wire/`, one `WireCodec` implementation per kind (as rustls's `Codec`).
 
 pub(crate) mod assets;
@@ -74,15 +79,18 @@ mod compress;
 mod decoder;
 mod encoder;
 mod frame;
+mod primer;
 mod varint;
 mod wire;
 
 pub use assets::{Asset, AssetHash, AssetMode, AssetSource};
 pub use chunk::{ChainLink, ChunkKind, Continuity, DecodedChunk};
 pub use decoder::{
-    Decoder, KeyframeDecoding, VerifyReport, assets_needed, decode, decode_with_assets, verify,
+    Decoder, KeyframeDecoding, VerifyReport, assets_needed, decode, decode_with_assets,
+    primers_needed, verify,
 };
 pub use encoder::{Compression, Encoder, EncoderConfig, Keyframes, encode};
 pub use frame::{CHUNK_MAGIC, FILE_MAGIC, FORMAT_VERSION, HEADER_LEN};
+pub use primer::Primer;
 
 pub use crate::error::CodecError;
