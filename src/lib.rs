@@ -103,6 +103,7 @@
 pub mod codec;
 pub mod error;
 mod hash;
+pub mod insights;
 mod limits;
 pub mod model;
 mod persist;

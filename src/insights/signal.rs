@@ -1,0 +1,219 @@
+//! What insights report: each signal, the element it concerns, and the session summary,
+//! as plain serde types a server can store beside the stream.
+
+use serde::{Deserialize, Serialize};
+
+/// A frustration signal. As JSON: `{"kind": "rage_click", "t": EPOCH_MS, "node": ID, ...}`
+/// with the fields of its kind beside `t` and `node`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signal {
+    /// When it started (epoch ms): the first click of a burst, the click of a dead or
+    /// error click, the first turn of a thrash, the return of a U-turn.
+    pub t: i64,
+    /// The node it concerns (the clicked node), `null` when none does.
+    pub node: Option<i32>,
+    /// What it is.
+    #[serde(flatten)]
+    pub kind: SignalKind,
+}
+
+/// The kinds of signal, with what each reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SignalKind {
+    /// Clicks in quick succession at one spot: one signal per burst.
+    RageClick {
+        /// Clicks in the burst.
+        count: u32,
+        /// Time from the first click to the last, ms.
+        duration_ms: i64,
+        /// The element clicked first.
+        target: Option<Target>,
+    },
+    /// A click on something that looks interactive, after which the page did nothing.
+    DeadClick {
+        /// Clicks on it in a row (1, or 2 for a double click that stayed short of rage).
+        count: u32,
+        /// The interactive element (the clicked node or the control around it).
+        target: Option<Target>,
+    },
+    /// A click followed by a page error.
+    ErrorClick {
+        /// Where the error came from: `console` (rrweb's console plugin) or `custom`
+        /// (a custom event tagged `error`). The message is not copied: it may hold
+        /// what the person typed.
+        source: String,
+        /// Time from the click to the error, ms.
+        after_ms: i64,
+        /// The element clicked.
+        target: Option<Target>,
+    },
+    /// The pointer moved back and forth fast.
+    ThrashedCursor {
+        /// Turns back within the window.
+        turns: u32,
+        /// Time from the first turn to the last, ms.
+        duration_ms: i64,
+    },
+    /// A navigation to a page and straight back.
+    UTurn {
+        /// The page left and returned to.
+        from: String,
+        /// The page visited briefly.
+        to: String,
+        /// Time spent away, ms.
+        away_ms: i64,
+    },
+}
+
+impl SignalKind {
+    /// Its name as in the JSON (`rage_click`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            SignalKind::RageClick { .. } => "rage_click",
+            SignalKind::DeadClick { .. } => "dead_click",
+            SignalKind::ErrorClick { .. } => "error_click",
+            SignalKind::ThrashedCursor { .. } => "thrashed_cursor",
+            SignalKind::UTurn { .. } => "u_turn",
+        }
+    }
+}
+
+/// A stable description of an element: what a person would search the page for. Never
+/// a value: the text is its shape only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    /// The tag name.
+    pub tag: String,
+    /// The `id` attribute.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub id: Option<String>,
+    /// The classes, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub classes: Vec<String>,
+    /// The shape of its first text as recorded (already masked under a masking policy):
+    /// letters as `x`/`X`, digits as `9`, runs of space as one space, other characters
+    /// as they are; at most 32 characters.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub text_shape: Option<String>,
+    /// The selector-like form, `tag#id.class1.class2`.
+    pub selector: String,
+}
+
+/// A page the session visited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageVisit {
+    /// When it was entered (epoch ms).
+    pub t: i64,
+    /// Its URL as recorded.
+    pub href: String,
+}
+
+/// The session's summary: how long, how active, where, what the person did, and every
+/// signal.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Summary {
+    /// The first event's time (epoch ms), `null` for an empty session.
+    pub start: Option<i64>,
+    /// From the first event to the last, ms.
+    pub duration_ms: i64,
+    /// Time with activity (input, pointer, clicks, scrolls, mutations), gaps over the
+    /// idle threshold left out, ms.
+    pub active_ms: i64,
+    /// Pages visited, in order (a reload of the same URL counts again).
+    pub pages: Vec<PageVisit>,
+    /// Clicks.
+    pub clicks: u64,
+    /// Input events (typing, checking, selecting).
+    pub inputs: u64,
+    /// Scroll events.
+    pub scrolls: u64,
+    /// Page errors seen.
+    pub errors: u64,
+    /// Every signal, in the order found (by time within each kind of detector).
+    pub signals: Vec<Signal>,
+}
+
+impl Summary {
+    /// The number of signals of the kind named `name` (`rage_click`, ...).
+    pub fn count(&self, name: &str) -> usize {
+        self.signals.iter().filter(|s| s.kind.name() == name).count()
+    }
+}
+
+/// The shape of a text: letters as `x` or `X`, digits as `9`, runs of white space as one
+/// space, other characters kept; leading and trailing space dropped; at most `max`
+/// characters.
+pub(crate) fn text_shape(text: &str, max: usize) -> Option<String> {
+    let mut out = String::new();
+    let mut n = 0;
+    let mut space = false;
+    for c in text.trim().chars() {
+        if n >= max {
+            break;
+        }
+        let s = if c.is_whitespace() {
+            if space {
+                continue;
+            }
+            space = true;
+            ' '
+        } else {
+            space = false;
+            if c.is_alphabetic() {
+                if c.is_uppercase() { 'X' } else { 'x' }
+            } else if c.is_numeric() {
+                '9'
+            } else {
+                c
+            }
+        };
+        out.push(s);
+        n += 1;
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_keep_no_letter_or_digit() {
+        assert_eq!(text_shape("  Pay £12.50\n now ", 32).unwrap(), "Xxx £99.99 xxx");
+        assert_eq!(text_shape("****", 32).unwrap(), "****");
+        assert_eq!(text_shape("Ünïcode", 3).unwrap(), "Xxx");
+        assert_eq!(text_shape(" \n ", 32), None);
+    }
+
+    #[test]
+    fn signals_serialise_flat_with_their_kind() {
+        let s = Signal {
+            t: 5,
+            node: Some(7),
+            kind: SignalKind::RageClick {
+                count: 4,
+                duration_ms: 600,
+                target: None,
+            },
+        };
+        let j = serde_json::to_value(&s).unwrap();
+        assert_eq!(j["kind"], "rage_click");
+        assert_eq!(j["t"], 5);
+        assert_eq!(j["node"], 7);
+        assert_eq!(j["count"], 4);
+        let back: Signal = serde_json::from_value(j).unwrap();
+        assert_eq!(back, s);
+        let u = Signal {
+            t: 9,
+            node: None,
+            kind: SignalKind::UTurn {
+                from: "a".into(),
+                to: "b".into(),
+                away_ms: 3,
+            },
+        };
+        assert_eq!(serde_json::to_value(&u).unwrap()["node"], serde_json::Value::Null);
+    }
+}
