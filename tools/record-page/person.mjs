@@ -77,6 +77,46 @@ export class Person {
     await this.pause();
   }
 
+  // Clicks `n` times in quick succession at nearly the same point of the target, as
+  // an impatient person does on something that does not answer: one move there, then
+  // a click every `gap` ms or so (each within `jitter` px of the first).
+  async clickBurst(target, n, { gap = [120, 220], jitter = 3 } = {}) {
+    const box = await this.reveal(target);
+    const x = box.x + box.width * this.rand(0.35, 0.65), y = box.y + box.height * this.rand(0.35, 0.65);
+    await this.moveTo(x, y);
+    await this.pause(80, 220);
+    for (let i = 0; i < n; i++) {
+      if (i > 0) {
+        await this.sleep(this.rand(gap[0], gap[1]));
+        const px = x + this.rand(-jitter, jitter), py = y + this.rand(-jitter, jitter);
+        await this.page.mouse.move(px, py);
+        this.x = px; this.y = py;
+      }
+      await this.page.mouse.down();
+      await this.sleep(this.rand(40, 70));
+      await this.page.mouse.up();
+    }
+    await this.pause();
+  }
+
+  // Thrashes the pointer: fast zig-zags left and right across a band `width` px wide
+  // centred at (cx, cy), each leg in a few moves about `step` ms apart, for about `ms`.
+  async thrash(cx, cy, { ms = 1500, width = 300, step = 50, moves = 3 } = {}) {
+    await this.moveTo(cx - width / 2, cy);
+    const end = Date.now() + ms;
+    let dir = 1;
+    while (Date.now() < end) {
+      const x0 = this.x, y0 = this.y;
+      const x1 = cx + dir * (width / 2) * this.rand(0.8, 1), y1 = cy + this.rand(-25, 25);
+      for (let i = 1; i <= moves; i++) {
+        await this.page.mouse.move(x0 + (x1 - x0) * i / moves, y0 + (y1 - y0) * i / moves);
+        await this.sleep(this.rand(step * 0.8, step * 1.2));
+      }
+      this.x = x1; this.y = y1;
+      dir = -dir;
+    }
+  }
+
   async type(target, text) {
     await this.click(target);
     for (const ch of text) {
