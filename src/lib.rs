@@ -59,6 +59,7 @@
 //! | [`record`] | the recorder an app or browser glue feeds with what it observes | [`record::Recorder`], [`record::HostTree`] |
 //! | [`codec`] | the binary format: streaming encoder and decoder, verification | [`codec::Encoder`], [`codec::Decoder`], [`codec::encode`], [`codec::decode`] |
 //! | [`replay`] | the page state at any time: seeking, the player clock, HTML | [`replay::Replayer`], [`replay::State`], [`replay::Player`] |
+//! | [`insights`] | frustration signals and the session summary, as events stream in | [`insights::Insights`], [`insights::summarize`], [`insights::InsightsConfig`] |
 //! | [`error`] | every error type, the umbrella [`Error`], and [`Recovered`] | [`Error`] |
 //! | (root) | [`Limits`] on untrusted input | [`Limits::DEFAULT`] |
 //!

@@ -15,7 +15,9 @@ const EMAIL: i32 = 16;
 /// an email field and a plain div.
 fn page(t: i64, href: &str) -> Vec<String> {
     vec![
-        format!(r#"{{"type":4,"data":{{"href":"{href}","width":1280,"height":800}},"timestamp":{t}}}"#),
+        format!(
+            r#"{{"type":4,"data":{{"href":"{href}","width":1280,"height":800}},"timestamp":{t}}}"#
+        ),
         format!(
             r#"{{"type":2,"data":{{"node":{{"type":0,"id":1,"childNodes":[{{"type":2,"id":2,"tagName":"html","attributes":{{}},"childNodes":[
             {{"type":2,"id":{DEAD},"tagName":"button","attributes":{{"id":"dead","class":"btn cta"}},"childNodes":[{{"type":2,"id":11,"tagName":"span","attributes":{{}},"childNodes":[{{"type":3,"id":20,"textContent":"Apply code"}}]}}]}},
@@ -46,7 +48,10 @@ fn mutation(t: i64) -> String {
 }
 
 fn scroll(t: i64) -> String {
-    format!(r#"{{"type":3,"data":{{"source":3,"id":1,"x":0,"y":{}}},"timestamp":{t}}}"#, t % 1000)
+    format!(
+        r#"{{"type":3,"data":{{"source":3,"id":1,"x":0,"y":{}}},"timestamp":{t}}}"#,
+        t % 1000
+    )
 }
 
 fn console_error(t: i64) -> String {
@@ -94,7 +99,11 @@ fn three_quick_clicks_at_one_spot_are_one_rage_click() {
             tick(T0 + 9000),
         ],
     ));
-    assert_eq!(kinds(&s), ["rage_click"], "a rage burst is not also dead clicks");
+    assert_eq!(
+        kinds(&s),
+        ["rage_click"],
+        "a rage burst is not also dead clicks"
+    );
     let r = &s.signals[0];
     assert_eq!((r.t, r.node), (T0 + 1000, Some(DEAD)));
     match &r.kind {
@@ -171,14 +180,22 @@ fn a_click_the_page_does_not_answer_is_dead() {
         focus(T0 + 1100, EMAIL),
         page(T0 + 2000, "https://shop.test/next").remove(0),
     ] {
-        assert_eq!(dead(&[answer.clone()]).count("dead_click"), 0, "{answer}");
+        assert_eq!(
+            dead(std::slice::from_ref(&answer)).count("dead_click"),
+            0,
+            "{answer}"
+        );
     }
     // Just outside them: a mutation 3,001 ms after, a scroll 301 ms after.
     assert_eq!(dead(&[mutation(T0 + 4001)]).count("dead_click"), 1);
     assert_eq!(dead(&[scroll(T0 + 1301)]).count("dead_click"), 1);
     // A focus that came with the click (at mousedown, before it) is no answer.
     let mut before = page(T0, "https://shop.test/");
-    before.extend([focus(T0 + 990, DEAD), click(T0 + 1000, DEAD, 1.0, 1.0), tick(T0 + 20_000)]);
+    before.extend([
+        focus(T0 + 990, DEAD),
+        click(T0 + 1000, DEAD, 1.0, 1.0),
+        tick(T0 + 20_000),
+    ]);
     assert_eq!(run(before).count("dead_click"), 1);
 }
 
@@ -207,7 +224,10 @@ fn only_controls_can_be_dead_and_only_when_judged() {
         ],
     ));
     assert_eq!(kinds(&s), ["dead_click"]);
-    assert!(matches!(s.signals[0].kind, SignalKind::DeadClick { count: 2, .. }));
+    assert!(matches!(
+        s.signals[0].kind,
+        SignalKind::DeadClick { count: 2, .. }
+    ));
 }
 
 #[test]
@@ -248,7 +268,12 @@ fn a_click_then_a_page_error_is_an_error_click() {
     let warn = console_error(T0 + 1010).replace(r#""level":"error""#, r#""level":"warn""#);
     let s = run(with(
         page(T0, "https://shop.test/"),
-        &[click(T0 + 1000, OK, 1.0, 1.0), warn, mutation(T0 + 1100), tick(T0 + 20_000)],
+        &[
+            click(T0 + 1000, OK, 1.0, 1.0),
+            warn,
+            mutation(T0 + 1100),
+            tick(T0 + 20_000),
+        ],
     ));
     assert!(s.signals.is_empty() && s.errors == 0);
 }
@@ -266,13 +291,22 @@ fn a_quick_return_to_the_page_before_is_a_u_turn() {
     assert_eq!(kinds(&s), ["u_turn"]);
     match &s.signals[0].kind {
         SignalKind::UTurn { from, to, away_ms } => {
-            assert_eq!((from.as_str(), to.as_str(), *away_ms), ("https://shop.test/", "https://shop.test/item", 3000));
+            assert_eq!(
+                (from.as_str(), to.as_str(), *away_ms),
+                ("https://shop.test/", "https://shop.test/item", 3000)
+            );
         }
         k => panic!("{k:?}"),
     }
     assert_eq!(s.pages.len(), 3);
-    assert!(visit(5001, "https://shop.test/").signals.is_empty(), "too slow");
-    assert!(visit(1000, "https://shop.test/other").signals.is_empty(), "not back");
+    assert!(
+        visit(5001, "https://shop.test/").signals.is_empty(),
+        "too slow"
+    );
+    assert!(
+        visit(1000, "https://shop.test/other").signals.is_empty(),
+        "not back"
+    );
     // A full snapshot of the same page again (rrweb's checkout) is no visit.
     let mut p = page(T0, "https://shop.test/");
     p.extend(page(T0 + 1000, "https://shop.test/"));
@@ -286,7 +320,14 @@ fn duplicated_and_out_of_order_events() {
     let c2 = click(T0 + 1500, OK, 1.0, 1.0);
     let s = run(with(
         page(T0, "https://shop.test/"),
-        &[c1.clone(), c1, c2.clone(), c2, mutation(T0 + 1600), tick(T0 + 20_000)],
+        &[
+            c1.clone(),
+            c1,
+            c2.clone(),
+            c2,
+            mutation(T0 + 1600),
+            tick(T0 + 20_000),
+        ],
     ));
     assert_eq!(s.clicks, 2);
     assert!(s.signals.is_empty(), "{:?}", s.signals);
@@ -304,7 +345,11 @@ fn duplicated_and_out_of_order_events() {
     // A mutation stamped before the click, arriving after it, does not answer it.
     let s = run(with(
         page(T0, "https://shop.test/"),
-        &[click(T0 + 1000, DEAD, 1.0, 1.0), mutation(T0 + 900), tick(T0 + 20_000)],
+        &[
+            click(T0 + 1000, DEAD, 1.0, 1.0),
+            mutation(T0 + 900),
+            tick(T0 + 20_000),
+        ],
     ));
     assert_eq!(kinds(&s), ["dead_click"]);
 }
@@ -336,7 +381,14 @@ fn the_summary_counts_and_serialises() {
 
 #[test]
 fn a_live_host_gets_its_verdict_on_time_without_more_events() {
-    let json = format!("[{}]", with(page(T0, "https://shop.test/"), &[click(T0 + 1000, DEAD, 1.0, 1.0)]).join(","));
+    let json = format!(
+        "[{}]",
+        with(
+            page(T0, "https://shop.test/"),
+            &[click(T0 + 1000, DEAD, 1.0, 1.0)]
+        )
+        .join(",")
+    );
     let events = rrweb::read(json.as_bytes(), &Limits::DEFAULT).unwrap();
     let mut i = Insights::new(InsightsConfig::default());
     i.push_batch(&events);
@@ -344,11 +396,11 @@ fn a_live_host_gets_its_verdict_on_time_without_more_events() {
     let due = i.poll_timeout().unwrap();
     // The rage chain closes first (1 s), then the click's verdict (3 s).
     assert_eq!(due.0, T0 + 1000 + 1000 + 1);
-    i.handle_timeout(due);
+    i.tick(due);
     assert!(i.poll_signal().is_none());
     let due = i.poll_timeout().unwrap();
     assert_eq!(due.0, T0 + 1000 + 3000 + 1);
-    i.handle_timeout(due);
+    i.tick(due);
     let s: Signal = i.poll_signal().unwrap();
     assert_eq!(s.kind.name(), "dead_click");
     assert!(i.poll_timeout().is_none());

@@ -26,6 +26,9 @@ pub(crate) enum Response {
     Scroll,
 }
 
+/// A click's time, node and place: equal for an exact duplicate.
+type ClickKey = (i64, i32, Option<(f64, f64)>);
+
 #[derive(Debug, Clone)]
 struct Pending {
     t: i64,
@@ -50,7 +53,7 @@ struct Chain {
 }
 
 /// The click detectors' state.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Clicks {
     chain: Option<Chain>,
     /// The last chain closed, and whether it was a rage click (its clicks are judged
@@ -59,7 +62,21 @@ pub(crate) struct Clicks {
     pending: VecDeque<Pending>,
     next_chain: u64,
     /// The last click seen, to drop an exact duplicate.
-    last: Option<(i64, i32, Option<(f64, f64)>)>,
+    last: Option<ClickKey>,
+}
+
+impl Default for Clicks {
+    fn default() -> Self {
+        // Room for the clicks of a few seconds of fast clicking, so the steady state
+        // does not grow the queues (a burst beyond it grows them once).
+        Clicks {
+            chain: None,
+            closed: VecDeque::with_capacity(16),
+            pending: VecDeque::with_capacity(64),
+            next_chain: 0,
+            last: None,
+        }
+    }
 }
 
 impl Clicks {
@@ -215,12 +232,15 @@ impl Clicks {
                 }
                 // A click whose windows outlived the recording is not judged dead.
                 let judged = settled || now - p.t > cfg.dead_window();
-                if !rage && judged && !p.answered && p.error.is_none() {
-                    if let Some(ctl) = p.control {
-                        match dead.iter_mut().find(|d| d.0 == ctl) {
-                            Some(d) => d.1 += 1,
-                            None => dead.push((ctl, 1, p.t)),
-                        }
+                if !rage
+                    && judged
+                    && !p.answered
+                    && p.error.is_none()
+                    && let Some(ctl) = p.control
+                {
+                    match dead.iter_mut().find(|d| d.0 == ctl) {
+                        Some(d) => d.1 += 1,
+                        None => dead.push((ctl, 1, p.t)),
                     }
                 }
             }

@@ -148,7 +148,11 @@ impl Cursor {
             return;
         }
         // In time order (a turn of one axis may be a little older than the other's).
-        let at = self.turns.iter().rposition(|&x| x <= t).map_or(0, |i| i + 1);
+        let at = self
+            .turns
+            .iter()
+            .rposition(|&x| x <= t)
+            .map_or(0, |i| i + 1);
         self.turns.insert(at, t);
         match self.episode.as_mut() {
             Some(e) => {
@@ -227,7 +231,11 @@ mod tests {
         for leg in 0..=turns {
             for k in 0..4 {
                 let f = f64::from(k + 1) / 4.0;
-                let x = if leg % 2 == 0 { width * f } else { width * (1.0 - f) };
+                let x = if leg % 2 == 0 {
+                    width * f
+                } else {
+                    width * (1.0 - f)
+                };
                 v.push((100.0 + x, 300.0, t));
                 t += step_ms;
             }
@@ -261,7 +269,11 @@ mod tests {
         // turns would fall in 2 s; counted per corner, 5 do: no thrash.
         let mut p = Vec::new();
         for i in 0..9i64 {
-            let (x, y) = if i % 2 == 0 { (100.0, 100.0) } else { (300.0, 250.0) };
+            let (x, y) = if i % 2 == 0 {
+                (100.0, 100.0)
+            } else {
+                (300.0, 250.0)
+            };
             for k in 0..4i64 {
                 let f = (k + 1) as f64 / 4.0;
                 let (px, py) = p.last().map_or((x, y), |l: &(f64, f64, i64)| (l.0, l.1));

@@ -9,7 +9,7 @@
 //! once they are certain, which for a click is when its longest window has passed in
 //! *recording* time (3 s by default): the stage reads no clock. A live host whose
 //! stream may pause asks [`Insights::poll_timeout`] when the next verdict falls due and
-//! calls [`Insights::handle_timeout`] with the recording time it has reached.
+//! calls [`Insights::tick`] with the recording time it has reached.
 //! [`Insights::summary`] is the summary so far; [`summarize`] does it all for a whole
 //! recording. Everything is plain serde data, to store beside the stream.
 //!
@@ -185,11 +185,12 @@ impl Insights {
                     _ => {}
                 }
             }
-            EventKind::Plugin(p) if p.name == "rrweb/console@1" => {
-                if p.payload.get("level").and_then(Json::as_str) == Some("error") {
-                    self.summary.errors += 1;
-                    self.clicks.error(t, "console", &cfg);
-                }
+            EventKind::Plugin(p)
+                if p.name == "rrweb/console@1"
+                    && p.payload.get("level").and_then(Json::as_str) == Some("error") =>
+            {
+                self.summary.errors += 1;
+                self.clicks.error(t, "console", &cfg);
             }
             EventKind::Custom(c) if c.name == "error" => {
                 self.summary.errors += 1;
@@ -258,7 +259,7 @@ impl Insights {
     }
 
     /// When (recording time, epoch ms) the next verdict falls due if no event comes
-    /// first: then call [`Insights::handle_timeout`].
+    /// first: then call [`Insights::tick`].
     pub fn poll_timeout(&self) -> Option<Timestamp> {
         let a = self.clicks.next_due(&self.cfg);
         let b = self.cursor.next_due(&self.cfg);
@@ -269,7 +270,7 @@ impl Insights {
     }
 
     /// The recording has reached `now` with no event: decides what falls due.
-    pub fn handle_timeout(&mut self, now: Timestamp) {
+    pub fn tick(&mut self, now: Timestamp) {
         if self.finished {
             return;
         }

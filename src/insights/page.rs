@@ -36,6 +36,9 @@ bitflags::bitflags! {
     }
 }
 
+/// An element's `id` and `class`.
+type Names = (Option<Box<str>>, Option<Box<str>>);
+
 #[derive(Debug, Clone)]
 struct Node {
     parent: i32,
@@ -53,7 +56,7 @@ pub(crate) struct PageMirror {
     /// Texts (of text nodes), their first bytes.
     texts: FastMap<i32, SmallVec<[u8; TEXT_KEEP]>>,
     /// `id` and `class` of the elements that have them.
-    names: FastMap<i32, (Option<Box<str>>, Option<Box<str>>)>,
+    names: FastMap<i32, Names>,
     tags: Vec<Box<str>>,
     tag_no: FastMap<Box<str>, u16>,
 }
@@ -67,6 +70,11 @@ fn tag_is_control(tag: &str) -> bool {
 /// Datadog): text fields, selects, text areas.
 fn tag_is_field(tag: &str) -> bool {
     matches!(tag, "textarea" | "select")
+}
+
+/// Whether a text holds only white space (most text nodes between elements do).
+fn blank(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_whitespace()) || s.trim().is_empty()
 }
 
 fn keep_text(s: &str) -> SmallVec<[u8; TEXT_KEEP]> {
@@ -103,13 +111,11 @@ impl PageMirror {
 
     /// Inserts a serialized subtree under `parent` (`NONE` for a document root).
     pub(crate) fn insert(&mut self, tree: &NodeTree, parent: i32) {
+        self.nodes.reserve(tree.nodes.len());
         for t in &tree.nodes {
             let id = t.node.id.0;
             let p = match t.parent {
-                Some(i) => tree
-                    .nodes
-                    .get(i as usize)
-                    .map_or(NONE, |pn| pn.node.id.0),
+                Some(i) => tree.nodes.get(i as usize).map_or(NONE, |pn| pn.node.id.0),
                 None => parent,
             };
             match &t.node.kind {
@@ -138,7 +144,7 @@ impl PageMirror {
                             first_text: NONE,
                         },
                     );
-                    if is_style != &Some(true) && !text.trim().is_empty() {
+                    if is_style != &Some(true) && !blank(text) {
                         self.texts.insert(id, keep_text(text.trim_start()));
                         self.label(id, p);
                     }
@@ -174,9 +180,16 @@ impl PageMirror {
     }
 
     fn set_attribute(&mut self, id: i32, node: &mut Node, a: &Attribute) {
+        let name = a.name.as_str();
+        // Most attributes say nothing about clicks: decided by name before any work.
+        if !matches!(
+            name,
+            "id" | "class" | "href" | "onclick" | "role" | "contenteditable" | "type" | "style"
+        ) {
+            return;
+        }
         let text = a.value.as_text();
         let present = !matches!(a.value, AttrValue::Removed | AttrValue::Bool(false));
-        let name = a.name.as_str();
         let flag = |bits: &mut Bits, f: Bits, on: bool| bits.set(f, on);
         match name {
             "id" | "class" => {
@@ -269,7 +282,7 @@ impl PageMirror {
         for t in &m.texts {
             let id = t.id.0;
             let text = t.value.as_deref().unwrap_or("");
-            if text.trim().is_empty() {
+            if blank(text) {
                 self.texts.remove(&id);
             } else {
                 let kept = keep_text(text.trim_start());
@@ -314,8 +327,7 @@ impl PageMirror {
                 if tag_is_control(tag)
                     || (tag == "a" && n.bits.contains(Bits::HREF))
                     || (input && n.bits.intersects(Bits::INPUT_BUTTON | Bits::INPUT_CHECK))
-                    || n
-                        .bits
+                    || n.bits
                         .intersects(Bits::CLICK_ROLE | Bits::ONCLICK | Bits::POINTER)
                 {
                     return Some(at);
@@ -400,7 +412,11 @@ mod tests {
         assert_eq!(m.control(NodeId(7)), Some(7), "a pointer cursor");
         assert_eq!(m.control(NodeId(8)), None, "a link without href");
         assert_eq!(m.control(NodeId(9)), Some(9));
-        assert_eq!(m.control(NodeId(11)), Some(11), "a link inside editable text");
+        assert_eq!(
+            m.control(NodeId(11)),
+            Some(11),
+            "a link inside editable text"
+        );
         assert_eq!(m.control(NodeId(10)), None);
         assert_eq!(m.control(NodeId(12)), Some(12));
         assert_eq!(m.control(NodeId(99)), None);

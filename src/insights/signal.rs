@@ -121,7 +121,8 @@ pub struct Summary {
     /// Time with activity (input, pointer, clicks, scrolls, mutations), gaps over the
     /// idle threshold left out, ms.
     pub active_ms: i64,
-    /// Pages visited, in order (a reload of the same URL counts again).
+    /// Pages visited, in order (loads of the same URL in a row, as rrweb's periodic
+    /// full snapshot or a reload, count once).
     pub pages: Vec<PageVisit>,
     /// Clicks.
     pub clicks: u64,
@@ -138,7 +139,10 @@ pub struct Summary {
 impl Summary {
     /// The number of signals of the kind named `name` (`rage_click`, ...).
     pub fn count(&self, name: &str) -> usize {
-        self.signals.iter().filter(|s| s.kind.name() == name).count()
+        self.signals
+            .iter()
+            .filter(|s| s.kind.name() == name)
+            .count()
     }
 }
 
@@ -181,7 +185,10 @@ mod tests {
 
     #[test]
     fn shapes_keep_no_letter_or_digit() {
-        assert_eq!(text_shape("  Pay £12.50\n now ", 32).unwrap(), "Xxx £99.99 xxx");
+        assert_eq!(
+            text_shape("  Pay £12.50\n now ", 32).unwrap(),
+            "Xxx £99.99 xxx"
+        );
         assert_eq!(text_shape("****", 32).unwrap(), "****");
         assert_eq!(text_shape("Ünïcode", 3).unwrap(), "Xxx");
         assert_eq!(text_shape(" \n ", 32), None);
@@ -214,6 +221,9 @@ mod tests {
                 away_ms: 3,
             },
         };
-        assert_eq!(serde_json::to_value(&u).unwrap()["node"], serde_json::Value::Null);
+        assert_eq!(
+            serde_json::to_value(&u).unwrap()["node"],
+            serde_json::Value::Null
+        );
     }
 }
