@@ -108,7 +108,7 @@ impl Clicks {
         });
         if extends {
             if let Some(c) = self.chain.as_mut() {
-                c.count += 1;
+                c.count = c.count.saturating_add(1);
                 c.last_t = c.last_t.max(t);
                 c.last_xy = xy;
                 c.last_node = node.0;
@@ -239,7 +239,7 @@ impl Clicks {
                     && let Some(ctl) = p.control
                 {
                     match dead.iter_mut().find(|d| d.0 == ctl) {
-                        Some(d) => d.1 += 1,
+                        Some(d) => d.1 = d.1.saturating_add(1),
                         None => dead.push((ctl, 1, p.t)),
                     }
                 }
@@ -270,11 +270,14 @@ impl Clicks {
 
     /// When the next verdict falls due (recording time), if one is waiting.
     pub(crate) fn next_due(&self, cfg: &InsightsConfig) -> Option<i64> {
-        let chain = self.chain.as_ref().map(|c| c.last_t + cfg.rage_gap.0 + 1);
+        let chain = self
+            .chain
+            .as_ref()
+            .map(|c| c.last_t.saturating_add(cfg.rage_gap.0).saturating_add(1));
         let closed = self
             .closed
             .front()
-            .map(|&(_, last_t, _)| last_t + cfg.click_horizon() + 1);
+            .map(|&(_, last_t, _)| last_t.saturating_add(cfg.click_horizon()).saturating_add(1));
         match (chain, closed) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

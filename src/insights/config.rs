@@ -1,4 +1,6 @@
 //! The thresholds of every signal, with their defaults and where each comes from.
+//! (Windows are compared with differences of timestamps the stage keeps within ±2^53,
+//! so a configured window of any size cannot overflow.)
 
 use crate::model::Millis;
 

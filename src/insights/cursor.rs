@@ -158,7 +158,7 @@ impl Cursor {
             Some(e) => {
                 e.0 = e.0.min(t);
                 e.1 = e.1.max(t);
-                e.2 += 1;
+                e.2 = e.2.saturating_add(1);
             }
             None if self.turns.len() >= cfg.thrash_turns as usize => {
                 let first = self.turns.front().copied().unwrap_or(t);
@@ -205,7 +205,7 @@ impl Cursor {
     /// When a thrash under way ends if no turn comes.
     pub(crate) fn next_due(&self, cfg: &InsightsConfig) -> Option<i64> {
         self.episode
-            .map(|(_, last, _)| last + cfg.thrash_window.0 + 1)
+            .map(|(_, last, _)| last.saturating_add(cfg.thrash_window.0).saturating_add(1))
     }
 }
 

@@ -52,6 +52,13 @@ use page::PageMirror;
 
 use crate::model::{Event, EventKind, Incremental, Json, MouseInteractionKind, Timestamp};
 
+/// Timestamps are kept within ±2^53 ms (about 285,000 years around 1970), so that
+/// differences and windows never overflow whatever a recording claims.
+fn clamp(t: i64) -> i64 {
+    const LIMIT: i64 = 1 << 53;
+    t.clamp(-LIMIT, LIMIT)
+}
+
 /// The sans-IO insights stage. See the [module documentation](self).
 ///
 /// ```
@@ -123,7 +130,7 @@ impl Insights {
         if self.finished {
             return;
         }
-        let t = event.timestamp.0;
+        let t = clamp(event.timestamp.0);
         self.summary.start = Some(self.summary.start.map_or(t, |s| s.min(t)));
         self.end = Some(self.end.map_or(t, |e| e.max(t)));
         let now = self.now.map_or(t, |n| n.max(t));
@@ -150,7 +157,7 @@ impl Insights {
                     }
                     Incremental::Moves(m) => {
                         for p in &m.positions {
-                            let pt = t.saturating_add(p.time_offset.as_f64() as i64);
+                            let pt = clamp(t.saturating_add(p.time_offset.as_f64() as i64));
                             self.cursor
                                 .sample(p.x.as_f64(), p.y.as_f64(), pt, &cfg, &mut self.out);
                         }
@@ -274,7 +281,8 @@ impl Insights {
         if self.finished {
             return;
         }
-        let now = self.now.map_or(now.0, |n| n.max(now.0));
+        let now = clamp(now.0);
+        let now = self.now.map_or(now, |n| n.max(now));
         self.now = Some(now);
         self.decide(now, false);
         self.collect();
