@@ -232,9 +232,9 @@ fn only_controls_can_be_dead_and_only_when_judged() {
 
 #[test]
 fn a_click_then_a_page_error_is_an_error_click() {
-    for (err, source) in [
-        (console_error(T0 + 1010), "console"),
-        (custom_error(T0 + 1200), "custom"),
+    for (err, source, after) in [
+        (console_error(T0 + 1010), "console", 10),
+        (custom_error(T0 + 1200), "custom", 200),
     ] {
         let s = run(with(
             page(T0, "https://shop.test/"),
@@ -248,8 +248,7 @@ fn a_click_then_a_page_error_is_an_error_click() {
                 after_ms,
                 ..
             } => {
-                assert_eq!(src, source);
-                assert!(*after_ms == 10 || *after_ms == 200);
+                assert_eq!((src.as_str(), *after_ms), (source, after));
             }
             k => panic!("{k:?}"),
         }
@@ -404,4 +403,205 @@ fn a_live_host_gets_its_verdict_on_time_without_more_events() {
     let s: Signal = i.poll_signal().unwrap();
     assert_eq!(s.kind.name(), "dead_click");
     assert!(i.poll_timeout().is_none());
+}
+
+#[test]
+fn a_double_click_that_raised_an_error_is_an_error_click_only() {
+    let s = run(with(
+        page(T0, "https://shop.test/"),
+        &[
+            click(T0 + 1000, DEAD, 1.0, 1.0),
+            console_error(T0 + 1100),
+            click(T0 + 1300, DEAD, 1.0, 1.0),
+            tick(T0 + 20_000),
+        ],
+    ));
+    assert_eq!(kinds(&s), ["error_click"]);
+    // A rage burst that raised an error gives both: repetition, and a failure.
+    let s = run(with(
+        page(T0, "https://shop.test/"),
+        &[
+            click(T0 + 1000, DEAD, 1.0, 1.0),
+            console_error(T0 + 1010),
+            click(T0 + 1300, DEAD, 1.0, 1.0),
+            click(T0 + 1600, DEAD, 1.0, 1.0),
+            tick(T0 + 20_000),
+        ],
+    ));
+    assert_eq!(kinds(&s), ["rage_click", "error_click"]);
+}
+
+#[test]
+fn a_batch_sent_twice_adds_no_clicks() {
+    let (c1, c2) = (
+        click(T0 + 1000, OK, 1.0, 1.0),
+        click(T0 + 1500, OK, 1.0, 1.0),
+    );
+    let s = run(with(
+        page(T0, "https://shop.test/"),
+        &[
+            c1.clone(),
+            c2.clone(),
+            c1,
+            c2,
+            mutation(T0 + 1600),
+            tick(T0 + 20_000),
+        ],
+    ));
+    assert_eq!(s.clicks, 2);
+    assert!(s.signals.is_empty(), "{:?}", s.signals);
+}
+
+#[test]
+fn selection_and_input_answer_a_click_and_u_turns_end_at_the_window() {
+    let selection = format!(
+        r#"{{"type":3,"data":{{"source":14,"ranges":[{{"start":20,"startOffset":0,"end":20,"endOffset":3}}]}},"timestamp":{}}}"#,
+        T0 + 2000
+    );
+    let input = format!(
+        r#"{{"type":3,"data":{{"source":5,"id":{EMAIL},"text":"a","isChecked":false}},"timestamp":{}}}"#,
+        T0 + 2000
+    );
+    for answer in [selection, input] {
+        let s = run(with(
+            page(T0, "https://shop.test/"),
+            &[
+                click(T0 + 1000, DEAD, 1.0, 1.0),
+                answer.clone(),
+                tick(T0 + 20_000),
+            ],
+        ));
+        assert!(s.signals.is_empty(), "{answer}: {:?}", s.signals);
+    }
+    // Back exactly 5,000 ms after arriving: a U-turn; 5,001: not.
+    for (back, n) in [(5000, 1), (5001, 0)] {
+        let mut p = page(T0, "https://shop.test/");
+        p.extend(page(T0 + 1000, "https://shop.test/item"));
+        p.extend(page(T0 + 1000 + back, "https://shop.test/"));
+        assert_eq!(run(p).count("u_turn"), n, "{back}");
+    }
+}
+
+#[test]
+fn links_and_fields_whose_answer_the_page_does_not_show_are_never_dead() {
+    let page_with = |el: &str| {
+        vec![
+            r#"{"type":4,"data":{"href":"https://shop.test/","width":1280,"height":800},"timestamp":T}"#
+                .replace('T', &T0.to_string()),
+            format!(
+                r#"{{"type":2,"data":{{"node":{{"type":0,"id":1,"childNodes":[{{"type":2,"id":2,"tagName":"html","attributes":{{}},"childNodes":[{el}]}}]}},"initialOffset":{{"top":0,"left":0}}}},"timestamp":{T0}}}"#
+            ),
+            click(T0 + 1000, 30, 1.0, 1.0),
+            tick(T0 + 20_000),
+        ]
+    };
+    for el in [
+        r#"{"type":2,"id":30,"tagName":"a","attributes":{"href":"/doc.pdf","download":""},"childNodes":[]}"#,
+        r#"{"type":2,"id":30,"tagName":"a","attributes":{"href":"/help","target":"_blank"},"childNodes":[]}"#,
+        r#"{"type":2,"id":30,"tagName":"a","attributes":{"href":"MAILTO:help@shop.test"},"childNodes":[]}"#,
+        r#"{"type":2,"id":30,"tagName":"a","attributes":{"href":"tel:+15550100"},"childNodes":[]}"#,
+        r#"{"type":2,"id":30,"tagName":"input","attributes":{"type":"file"},"childNodes":[]}"#,
+        r#"{"type":2,"id":30,"tagName":"select","attributes":{},"childNodes":[]}"#,
+    ] {
+        assert!(run(page_with(el)).signals.is_empty(), "{el}");
+    }
+    // The same link opening in the same window is a control.
+    let same = r#"{"type":2,"id":30,"tagName":"a","attributes":{"href":"/help","target":"_self"},"childNodes":[]}"#;
+    assert_eq!(kinds(&run(page_with(same))), ["dead_click"]);
+}
+
+#[test]
+fn pages_keep_no_query_fragment_or_user_info_unless_asked() {
+    let mut p = page(T0, "https://ann:pw@shop.test/reset?token=s3cret#step2");
+    p.extend(page(
+        T0 + 1000,
+        "https://shop.test/done?email=ann@example.com",
+    ));
+    p.extend(page(T0 + 2000, "https://shop.test/reset?token=other"));
+    let s = run(p.clone());
+    let hrefs: Vec<&str> = s.pages.iter().map(|v| v.href.as_str()).collect();
+    assert_eq!(
+        hrefs,
+        [
+            "https://shop.test/reset",
+            "https://shop.test/done",
+            "https://shop.test/reset"
+        ]
+    );
+    let json = serde_json::to_string(&s).unwrap();
+    assert!(!json.contains("s3cret") && !json.contains("ann") && !json.contains("example.com"));
+    // The U-turn compares pages without their queries, too.
+    assert_eq!(s.count("u_turn"), 1);
+    let json = format!("[{}]", p.join(","));
+    let events = rrweb::read(json.as_bytes(), &Limits::DEFAULT).unwrap();
+    let mut cfg = InsightsConfig::default();
+    cfg.full_urls = true;
+    let full = summarize(&events, cfg);
+    assert!(full.pages[0].href.contains("token=s3cret"));
+    assert_eq!(full.count("u_turn"), 0, "other queries: other pages");
+}
+
+#[test]
+fn a_thrash_through_recorded_moves_and_no_thrash_from_touch() {
+    // rrweb sends pointer samples in batches, each with negative time offsets.
+    let moves = |source: u8, t0: i64| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut positions = Vec::new();
+        for k in 0..40i64 {
+            let x = if (k / 4) % 2 == 0 {
+                100 + (k % 4) * 75
+            } else {
+                400 - (k % 4) * 75
+            };
+            positions.push((x, k * 50));
+            if positions.len() == 10 {
+                let last = positions.last().map_or(0, |p| p.1);
+                let ps: Vec<String> = positions
+                    .iter()
+                    .map(|(x, t)| {
+                        format!(r#"{{"x":{x},"y":300,"id":1,"timeOffset":{}}}"#, t - last)
+                    })
+                    .collect();
+                out.push(format!(
+                    r#"{{"type":3,"data":{{"source":{source},"positions":[{}]}},"timestamp":{}}}"#,
+                    ps.join(","),
+                    t0 + last
+                ));
+                positions.clear();
+            }
+        }
+        out
+    };
+    let s = run(with(page(T0, "https://shop.test/"), &moves(1, T0 + 1000)));
+    assert_eq!(kinds(&s), ["thrashed_cursor"]);
+    let s = run(with(page(T0, "https://shop.test/"), &moves(6, T0 + 1000)));
+    assert!(s.signals.is_empty(), "touch moves are no thrash");
+}
+
+#[test]
+fn one_event_stamped_far_in_the_future_does_not_spoil_the_rest() {
+    let mut p = page(T0, "https://shop.test/");
+    p.push(tick(T0 + 86_400_000));
+    // Then the session goes on at its real time: a click that the page answers.
+    p.extend([
+        click(T0 + 1000, OK, 1.0, 1.0),
+        mutation(T0 + 1200),
+        tick(T0 + 20_000),
+    ]);
+    let s = run(p);
+    assert!(s.signals.is_empty(), "{:?}", s.signals);
+}
+
+#[test]
+fn canvas_frames_are_not_a_person_being_active() {
+    let mut p = page(T0, "https://shop.test/");
+    for k in 1..=30 {
+        p.push(format!(
+            r#"{{"type":3,"data":{{"source":9,"id":2,"type":0,"commands":[{{"property":"fillRect","args":[0,0,1,1]}}]}},"timestamp":{}}}"#,
+            T0 + k * 1000
+        ));
+    }
+    let s = run(p);
+    assert_eq!(s.duration_ms, 30_000);
+    assert_eq!(s.active_ms, 0);
 }

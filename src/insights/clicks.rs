@@ -8,7 +8,9 @@
 //! input within the mutation window; a scroll within the scroll window) makes it alive,
 //! a page error within the error window makes it an error click. A chain's clicks are
 //! judged together, so a burst is one signal: a rage click is not also dead clicks,
-//! and a chain gives at most one error click.
+//! a chain gives at most one error click, and a chain with an error click has no dead
+//! click. A rage burst that also raised a page error gives both signals: one says the
+//! person repeated themselves, the other that the page failed.
 
 use std::collections::VecDeque;
 
@@ -26,17 +28,17 @@ pub(crate) enum Response {
     Scroll,
 }
 
-/// A click's time, node and place: equal for an exact duplicate.
-type ClickKey = (i64, i32, Option<(f64, f64)>);
-
 #[derive(Debug, Clone)]
 struct Pending {
     t: i64,
     node: i32,
+    xy: Option<(f64, f64)>,
     /// The control clicked, if the click looked interactive.
     control: Option<i32>,
     chain: u64,
     answered: bool,
+    /// Answered by a change (not only a scroll): lets a later change stop early.
+    changed: bool,
     /// A page error after it: its source and delay.
     error: Option<(&'static str, i64)>,
 }
@@ -49,8 +51,14 @@ struct Chain {
     last_xy: Option<(f64, f64)>,
     last_node: i32,
     first_node: i32,
+    /// The control the first click acted on, if any: what a rage click names.
+    first_control: Option<i32>,
     count: u32,
 }
+
+/// Clicks waiting for their verdict, at most: beyond it the oldest go unjudged (a
+/// stream that stamps thousands of clicks with one time, or a burst of them).
+const MAX_PENDING: usize = 1024;
 
 /// The click detectors' state.
 #[derive(Debug)]
@@ -61,8 +69,6 @@ pub(crate) struct Clicks {
     closed: VecDeque<(u64, i64, bool)>,
     pending: VecDeque<Pending>,
     next_chain: u64,
-    /// The last click seen, to drop an exact duplicate.
-    last: Option<ClickKey>,
 }
 
 impl Default for Clicks {
@@ -74,14 +80,14 @@ impl Default for Clicks {
             closed: VecDeque::with_capacity(16),
             pending: VecDeque::with_capacity(64),
             next_chain: 0,
-            last: None,
         }
     }
 }
 
 impl Clicks {
     /// A click at `t` on `node`, at `xy` if recorded. Returns false for an exact
-    /// duplicate of the click before (dropped).
+    /// duplicate (same time, node and place) of a click still waiting for its verdict
+    /// (a batch sent twice): dropped.
     pub(crate) fn click(
         &mut self,
         t: i64,
@@ -91,11 +97,16 @@ impl Clicks {
         cfg: &InsightsConfig,
         out: &mut VecDeque<Signal>,
     ) -> bool {
-        let key = (t, node.0, xy);
-        if self.last == Some(key) {
+        if self
+            .pending
+            .iter()
+            .rev()
+            .take_while(|p| (t - p.t).abs() <= cfg.click_horizon() || p.t > t)
+            .any(|p| p.t == t && p.node == node.0 && p.xy == xy)
+        {
             return false;
         }
-        self.last = Some(key);
+        let control = page.control(node);
         let extends = self.chain.as_ref().is_some_and(|c| {
             let near = match (c.last_xy, xy) {
                 (Some((x0, y0)), Some((x1, y1))) => {
@@ -124,16 +135,22 @@ impl Clicks {
                 last_xy: xy,
                 last_node: node.0,
                 first_node: node.0,
+                first_control: control,
                 count: 1,
             });
         }
         let chain = self.chain.as_ref().map_or(0, |c| c.no);
+        if self.pending.len() >= MAX_PENDING {
+            self.pending.pop_front();
+        }
         self.pending.push_back(Pending {
             t,
             node: node.0,
-            control: page.control(node),
+            xy,
+            control,
             chain,
             answered: false,
+            changed: false,
             error: None,
         });
         true
@@ -150,12 +167,16 @@ impl Clicks {
             if t < p.t {
                 continue;
             }
-            if t - p.t > cfg.click_horizon() {
+            if t - p.t > window {
                 break;
             }
-            if t - p.t <= window {
-                p.answered = true;
+            // In a stream in time order, a click a change already answered had every
+            // click before it within this change's window answered too.
+            if r == Response::Change && p.changed {
+                break;
             }
+            p.answered = true;
+            p.changed |= r == Response::Change;
         }
     }
 
@@ -166,7 +187,8 @@ impl Clicks {
             .pending
             .iter_mut()
             .rev()
-            .find(|p| p.t <= t && t - p.t <= cfg.error_window.0)
+            .take_while(|p| p.t > t || t - p.t <= cfg.error_window.0)
+            .find(|p| p.t <= t)
             && p.error.is_none()
         {
             p.error = Some((source, t - p.t));
@@ -180,13 +202,16 @@ impl Clicks {
         };
         let rage = c.count >= cfg.rage_clicks;
         if rage {
+            // Named by the control, as a dead click is (the span inside a button is
+            // not what a person rage-clicked); the clicked node if there is none.
+            let node = c.first_control.unwrap_or(c.first_node);
             out.push_back(Signal {
                 t: c.first_t,
-                node: Some(c.first_node),
+                node: Some(node),
                 kind: SignalKind::RageClick {
                     count: c.count,
                     duration_ms: c.last_t - c.first_t,
-                    target: page.describe(c.first_node),
+                    target: page.describe(node),
                 },
             });
         }
@@ -218,24 +243,25 @@ impl Clicks {
                 break;
             }
             self.closed.pop_front();
-            let mut error = None;
+            // A chain with a page error is an error click (once), not dead clicks: the
+            // page did something, if not what the person wanted.
+            let error = self
+                .pending
+                .iter()
+                .take_while(|p| p.chain == no)
+                .find_map(|p| p.error.map(|(source, after)| (p.t, p.node, source, after)));
             // Dead clicks per control, in the order first clicked.
             let mut dead: Vec<(i32, u32, i64)> = Vec::new();
             while self.pending.front().is_some_and(|p| p.chain == no) {
                 let Some(p) = self.pending.pop_front() else {
                     break;
                 };
-                if error.is_none()
-                    && let Some((source, after)) = p.error
-                {
-                    error = Some((p.t, p.node, source, after));
-                }
                 // A click whose windows outlived the recording is not judged dead.
                 let judged = settled || now - p.t > cfg.dead_window();
                 if !rage
+                    && error.is_none()
                     && judged
                     && !p.answered
-                    && p.error.is_none()
                     && let Some(ctl) = p.control
                 {
                     match dead.iter_mut().find(|d| d.0 == ctl) {

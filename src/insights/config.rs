@@ -44,6 +44,10 @@ pub struct InsightsConfig {
     /// Active time: gaps between activity longer than this are idle and not counted
     /// (default 5 s).
     pub idle_gap: Millis,
+    /// Page URLs in the summary and in U-turns as recorded, with query, fragment and
+    /// user info (default false: those carry reset tokens, e-mail addresses and
+    /// searches, which a summary stored beside the stream must not hold).
+    pub full_urls: bool,
 }
 
 impl Default for InsightsConfig {
@@ -60,6 +64,7 @@ impl Default for InsightsConfig {
             thrash_window: Millis(2_000),
             u_turn_window: Millis(5_000),
             idle_gap: Millis(5_000),
+            full_urls: false,
         }
     }
 }

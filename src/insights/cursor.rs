@@ -248,7 +248,10 @@ mod tests {
         let s = run(&zigzag(300.0, 8, 50, 1_000));
         assert_eq!(s.len(), 1, "{s:?}");
         match &s[0].kind {
-            SignalKind::ThrashedCursor { turns, .. } => assert!(*turns >= 5),
+            // 8 turns, the first at the first turn and the last at the eighth.
+            SignalKind::ThrashedCursor { turns, duration_ms } => {
+                assert_eq!((*turns, *duration_ms), (8, 7 * 200));
+            }
             k => panic!("{k:?}"),
         }
     }

@@ -50,7 +50,9 @@ use clicks::{Clicks, Response};
 use cursor::Cursor;
 use page::PageMirror;
 
-use crate::model::{Event, EventKind, Incremental, Json, MouseInteractionKind, Timestamp};
+use crate::model::{
+    Event, EventKind, Incremental, Json, MouseInteractionKind, MoveSource, Timestamp,
+};
 
 /// Timestamps are kept within ±2^53 ms (about 285,000 years around 1970), so that
 /// differences and windows never overflow whatever a recording claims.
@@ -133,6 +135,18 @@ impl Insights {
         let t = clamp(event.timestamp.0);
         self.summary.start = Some(self.summary.start.map_or(t, |s| s.min(t)));
         self.end = Some(self.end.map_or(t, |e| e.max(t)));
+        // Time far behind the latest seen: the latest was wrong (an event stamped in the
+        // future, a host's clock run ahead) or the stream restarted. Everything open is
+        // settled as at an end, and time goes on from here, so one bad stamp does not
+        // judge every later click at once.
+        if self
+            .now
+            .is_some_and(|n| n - t > self.cfg.click_horizon().max(self.cfg.thrash_window.0))
+        {
+            let n = self.now.unwrap_or(t);
+            self.decide(n, true);
+            self.now = Some(t);
+        }
         let now = self.now.map_or(t, |n| n.max(t));
         self.now = Some(now);
         // Verdicts whose windows closed before this event.
@@ -149,17 +163,33 @@ impl Insights {
                 self.page.insert(&s.tree, i32::MIN);
             }
             EventKind::Incremental(inc) => {
-                self.activity(t);
+                // What a person does, and what the page does in answer; not canvas
+                // frames, fonts, stylesheet rules or logs, which run on their own.
+                if matches!(
+                    inc,
+                    Incremental::Mutation(_)
+                        | Incremental::Moves(_)
+                        | Incremental::MouseInteraction(_)
+                        | Incremental::Scroll(_)
+                        | Incremental::Input(_)
+                        | Incremental::Selection(_)
+                ) {
+                    self.activity(t);
+                }
                 match inc {
                     Incremental::Mutation(m) => {
                         self.page.apply(m);
                         self.clicks.respond(t, Response::Change, &cfg);
                     }
-                    Incremental::Moves(m) => {
+                    // A mouse only: a finger swiping up and down a list is scrolling.
+                    Incremental::Moves(m) if m.source == MoveSource::Mouse => {
                         for p in &m.positions {
+                            let (x, y) = (p.x.as_f64(), p.y.as_f64());
+                            if !x.is_finite() || !y.is_finite() {
+                                continue;
+                            }
                             let pt = clamp(t.saturating_add(p.time_offset.as_f64() as i64));
-                            self.cursor
-                                .sample(p.x.as_f64(), p.y.as_f64(), pt, &cfg, &mut self.out);
+                            self.cursor.sample(x, y, pt, &cfg, &mut self.out);
                         }
                     }
                     Incremental::MouseInteraction(mi) => match mi.kind {
@@ -221,6 +251,13 @@ impl Insights {
 
     /// A page load (a Meta event): a new page visited, and maybe a U-turn.
     fn navigate(&mut self, t: i64, href: &str) {
+        let full;
+        let href = if self.cfg.full_urls {
+            href
+        } else {
+            full = signal::page_url(href);
+            full.as_str()
+        };
         let pages = &mut self.summary.pages;
         // A new full snapshot of the same page (rrweb's periodic checkout) is no visit.
         if pages.last().is_some_and(|p| p.href == href) {
@@ -228,6 +265,7 @@ impl Insights {
         }
         if let [.., before, away] = pages.as_slice()
             && before.href == href
+            && t >= away.t
             && t - away.t <= self.cfg.u_turn_window.0
         {
             self.out.push_back(Signal {
@@ -281,9 +319,10 @@ impl Insights {
         if self.finished {
             return;
         }
+        // A tick decides what falls due by then, but does not move the stage's time:
+        // a host clock that runs ahead must not judge clicks before their events come.
         let now = clamp(now.0);
         let now = self.now.map_or(now, |n| n.max(now));
-        self.now = Some(now);
         self.decide(now, false);
         self.collect();
     }

@@ -11,8 +11,6 @@ use crate::model::{AttrValue, Attribute, Mutation, NodeId, NodeKind, NodeTree, S
 
 /// No node (a parent or a first text).
 const NONE: i32 = i32::MIN;
-/// The parent of a removed subtree's root.
-const DETACHED: i32 = i32::MIN + 1;
 /// How far up from the clicked node a control is looked for (a click lands on the
 /// icon or the span inside a button).
 const CONTROL_DEPTH: usize = 8;
@@ -31,13 +29,24 @@ bitflags::bitflags! {
         const EDITABLE = 1 << 5;
         /// An `input` whose type is a button (submit, button, reset, image).
         const INPUT_BUTTON = 1 << 6;
-        /// An `input` whose type is checked by clicking (checkbox, radio) or a file.
+        /// An `input` whose type is checked by clicking (checkbox, radio).
         const INPUT_CHECK = 1 << 7;
+        /// An `input` of type file: its dialog may stay open past any window.
+        const INPUT_FILE = 1 << 8;
+        /// A link that leaves the page's document: another window (`target` other
+        /// than `_self`), a download, or another application (`mailto:`, `tel:`,
+        /// `sms:`). The page shows no change; none is owed.
+        const LINK_AWAY = 1 << 9;
+        const LINK_TARGET = 1 << 10;
+        const LINK_DOWNLOAD = 1 << 11;
     }
 }
 
-/// An element's `id` and `class`.
-type Names = (Option<Box<str>>, Option<Box<str>>);
+/// No interned name.
+const NO_NAME: u32 = u32::MAX;
+/// Distinct `id` and `class` values kept, at most: a page that makes a new one for
+/// every element it adds (ids numbered per row) stops being described by them past it.
+const MAX_NAMES: usize = 1 << 16;
 
 #[derive(Debug, Clone)]
 struct Node {
@@ -47,6 +56,9 @@ struct Node {
     bits: Bits,
     /// The first non-blank text in the element or the element inside it.
     first_text: i32,
+    /// Its `id` and `class`, interned ([`NO_NAME`]: none).
+    html_id: u32,
+    class: u32,
 }
 
 /// The mirror.
@@ -55,10 +67,14 @@ pub(crate) struct PageMirror {
     nodes: FastMap<i32, Node>,
     /// Texts (of text nodes), their first bytes.
     texts: FastMap<i32, SmallVec<[u8; TEXT_KEEP]>>,
-    /// `id` and `class` of the elements that have them.
-    names: FastMap<i32, Names>,
+    /// `id` and `class` values, interned: a list re-rendered over and over names its
+    /// items with the same few classes, so adding them allocates nothing.
+    names: Vec<Box<str>>,
+    name_no: FastMap<Box<str>, u32>,
     tags: Vec<Box<str>>,
     tag_no: FastMap<Box<str>, u16>,
+    /// Nodes removed since the last sweep of their orphaned descendants.
+    removed: usize,
 }
 
 /// The tags a click on which looks interactive by themselves.
@@ -90,7 +106,6 @@ impl PageMirror {
     pub(crate) fn clear(&mut self) {
         self.nodes.clear();
         self.texts.clear();
-        self.names.clear();
     }
 
     fn tag(&mut self, tag: &str) -> u16 {
@@ -105,13 +120,34 @@ impl PageMirror {
         n
     }
 
+    fn name(&mut self, v: &str) -> u32 {
+        if let Some(&n) = self.name_no.get(v) {
+            return n;
+        }
+        if self.names.len() >= MAX_NAMES {
+            return NO_NAME;
+        }
+        let n = self.names.len() as u32;
+        self.names.push(v.into());
+        self.name_no.insert(v.into(), n);
+        n
+    }
+
+    fn name_of(&self, n: u32) -> Option<&str> {
+        self.names.get(n as usize).map(|s| &**s)
+    }
+
     fn tag_name(&self, n: u16) -> &str {
         self.tags.get(usize::from(n)).map_or("", |t| t)
     }
 
     /// Inserts a serialized subtree under `parent` (`NONE` for a document root).
     pub(crate) fn insert(&mut self, tree: &NodeTree, parent: i32) {
-        self.nodes.reserve(tree.nodes.len());
+        // Reserved for a snapshot or a large subtree only: reserving for every small
+        // add makes the map rehash often once removals have left tombstones in it.
+        if tree.nodes.len() > 256 {
+            self.nodes.reserve(tree.nodes.len());
+        }
         for t in &tree.nodes {
             let id = t.node.id.0;
             let p = match t.parent {
@@ -128,9 +164,11 @@ impl PageMirror {
                         tag: tag_no,
                         bits: Bits::empty(),
                         first_text: NONE,
+                        html_id: NO_NAME,
+                        class: NO_NAME,
                     };
                     for a in attributes {
-                        self.set_attribute(id, &mut node, a);
+                        self.set_attribute(&mut node, a);
                     }
                     self.nodes.insert(id, node);
                 }
@@ -142,6 +180,8 @@ impl PageMirror {
                             tag: u16::MAX,
                             bits: Bits::TEXT,
                             first_text: NONE,
+                            html_id: NO_NAME,
+                            class: NO_NAME,
                         },
                     );
                     if is_style != &Some(true) && !blank(text) {
@@ -157,6 +197,8 @@ impl PageMirror {
                             tag: u16::MAX,
                             bits: Bits::empty(),
                             first_text: NONE,
+                            html_id: NO_NAME,
+                            class: NO_NAME,
                         },
                     );
                 }
@@ -179,12 +221,20 @@ impl PageMirror {
         }
     }
 
-    fn set_attribute(&mut self, id: i32, node: &mut Node, a: &Attribute) {
+    fn set_attribute(&mut self, node: &mut Node, a: &Attribute) {
         let name = a.name.as_str();
         // Most attributes say nothing about clicks: decided by name before any work.
         if !matches!(
             name,
-            "id" | "class" | "href" | "onclick" | "role" | "contenteditable" | "type" | "style"
+            "id" | "class"
+                | "href"
+                | "target"
+                | "download"
+                | "onclick"
+                | "role"
+                | "contenteditable"
+                | "type"
+                | "style"
         ) {
             return;
         }
@@ -193,15 +243,34 @@ impl PageMirror {
         let flag = |bits: &mut Bits, f: Bits, on: bool| bits.set(f, on);
         match name {
             "id" | "class" => {
-                let v: Option<Box<str>> = text.filter(|t| !t.trim().is_empty()).map(|t| t.into());
-                let e = self.names.entry(id).or_default();
+                let v = match text.as_deref().map(str::trim) {
+                    Some(t) if !t.is_empty() => self.name(t),
+                    _ => NO_NAME,
+                };
                 if name == "id" {
-                    e.0 = v;
+                    node.html_id = v;
                 } else {
-                    e.1 = v;
+                    node.class = v;
                 }
             }
-            "href" => flag(&mut node.bits, Bits::HREF, present),
+            "href" => {
+                flag(&mut node.bits, Bits::HREF, present);
+                let away = text.as_deref().is_some_and(|h| {
+                    let h = h.trim_start().as_bytes();
+                    ["mailto:", "tel:", "sms:"].iter().any(|s| {
+                        h.get(..s.len())
+                            .is_some_and(|p| p.eq_ignore_ascii_case(s.as_bytes()))
+                    })
+                });
+                flag(&mut node.bits, Bits::LINK_AWAY, present && away);
+            }
+            "target" => {
+                let other = text.as_deref().is_some_and(|t| {
+                    !t.trim().is_empty() && !t.trim().eq_ignore_ascii_case("_self")
+                });
+                flag(&mut node.bits, Bits::LINK_TARGET, present && other);
+            }
+            "download" => flag(&mut node.bits, Bits::LINK_DOWNLOAD, present),
             "onclick" => flag(&mut node.bits, Bits::ONCLICK, present),
             "role" => {
                 let clickable = text.as_deref().is_some_and(|r| {
@@ -230,9 +299,10 @@ impl PageMirror {
             "type" => {
                 let t = text.as_deref().unwrap_or("").to_ascii_lowercase();
                 let button = matches!(t.as_str(), "submit" | "button" | "reset" | "image");
-                let check = matches!(t.as_str(), "checkbox" | "radio" | "file");
+                let check = matches!(t.as_str(), "checkbox" | "radio");
                 flag(&mut node.bits, Bits::INPUT_BUTTON, button);
                 flag(&mut node.bits, Bits::INPUT_CHECK, check);
+                flag(&mut node.bits, Bits::INPUT_FILE, t == "file");
             }
             "style" => match &a.value {
                 AttrValue::StyleDiff(diff) => {
@@ -262,9 +332,16 @@ impl PageMirror {
     /// update what is kept of them.
     pub(crate) fn apply(&mut self, m: &Mutation) {
         for r in &m.removes {
-            if let Some(n) = self.nodes.get_mut(&r.id.0) {
-                n.parent = DETACHED;
+            // The removed node goes; its descendants are orphans (no walk up from them
+            // reaches the page), swept once removals add up.
+            if self.nodes.remove(&r.id.0).is_some() {
+                self.texts.remove(&r.id.0);
+                self.removed += 1;
             }
+        }
+        // Orphans count among the nodes: at least half of the mirror's size removed.
+        if self.removed > 1024 && self.removed.saturating_mul(2) > self.nodes.len() {
+            self.sweep();
         }
         for a in &m.adds {
             self.insert(&a.node, a.parent_id.0);
@@ -275,7 +352,7 @@ impl PageMirror {
                 continue;
             };
             for a in &c.attributes {
-                self.set_attribute(id, &mut node, a);
+                self.set_attribute(&mut node, a);
             }
             self.nodes.insert(id, node);
         }
@@ -303,29 +380,75 @@ impl PageMirror {
         }
     }
 
+    /// Drops the nodes whose way up to the page is gone (descendants of removed
+    /// nodes): a long single-page session that replaces its content keeps a mirror
+    /// the size of its page, not of its history. Runs once removals reach half the
+    /// mirror's size (and 1,024), so its one pass over the mirror is paid for by them.
+    /// Each node's status is worked out once (memoised along the walk up); a walk
+    /// that meets a cycle in a hostile recording's parents ends at a bounded length,
+    /// and the node is kept.
+    fn sweep(&mut self) {
+        self.removed = 0;
+        let mut live: FastMap<i32, bool> = FastMap::default();
+        live.reserve(self.nodes.len());
+        let mut path: Vec<i32> = Vec::new();
+        let mut ids: Vec<i32> = self.nodes.keys().copied().collect();
+        // Sorted, so that the work and what is dropped do not depend on the map's order.
+        ids.sort_unstable();
+        for &id in &ids {
+            path.clear();
+            let mut at = id;
+            let status = loop {
+                if let Some(&known) = live.get(&at) {
+                    break known;
+                }
+                let Some(n) = self.nodes.get(&at) else {
+                    break false;
+                };
+                path.push(at);
+                if n.parent == NONE || path.len() > 4096 {
+                    break true;
+                }
+                at = n.parent;
+            };
+            for &p in &path {
+                live.insert(p, status);
+            }
+        }
+        for id in ids {
+            if live.get(&id) == Some(&false) {
+                self.nodes.remove(&id);
+                self.texts.remove(&id);
+            }
+        }
+    }
+
     /// The control a click on `id` acted on: the clicked node or the nearest element
     /// around it that looks interactive (a link, a button, a button-like or checkable
     /// input, a click role, an `onclick` attribute, an inline pointer cursor). `None`
     /// if nothing does, or if the click went to a field where clicks type or pick (text
-    /// inputs, text areas, selects, editable content), or to a node not on the page.
+    /// inputs, text areas, selects, editable content), to a control whose answer the
+    /// page does not show (a file input's dialog; a link to another window, a download,
+    /// `mailto:`, `tel:`, `sms:`), or to a node not on the page.
     pub(crate) fn control(&self, id: NodeId) -> Option<i32> {
         let mut at = id.0;
         for _ in 0..CONTROL_DEPTH {
             let n = self.nodes.get(&at)?;
-            if n.parent == DETACHED {
-                return None;
-            }
             if !n.bits.contains(Bits::TEXT) && n.tag != u16::MAX {
                 let tag = self.tag_name(n.tag);
                 let input = tag == "input";
+                let link = tag == "a" && n.bits.contains(Bits::HREF);
                 if tag_is_field(tag)
                     || n.bits.contains(Bits::EDITABLE)
                     || (input && !n.bits.intersects(Bits::INPUT_BUTTON | Bits::INPUT_CHECK))
+                    || (link
+                        && n.bits
+                            .intersects(Bits::LINK_AWAY | Bits::LINK_TARGET | Bits::LINK_DOWNLOAD))
                 {
                     return None;
                 }
                 if tag_is_control(tag)
-                    || (tag == "a" && n.bits.contains(Bits::HREF))
+                    || link
                     || (input && n.bits.intersects(Bits::INPUT_BUTTON | Bits::INPUT_CHECK))
                     || n.bits
                         .intersects(Bits::CLICK_ROLE | Bits::ONCLICK | Bits::POINTER)
@@ -341,17 +464,11 @@ impl PageMirror {
     /// A stable description of the element `id` (of the parent, for a text node).
     pub(crate) fn describe(&self, id: i32) -> Option<Target> {
         let mut n = self.nodes.get(&id)?;
-        let mut id = id;
         if n.bits.contains(Bits::TEXT) || n.tag == u16::MAX {
-            id = n.parent;
-            n = self.nodes.get(&id)?;
+            n = self.nodes.get(&n.parent)?;
         }
         let tag = self.tag_name(n.tag).to_owned();
-        let (html_id, class) = self
-            .names
-            .get(&id)
-            .map(|(i, c)| (i.as_deref(), c.as_deref()))
-            .unwrap_or_default();
+        let (html_id, class) = (self.name_of(n.html_id), self.name_of(n.class));
         let classes: Vec<String> = class
             .map(|c| c.split_ascii_whitespace().map(str::to_owned).collect())
             .unwrap_or_default();
@@ -424,6 +541,33 @@ mod tests {
         assert_eq!(t.selector, "button#buy.btn.primary");
         assert_eq!(t.text_shape.as_deref(), Some("Xxx xxx"));
         assert_eq!(m.describe(5).unwrap().tag, "span");
+    }
+
+    #[test]
+    fn removed_subtrees_are_swept_once_removals_add_up() {
+        let mut m = page(r#"{"type":2,"id":3,"tagName":"ul","attributes":{},"childNodes":[]}"#);
+        // 3,000 list items added then removed, each with a text inside.
+        for k in 0..3000 {
+            let li = 100 + 2 * k;
+            let add = format!(
+                r#"[{{"type":3,"data":{{"source":0,"texts":[],"attributes":[],"removes":[],"adds":[{{"parentId":3,"nextId":null,"node":{{"type":2,"id":{li},"tagName":"li","attributes":{{"class":"item"}},"childNodes":[{{"type":3,"id":{},"textContent":"Item {k}"}}]}}}}]}},"timestamp":2}},
+                   {{"type":3,"data":{{"source":0,"texts":[],"attributes":[],"removes":[{{"parentId":3,"id":{li}}}],"adds":[]}},"timestamp":3}}]"#,
+                li + 1
+            );
+            for e in rrweb::read(add.as_bytes(), &Limits::DEFAULT).unwrap() {
+                if let crate::model::EventKind::Incremental(crate::model::Incremental::Mutation(
+                    mu,
+                )) = &e.kind
+                {
+                    m.apply(mu);
+                }
+            }
+        }
+        // The page (document, html, ul) and at most the orphans since the last sweep.
+        assert!(m.nodes.len() < 3 + 1100, "{}", m.nodes.len());
+        assert!(m.texts.len() < 1100);
+        assert_eq!(m.names.len(), 1, "one class, interned");
+        assert_eq!(m.describe(3).unwrap().tag, "ul");
     }
 
     #[test]

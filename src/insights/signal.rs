@@ -10,7 +10,8 @@ pub struct Signal {
     /// When it started (epoch ms): the first click of a burst, the click of a dead or
     /// error click, the first turn of a thrash, the return of a U-turn.
     pub t: i64,
-    /// The node it concerns (the clicked node), `null` when none does.
+    /// The node it concerns: the control clicked (a button, a link; the clicked node
+    /// when no control was around it), `null` for a thrash or a U-turn.
     pub node: Option<i32>,
     /// What it is.
     #[serde(flatten)]
@@ -58,9 +59,9 @@ pub enum SignalKind {
     },
     /// A navigation to a page and straight back.
     UTurn {
-        /// The page left and returned to.
+        /// The page left and returned to (as in [`PageVisit::href`]).
         from: String,
-        /// The page visited briefly.
+        /// The page visited briefly (as in [`PageVisit::href`]).
         to: String,
         /// Time spent away, ms.
         away_ms: i64,
@@ -93,8 +94,8 @@ pub struct Target {
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub classes: Vec<String>,
     /// The shape of its first text as recorded (already masked under a masking policy):
-    /// letters as `x`/`X`, digits as `9`, runs of space as one space, other characters
-    /// as they are; at most 32 characters.
+    /// letters as `x`/`X`, digits as `9`, runs of space as one space, ASCII punctuation
+    /// as it is, anything else as `?`; at most 32 characters.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub text_shape: Option<String>,
     /// The selector-like form, `tag#id.class1.class2`.
@@ -106,7 +107,9 @@ pub struct Target {
 pub struct PageVisit {
     /// When it was entered (epoch ms).
     pub t: i64,
-    /// Its URL as recorded.
+    /// Its URL: scheme, host and path (query, fragment and user info dropped: they
+    /// carry tokens, e-mail addresses and searches) unless
+    /// [`InsightsConfig::full_urls`](super::InsightsConfig) is set.
     pub href: String,
 }
 
@@ -122,7 +125,8 @@ pub struct Summary {
     /// idle threshold left out, ms.
     pub active_ms: i64,
     /// Pages visited, in order (loads of the same URL in a row, as rrweb's periodic
-    /// full snapshot or a reload, count once).
+    /// full snapshot or a reload, count once). URLs without their query, fragment and
+    /// user info unless [`InsightsConfig::full_urls`](super::InsightsConfig) is set.
     pub pages: Vec<PageVisit>,
     /// Clicks.
     pub clicks: u64,
@@ -132,7 +136,7 @@ pub struct Summary {
     pub scrolls: u64,
     /// Page errors seen.
     pub errors: u64,
-    /// Every signal, in the order found (by time within each kind of detector).
+    /// Every signal, in time order.
     pub signals: Vec<Signal>,
 }
 
@@ -146,9 +150,28 @@ impl Summary {
     }
 }
 
+/// A URL without its query, fragment and user info.
+pub(crate) fn page_url(href: &str) -> String {
+    let end = href.find(['?', '#']).unwrap_or(href.len());
+    let base = href.get(..end).unwrap_or(href);
+    // User info sits between "//" and an "@" before the path.
+    if let Some(start) = base.find("//").map(|i| i + 2) {
+        let rest = base.get(start..).unwrap_or("");
+        let host_end = rest.find('/').unwrap_or(rest.len());
+        if let Some(at) = rest.get(..host_end).and_then(|h| h.rfind('@')) {
+            return format!(
+                "{}{}",
+                base.get(..start).unwrap_or(""),
+                rest.get(at + 1..).unwrap_or("")
+            );
+        }
+    }
+    base.to_owned()
+}
+
 /// The shape of a text: letters as `x` or `X`, digits as `9`, runs of white space as one
-/// space, other characters kept; leading and trailing space dropped; at most `max`
-/// characters.
+/// space, ASCII punctuation kept, anything else (symbols, emoji) as `?`; leading and
+/// trailing space dropped; at most `max` characters.
 pub(crate) fn text_shape(text: &str, max: usize) -> Option<String> {
     let mut out = String::new();
     let mut n = 0;
@@ -169,8 +192,10 @@ pub(crate) fn text_shape(text: &str, max: usize) -> Option<String> {
                 if c.is_uppercase() { 'X' } else { 'x' }
             } else if c.is_numeric() {
                 '9'
-            } else {
+            } else if c.is_ascii_punctuation() {
                 c
+            } else {
+                '?'
             }
         };
         out.push(s);
@@ -187,11 +212,30 @@ mod tests {
     fn shapes_keep_no_letter_or_digit() {
         assert_eq!(
             text_shape("  Pay £12.50\n now ", 32).unwrap(),
-            "Xxx £99.99 xxx"
+            "Xxx ?99.99 xxx"
         );
+        assert_eq!(text_shape("Hi 😀!", 32).unwrap(), "Xx ?!");
         assert_eq!(text_shape("****", 32).unwrap(), "****");
         assert_eq!(text_shape("Ünïcode", 3).unwrap(), "Xxx");
         assert_eq!(text_shape(" \n ", 32), None);
+    }
+
+    #[test]
+    fn page_urls_lose_query_fragment_and_user_info() {
+        assert_eq!(
+            page_url("https://u:p@shop.test/reset?token=abc#x"),
+            "https://shop.test/reset"
+        );
+        assert_eq!(
+            page_url("https://shop.test/a/b#frag"),
+            "https://shop.test/a/b"
+        );
+        assert_eq!(page_url("https://shop.test"), "https://shop.test");
+        assert_eq!(page_url("/path?q=1"), "/path");
+        assert_eq!(
+            page_url("https://shop.test/@user/x"),
+            "https://shop.test/@user/x"
+        );
     }
 
     #[test]
