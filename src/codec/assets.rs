@@ -28,7 +28,12 @@ pub struct AssetHash(pub [u8; 32]);
 impl AssetHash {
     /// The hash of `text`.
     pub fn of(text: &str) -> Self {
-        AssetHash(Sha256::digest(text.as_bytes()).into())
+        Self::of_bytes(text.as_bytes())
+    }
+
+    /// The hash of `bytes` (a primer's name).
+    pub(crate) fn of_bytes(bytes: &[u8]) -> Self {
+        AssetHash(Sha256::digest(bytes).into())
     }
 }
 

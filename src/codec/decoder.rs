@@ -616,12 +616,14 @@ fn decode_inner(
         .with_keyframes(KeyframeDecoding::Skip);
     d.hashes = false;
     if let Some(store) = store {
-        for h in assets_needed(bytes, limits) {
+        // One pass over the stream's plain heads and asset chunks finds both.
+        let scan = store_scan(bytes, limits);
+        for h in scan.external {
             if let Some(text) = store.asset(&h) {
                 d.add_asset(h, text.to_owned());
             }
         }
-        for h in primers_needed(bytes, limits) {
+        for h in scan.primers_named {
             if let Some(p) = store.primer(&h) {
                 d.add_primer(h, p);
             }
@@ -647,24 +649,25 @@ fn decode_inner(
 /// ([`AssetMode::External`](super::AssetMode::External)), in the order it declares
 /// them: what to fetch before [`decode_with_assets`] or [`Decoder::add_asset`].
 pub fn assets_needed(bytes: &[u8], limits: &Limits) -> Vec<AssetHash> {
+    store_scan(bytes, limits).external
+}
+
+/// A decoder run over `bytes` that reads only asset chunks and chunk heads: what a
+/// stream needs from a host's store (its `external` assets and `primers_named`).
+fn store_scan(bytes: &[u8], limits: &Limits) -> Decoder {
     let mut d = Decoder::new().with_limits(*limits);
     d.hashes = false;
     d.assets_only = true;
     d.push(bytes);
     d.finish();
-    d.external
+    d
 }
 
 /// The primers a stream's chunks start from ([`Encoder::set_primer`](super::Encoder::set_primer)),
 /// in the order the stream names them: what to fetch before [`decode_with_assets`]
 /// or [`Decoder::add_primer`].
 pub fn primers_needed(bytes: &[u8], limits: &Limits) -> Vec<AssetHash> {
-    let mut d = Decoder::new().with_limits(*limits);
-    d.hashes = false;
-    d.assets_only = true;
-    d.push(bytes);
-    d.finish();
-    d.primers_named
+    store_scan(bytes, limits).primers_named
 }
 
 /// What [`verify`] found.

@@ -19,8 +19,6 @@
 
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
-
 use super::assets::AssetHash;
 use crate::hash::FastMap;
 
@@ -37,7 +35,7 @@ impl Primer {
     pub fn new(bytes: impl Into<Arc<[u8]>>) -> Self {
         let bytes = bytes.into();
         Primer {
-            hash: AssetHash(Sha256::digest(&bytes).into()),
+            hash: AssetHash::of_bytes(&bytes),
             bytes,
         }
     }

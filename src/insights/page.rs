@@ -44,15 +44,16 @@ bitflags::bitflags! {
 
 /// No interned name.
 const NO_NAME: u32 = u32::MAX;
-/// Distinct `id` and `class` values kept, at most: a page that makes a new one for
-/// every element it adds (ids numbered per row) stops being described by them past it.
+/// Distinct tags, and distinct `id` and `class` values, kept at most: a page that makes
+/// a new one for every element it adds (ids numbered per row) stops being described by
+/// them past it.
 const MAX_NAMES: usize = 1 << 16;
 
 #[derive(Debug, Clone)]
 struct Node {
     parent: i32,
-    /// Index into the tag table (elements).
-    tag: u16,
+    /// Its tag, interned ([`NO_NAME`]: not an element).
+    tag: u32,
     bits: Bits,
     /// The first non-blank text in the element or the element inside it.
     first_text: i32,
@@ -69,12 +70,43 @@ pub(crate) struct PageMirror {
     texts: FastMap<i32, SmallVec<[u8; TEXT_KEEP]>>,
     /// `id` and `class` values, interned: a list re-rendered over and over names its
     /// items with the same few classes, so adding them allocates nothing.
-    names: Vec<Box<str>>,
-    name_no: FastMap<Box<str>, u32>,
-    tags: Vec<Box<str>>,
-    tag_no: FastMap<Box<str>, u16>,
+    names: Interner,
+    tags: Interner,
     /// Nodes removed since the last sweep of their orphaned descendants.
     removed: usize,
+}
+
+/// Distinct strings numbered in order of first sight, so a string seen again costs a
+/// lookup and no allocation (tags; `id` and `class` values).
+#[derive(Debug, Default)]
+struct Interner {
+    all: Vec<Box<str>>,
+    no: FastMap<Box<str>, u32>,
+}
+
+impl Interner {
+    /// The number of `s`, numbering it if new; [`NO_NAME`] once `cap` strings are held.
+    fn intern(&mut self, s: &str, cap: usize) -> u32 {
+        if let Some(&n) = self.no.get(s) {
+            return n;
+        }
+        if self.all.len() >= cap {
+            return NO_NAME;
+        }
+        let n = self.all.len() as u32;
+        self.all.push(s.into());
+        self.no.insert(s.into(), n);
+        n
+    }
+
+    fn get(&self, n: u32) -> Option<&str> {
+        self.all.get(n as usize).map(|s| &**s)
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.all.len()
+    }
 }
 
 /// The tags a click on which looks interactive by themselves.
@@ -108,37 +140,8 @@ impl PageMirror {
         self.texts.clear();
     }
 
-    fn tag(&mut self, tag: &str) -> u16 {
-        if let Some(&n) = self.tag_no.get(tag) {
-            return n;
-        }
-        let n = u16::try_from(self.tags.len()).unwrap_or(u16::MAX);
-        if n < u16::MAX {
-            self.tags.push(tag.into());
-            self.tag_no.insert(tag.into(), n);
-        }
-        n
-    }
-
-    fn name(&mut self, v: &str) -> u32 {
-        if let Some(&n) = self.name_no.get(v) {
-            return n;
-        }
-        if self.names.len() >= MAX_NAMES {
-            return NO_NAME;
-        }
-        let n = self.names.len() as u32;
-        self.names.push(v.into());
-        self.name_no.insert(v.into(), n);
-        n
-    }
-
-    fn name_of(&self, n: u32) -> Option<&str> {
-        self.names.get(n as usize).map(|s| &**s)
-    }
-
-    fn tag_name(&self, n: u16) -> &str {
-        self.tags.get(usize::from(n)).map_or("", |t| t)
+    fn tag_name(&self, n: u32) -> &str {
+        self.tags.get(n).unwrap_or("")
     }
 
     /// Inserts a serialized subtree under `parent` (`NONE` for a document root).
@@ -158,7 +161,7 @@ impl PageMirror {
                 NodeKind::Element {
                     tag, attributes, ..
                 } => {
-                    let tag_no = self.tag(tag);
+                    let tag_no = self.tags.intern(tag, MAX_NAMES);
                     let mut node = Node {
                         parent: p,
                         tag: tag_no,
@@ -177,7 +180,7 @@ impl PageMirror {
                         id,
                         Node {
                             parent: p,
-                            tag: u16::MAX,
+                            tag: NO_NAME,
                             bits: Bits::TEXT,
                             first_text: NONE,
                             html_id: NO_NAME,
@@ -194,7 +197,7 @@ impl PageMirror {
                         id,
                         Node {
                             parent: p,
-                            tag: u16::MAX,
+                            tag: NO_NAME,
                             bits: Bits::empty(),
                             first_text: NONE,
                             html_id: NO_NAME,
@@ -244,7 +247,7 @@ impl PageMirror {
         match name {
             "id" | "class" => {
                 let v = match text.as_deref().map(str::trim) {
-                    Some(t) if !t.is_empty() => self.name(t),
+                    Some(t) if !t.is_empty() => self.names.intern(t, MAX_NAMES),
                     _ => NO_NAME,
                 };
                 if name == "id" {
@@ -434,7 +437,7 @@ impl PageMirror {
         let mut at = id.0;
         for _ in 0..CONTROL_DEPTH {
             let n = self.nodes.get(&at)?;
-            if !n.bits.contains(Bits::TEXT) && n.tag != u16::MAX {
+            if !n.bits.contains(Bits::TEXT) && n.tag != NO_NAME {
                 let tag = self.tag_name(n.tag);
                 let input = tag == "input";
                 let link = tag == "a" && n.bits.contains(Bits::HREF);
@@ -464,11 +467,11 @@ impl PageMirror {
     /// A stable description of the element `id` (of the parent, for a text node).
     pub(crate) fn describe(&self, id: i32) -> Option<Target> {
         let mut n = self.nodes.get(&id)?;
-        if n.bits.contains(Bits::TEXT) || n.tag == u16::MAX {
+        if n.bits.contains(Bits::TEXT) || n.tag == NO_NAME {
             n = self.nodes.get(&n.parent)?;
         }
         let tag = self.tag_name(n.tag).to_owned();
-        let (html_id, class) = (self.name_of(n.html_id), self.name_of(n.class));
+        let (html_id, class) = (self.names.get(n.html_id), self.names.get(n.class));
         let classes: Vec<String> = class
             .map(|c| c.split_ascii_whitespace().map(str::to_owned).collect())
             .unwrap_or_default();
