@@ -315,6 +315,15 @@ impl Dom {
         self.root
     }
 
+    /// The slot ranges where `self` and `other` may differ (see
+    /// [`Paged::changed_ranges`]): everything outside them is the same, node for node.
+    pub(crate) fn changed_slots<'a>(
+        &'a self,
+        other: &'a Dom,
+    ) -> impl Iterator<Item = std::ops::Range<usize>> + 'a {
+        self.nodes.changed_ranges(&other.nodes)
+    }
+
     /// One more than the highest slot (slots index a vector of this length).
     pub(crate) fn slot_count(&self) -> usize {
         self.nodes.len()

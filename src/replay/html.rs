@@ -65,12 +65,7 @@ fn push_raw(out: &mut String, s: &str) {
     out.push_str(&s.replace("</", "<\\/"));
 }
 
-fn valid_attr_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | '>' | '/' | '=' | '<' | '\0'))
-}
+use super::inert::valid_attr_name;
 
 fn fmt_num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
@@ -160,18 +155,7 @@ impl Writer<'_> {
             }
             let lower = name.to_ascii_lowercase();
             // Anything that could run code or navigate is renamed to data-rr-*.
-            let neutralize = lower.starts_with("on")
-                || lower == "autofocus"
-                || (tag == "script" && matches!(lower.as_str(), "src" | "type"))
-                || (tag == "iframe" && lower == "src")
-                || (tag == "meta" && lower == "http-equiv")
-                || (matches!(
-                    lower.as_str(),
-                    "href" | "src" | "action" | "formaction" | "xlink:href"
-                ) && value
-                    .trim_start()
-                    .to_ascii_lowercase()
-                    .starts_with("javascript:"));
+            let neutralize = super::inert::neutralized(tag, &lower, value);
             let renamed = neutralize.then(|| format!("data-rr-{lower}"));
             // Form state is written from the live values below; style gets the extras.
             if (form.is_some() && matches!(lower.as_str(), "value" | "checked"))

@@ -118,6 +118,23 @@ impl<T: Clone, const SHIFT: u32> Paged<T, SHIFT> {
         self.table_bytes() + self.pages.len() * Self::PAGE_BYTES
     }
 
+    /// The item ranges of the pages where `self` and `other` differ: pages not shared
+    /// at the same place, and pages only one of them has. Equal pages are never
+    /// reported; a reported page may still hold equal items (it was written, or copied).
+    pub(crate) fn changed_ranges<'a>(
+        &'a self,
+        other: &'a Self,
+    ) -> impl Iterator<Item = std::ops::Range<usize>> + 'a {
+        let pages = self.pages.len().max(other.pages.len());
+        (0..pages).filter_map(move |i| {
+            let same = match (self.pages.get(i), other.pages.get(i)) {
+                (Some(p), Some(q)) => Arc::ptr_eq(p, q),
+                _ => false,
+            };
+            (!same).then(|| (i << SHIFT)..((i + 1) << SHIFT))
+        })
+    }
+
     /// The pages of `self` that `other` does not share at the same place, in order (all
     /// of them when there is no `other`): what `self` holds beyond `other`.
     pub(crate) fn unshared_pages<'a>(
