@@ -1,0 +1,357 @@
+// The DOM applier: applies the patches the wasm `Replay` hands out (see
+// web/src/ops.rs for the words) to the replayed page inside a sandboxed iframe.
+//
+// Only the recorded page's nodes go into the iframe's document. Everything the player
+// adds of its own lives outside it; the only attribute it sets on a page node is
+// `data-rr-focused`, and recorded attributes that could run code or navigate arrive
+// renamed to `data-rr-*` by the library.
+
+/* exported Applier, OP, applierSelfCheck */
+
+const OP = {
+  RESET: 1, REMOVE: 2, ELEMENT: 3, TEXT: 4, COMMENT: 5, DOCTYPE: 6, DOCUMENT: 7,
+  SET_ATTR: 8, REMOVE_ATTR: 9, SET_TEXT: 10, CHILDREN: 11, SHEET: 12, ADOPTED: 13,
+  FORM: 14, SCROLL: 15, FOCUS: 16, VIEWPORT: 17, NONE: 0xffffffff,
+};
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const XLINK_NS = 'http://www.w3.org/1999/xlink';
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+
+// A placeholder for an iframe's content document until the iframe is placed.
+class DocSlot {}
+
+// f32 bits -> number.
+const f32buf = new DataView(new ArrayBuffer(4));
+function f32(bits) {
+  f32buf.setUint32(0, bits);
+  return f32buf.getFloat32(0);
+}
+
+// Replaces every rule of `sheet` by those of `css` (a constructed sheet parses it, so
+// a rule that does not parse is dropped, as the browser would).
+function replaceRules(sheet, css) {
+  let parsed;
+  try {
+    parsed = new CSSStyleSheet();
+    parsed.replaceSync(css);
+  } catch (_) {
+    return;
+  }
+  try {
+    while (sheet.cssRules.length) sheet.deleteRule(sheet.cssRules.length - 1);
+    for (let i = 0; i < parsed.cssRules.length; i++) {
+      try { sheet.insertRule(parsed.cssRules[i].cssText, sheet.cssRules.length); } catch (_) { /* skip */ }
+    }
+  } catch (_) { /* a sheet from elsewhere: leave it */ }
+}
+
+// A constructed sheet for `doc`: it must come from the document's own window (a sheet
+// made in another document cannot be adopted).
+function constructed(doc, css) {
+  const Sheet = (doc.defaultView && doc.defaultView.CSSStyleSheet) || CSSStyleSheet;
+  const s = new Sheet();
+  try { s.replaceSync(css); } catch (_) { /* empty */ }
+  return s;
+}
+
+class Applier {
+  // `iframe`: a connected iframe with `sandbox` set (no allow-scripts) whose
+  // document the page is built in. `onViewport(w, h)` is told the recorded viewport.
+  constructor(iframe, { onViewport } = {}) {
+    this.iframe = iframe;
+    this.nodes = [];
+    this.onViewport = onViewport || (() => {});
+    this.focused = null;
+    // Per document: the constructed sheets standing for <link> CSS, and adopted ones.
+    this.docSheets = new Map();
+    this.viewport = null;
+  }
+
+  get doc() {
+    return this.iframe.contentDocument;
+  }
+
+  // Applies one patch: `words` (Uint32Array or array), `text` (its strings).
+  apply(words, text) {
+    const n = this.nodes;
+    let i = 0;
+    const s = () => { const a = words[i], l = words[i + 1]; i += 2; return text.substring(a, a + l); };
+    const len = words.length;
+    while (i < len) {
+      const op = words[i++];
+      switch (op) {
+        case OP.RESET: {
+          const root = words[i++];
+          this.reset(root);
+          break;
+        }
+        case OP.REMOVE: {
+          const k = words[i++];
+          const node = n[k];
+          if (node && node.nodeType !== 9 && node.parentNode) node.parentNode.removeChild(node);
+          if (node === this.focused) this.focused = null;
+          n[k] = undefined;
+          break;
+        }
+        case OP.ELEMENT: {
+          const k = words[i++];
+          const tag = s();
+          const svg = words[i++] === 1;
+          n[k] = this.element(tag, svg);
+          break;
+        }
+        case OP.TEXT: { const k = words[i++]; n[k] = this.doc.createTextNode(s()); break; }
+        case OP.COMMENT: { const k = words[i++]; n[k] = this.doc.createComment(s()); break; }
+        case OP.DOCTYPE: {
+          const k = words[i++];
+          const name = s(), pub = s(), sys = s();
+          try {
+            n[k] = this.doc.implementation.createDocumentType(name, pub, sys);
+          } catch (_) {
+            n[k] = this.doc.createComment('');
+          }
+          break;
+        }
+        case OP.DOCUMENT: { const k = words[i++]; n[k] = new DocSlot(); break; }
+        case OP.SET_ATTR: {
+          const k = words[i++];
+          const name = s(), value = s();
+          const el = n[k];
+          if (el && el.nodeType === 1) this.setAttr(el, name, value);
+          break;
+        }
+        case OP.REMOVE_ATTR: {
+          const k = words[i++];
+          const name = s();
+          const el = n[k];
+          if (el && el.nodeType === 1) {
+            try { el.removeAttribute(name); } catch (_) { /* invalid name */ }
+          }
+          break;
+        }
+        case OP.SET_TEXT: {
+          const k = words[i++];
+          const t = s();
+          const node = n[k];
+          if (node && (node.nodeType === 3 || node.nodeType === 8)) node.data = t;
+          break;
+        }
+        case OP.CHILDREN: {
+          const p = words[i++], shadow = words[i++] === 1, count = words[i++];
+          this.children(p, shadow, words, i, count);
+          i += count;
+          break;
+        }
+        case OP.SHEET: {
+          const k = words[i++];
+          const has = words[i++] === 1;
+          const css = has ? s() : null;
+          this.sheet(n[k], css);
+          break;
+        }
+        case OP.ADOPTED: {
+          const k = words[i++], count = words[i++];
+          const list = [];
+          for (let j = 0; j < count; j++) list.push(s());
+          this.adopted(n[k], list);
+          break;
+        }
+        case OP.FORM: {
+          const k = words[i++];
+          const value = s();
+          const checked = words[i++] === 1;
+          this.form(n[k], value, checked);
+          break;
+        }
+        case OP.SCROLL: {
+          const k = words[i++];
+          const x = f32(words[i++]), y = f32(words[i++]);
+          this.scroll(k === OP.NONE ? null : n[k], x, y);
+          break;
+        }
+        case OP.FOCUS: {
+          const k = words[i++];
+          this.focus(k === OP.NONE ? null : n[k]);
+          break;
+        }
+        case OP.VIEWPORT: {
+          const w = f32(words[i++]), h = f32(words[i++]);
+          this.viewport = [w, h];
+          this.onViewport(w, h);
+          break;
+        }
+        default:
+          throw new Error(`session-replay: unknown patch operation ${op} at word ${i - 1}`);
+      }
+    }
+  }
+
+  reset(root) {
+    // Emptied in place: `apply` holds this array while it runs.
+    this.nodes.length = 0;
+    this.focused = null;
+    this.docSheets = new Map();
+    const doc = this.doc;
+    while (doc.firstChild) doc.removeChild(doc.firstChild);
+    try { doc.adoptedStyleSheets = []; } catch (_) { /* older browsers */ }
+    if (root !== OP.NONE) this.nodes[root] = doc;
+  }
+
+  element(tag, svg) {
+    const doc = this.doc;
+    try {
+      return svg ? doc.createElementNS(SVG_NS, tag) : doc.createElement(tag);
+    } catch (_) {
+      // A tag name the DOM refuses: an inert stand-in keeps the tree's shape.
+      const el = doc.createElement('span');
+      try { el.setAttribute('data-rr-tag', tag); } catch (_) { /* nothing */ }
+      return el;
+    }
+  }
+
+  setAttr(el, name, value) {
+    try {
+      if (name.startsWith('xlink:')) el.setAttributeNS(XLINK_NS, name, value);
+      else if (name.startsWith('xml:')) el.setAttributeNS(XML_NS, name, value);
+      else el.setAttribute(name, value);
+    } catch (_) { /* a name the DOM refuses */ }
+  }
+
+  children(p, shadow, words, at, count) {
+    const n = this.nodes;
+    let parent = n[p];
+    if (!parent || parent instanceof DocSlot) return;
+    if (shadow) {
+      let root = parent.shadowRoot;
+      if (!root) {
+        try { root = parent.attachShadow({ mode: 'open' }); } catch (_) { root = null; }
+      }
+      if (!root) return;
+      parent = root;
+    }
+    // An iframe's content document: bind the placeholder to the live document.
+    if (parent.nodeType === 1 && parent.localName === 'iframe') {
+      for (let j = 0; j < count; j++) {
+        const k = words[at + j];
+        const kid = n[k];
+        if (kid instanceof DocSlot || (kid && kid.nodeType === 9)) {
+          const d = parent.contentDocument;
+          if (d) {
+            if (kid instanceof DocSlot) {
+              while (d.firstChild) d.removeChild(d.firstChild);
+            }
+            n[k] = d;
+          }
+        }
+      }
+      return;
+    }
+    let cur = parent.firstChild;
+    for (let j = 0; j < count; j++) {
+      const c = n[words[at + j]];
+      if (!c || c instanceof DocSlot || c.nodeType === 9) continue;
+      if (c === cur) {
+        cur = cur.nextSibling;
+        continue;
+      }
+      try {
+        parent.insertBefore(c, cur);
+      } catch (_) { /* a tree the DOM refuses (two root elements): skip */ }
+    }
+    while (cur) {
+      const next = cur.nextSibling;
+      parent.removeChild(cur);
+      cur = next;
+    }
+  }
+
+  sheetsOf(doc) {
+    let d = this.docSheets.get(doc);
+    if (!d) {
+      d = { links: new Map(), adopted: [] };
+      this.docSheets.set(doc, d);
+    }
+    return d;
+  }
+
+  syncAdopted(doc) {
+    const d = this.sheetsOf(doc);
+    try { doc.adoptedStyleSheets = [...d.links.values(), ...d.adopted]; } catch (_) { /* none */ }
+  }
+
+  sheet(el, css) {
+    if (!el || el.nodeType !== 1) return;
+    const doc = el.ownerDocument;
+    if (el.localName === 'style' && el.sheet) {
+      if (css !== null) replaceRules(el.sheet, css);
+      else replaceRules(el.sheet, el.textContent || '');
+      return;
+    }
+    // A <link> whose CSS was inlined (its href is never fetched): a constructed sheet,
+    // adopted by its document, stands for it.
+    const d = this.sheetsOf(doc);
+    if (css === null) d.links.delete(el);
+    else d.links.set(el, constructed(doc, css));
+    this.syncAdopted(doc);
+  }
+
+  adopted(host, list) {
+    if (!host) return;
+    const doc = host.nodeType === 9 ? host : host.ownerDocument;
+    const sheets = list.map((css) => constructed(doc, css));
+    if (host.nodeType === 9) {
+      this.sheetsOf(host).adopted = sheets;
+      this.syncAdopted(host);
+    } else if (host.nodeType === 1) {
+      let root = host.shadowRoot;
+      if (!root) {
+        try { root = host.attachShadow({ mode: 'open' }); } catch (_) { return; }
+      }
+      try { root.adoptedStyleSheets = sheets; } catch (_) { /* none */ }
+    }
+  }
+
+  form(el, value, checked) {
+    if (!el || el.nodeType !== 1) return;
+    try {
+      const type = (el.getAttribute('type') || '').toLowerCase();
+      if (el.localName === 'input' && (type === 'checkbox' || type === 'radio')) {
+        el.checked = checked;
+      } else if (el.localName === 'input' && type === 'file') {
+        // A file input's value cannot be set; nothing recorded is shown.
+      } else if ('value' in el) {
+        el.value = value;
+      }
+    } catch (_) { /* not settable */ }
+  }
+
+  scroll(el, x, y) {
+    try {
+      if (el === null) {
+        const win = this.iframe.contentWindow;
+        if (win) win.scrollTo({ left: x, top: y, behavior: 'instant' });
+      } else if (el && el.nodeType === 9) {
+        const win = el.defaultView;
+        if (win) win.scrollTo({ left: x, top: y, behavior: 'instant' });
+      } else if (el && el.nodeType === 1) {
+        el.scrollTo({ left: x, top: y, behavior: 'instant' });
+      }
+    } catch (_) { /* detached */ }
+  }
+
+  focus(el) {
+    // The player keeps the keyboard: focus is shown as an attribute, not moved.
+    if (this.focused && this.focused.nodeType === 1) this.focused.removeAttribute('data-rr-focused');
+    this.focused = el && el.nodeType === 1 ? el : null;
+    if (this.focused) this.focused.setAttribute('data-rr-focused', '');
+  }
+}
+
+// Checks the opcodes against the wasm's list ("NAME=code,...").
+function applierSelfCheck(list) {
+  for (const pair of list.split(',')) {
+    const [name, code] = pair.split('=');
+    if (OP[name] !== Number(code)) throw new Error(`session-replay: opcode ${name} is ${OP[name]} here, ${code} in wasm`);
+  }
+}
