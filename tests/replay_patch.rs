@@ -242,10 +242,17 @@ fn compare(m: &Mirror, state: &State) -> Result<(), String> {
             if want != got {
                 return Err(format!("{}: attributes {got:?} vs {want:?}", at()));
             }
-            if let Some(v) = state.form_values().get(&n.id())
-                && obj.form.as_ref() != Some(v)
-            {
-                return Err(format!("{}: form {:?} vs {v:?}", at(), obj.form));
+            // A control given a value must hold the state's; one never given one shows
+            // its markup's, so it must have no recorded value of its own.
+            match (&obj.form, state.form_values().get(&n.id())) {
+                (Some(got), _) => {
+                    let want = state.form_value(n.id());
+                    if want.as_ref() != Some(got) {
+                        return Err(format!("{}: form {got:?} vs {want:?}", at()));
+                    }
+                }
+                (None, Some(v)) => return Err(format!("{}: form never set, state {v:?}", at())),
+                (None, None) => {}
             }
             if let Some(s) = state.element_scroll().get(&n.id())
                 && obj.scroll != Some(*s)

@@ -69,8 +69,8 @@ pub enum ScrollTarget {
 
 /// What a renderer does to follow a [`DomPatcher`]. Calls come in this order within one
 /// patch: `reset` (when the page is rebuilt), removals, creations with their
-/// attributes, attribute and text updates, child lists (parents before their
-/// descendants), stylesheets, form state, scroll, focus, viewport.
+/// attributes, child lists (parents before their descendants), attribute and text
+/// updates, stylesheets, viewport, form state, scroll, focus.
 pub trait PatchSink {
     /// Drop everything shown; `root` is the new top-level document (what the renderer's
     /// own document stands for), or `None` when the state has no page.
@@ -510,7 +510,7 @@ fn emit_nodes(new: &Dom, work: &Work, sink: &mut impl PatchSink, stats: &mut Pat
     }
 }
 
-/// Updates (now that nodes exist), stylesheets, form state, scroll, focus, viewport.
+/// Updates (now that nodes exist), stylesheets, viewport, form state, scroll, focus.
 fn emit_state(state: &State, old: Option<&Shown>, work: &Work, sink: &mut impl PatchSink) {
     let new = &state.dom;
     if let Some(o) = old {
@@ -586,11 +586,37 @@ fn emit_state(state: &State, old: Option<&Shown>, work: &Work, sink: &mut impl P
             }
         }
     }
+    // The viewport before scroll: resizing the view moves what a scroll position shows.
+    if let Some((w, h)) = state.viewport
+        && old.is_none_or(|o| o.viewport != state.viewport)
+    {
+        sink.viewport(w, h);
+    }
     // Form state, element scroll: changed entries, and every entry of a created node.
     for (id, v) in &state.form {
         let Some(key) = key_of(*id) else { continue };
         if old.is_none_or(|o| o.form.get(id) != Some(v)) || created(key.0) {
             sink.form(key, v);
+        }
+    }
+    // Controls whose live value is gone (a seek back before the typing) or whose markup
+    // changed without one: the value the markup gives (the renderer's control keeps
+    // whatever value it was last given, as a browser's does once it is typed into).
+    if let Some(o) = old {
+        let gone = o.form.keys().filter(|id| !state.form.contains_key(id));
+        let remarked = work
+            .updates
+            .iter()
+            .filter_map(|&s| new.node(s))
+            .map(|n| n.id)
+            .filter(|id| !state.form.contains_key(id));
+        let mut ids: Vec<NodeId> = gone.copied().chain(remarked).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            if let (Some(key), Some(v)) = (key_of(id), state.form_value(id)) {
+                sink.form(key, &v);
+            }
         }
     }
     for (id, &(x, y)) in &state.element_scroll {
@@ -607,10 +633,5 @@ fn emit_state(state: &State, old: Option<&Shown>, work: &Work, sink: &mut impl P
         || state.focus.and_then(key_of).is_some_and(|k| created(k.0))
     {
         sink.focus(state.focus.and_then(key_of));
-    }
-    if let Some((w, h)) = state.viewport
-        && old.is_none_or(|o| o.viewport != state.viewport)
-    {
-        sink.viewport(w, h);
     }
 }

@@ -58,7 +58,8 @@ class Player {
   // `container`: an element the player fills. `source`: { events } (rrweb events),
   // { bytes } (rrweb JSON or the crate's binary format), or { json }.
   // Options: speed, skipInactivity (ms, 0 to play it; default 10 s), resources
-  // ('block' or 'allow'), autoplay, controls (default true).
+  // ('block' or 'allow'), autoplay, controls (default true), pointer (default true),
+  // maxScale (the page is scaled to fit the stage, at most this much).
   constructor(container, source, options = {}) {
     if (!(container instanceof Element)) throw new TypeError('SessionReplay.Player: container must be an element');
     const replay = wasm_bindgen.Replay.fromBytes(toBytes(source));
@@ -115,6 +116,7 @@ class Player {
     this.done = root.querySelector('.srp-done');
     this.knob = root.querySelector('.srp-knob');
     if (options.controls === false) root.querySelector('.srp-bar').style.display = 'none';
+    if (options.pointer === false) this.overlay.style.display = 'none';
 
     // The stage: a sandboxed iframe (no allow-scripts: nothing recorded runs; no
     // allow-forms, allow-popups or allow-top-navigation: nothing navigates), same-origin
@@ -279,10 +281,11 @@ class Player {
   refit() {
     if (!this.vw) return;
     const sw = this.stage.clientWidth, sh = this.stage.clientHeight;
-    const scale = Math.min(sw / this.vw, sh / this.vh) || 1;
+    let scale = Math.min(sw / this.vw, sh / this.vh) || 1;
+    if (this.options.maxScale > 0) scale = Math.min(scale, this.options.maxScale);
     this.scale = scale;
-    const left = Math.max(0, (sw - this.vw * scale) / 2);
-    const top = Math.max(0, (sh - this.vh * scale) / 2);
+    const left = Math.max(0, Math.round((sw - this.vw * scale) / 2));
+    const top = Math.max(0, Math.round((sh - this.vh * scale) / 2));
     this.wrap.style.transform = `translate(${left}px, ${top}px) scale(${scale})`;
     this.offset = [left, top];
     this.drawOverlay(false);
