@@ -66,6 +66,19 @@ class Applier {
     // Per document: the constructed sheets standing for <link> CSS, and adopted ones.
     this.docSheets = new Map();
     this.viewport = null;
+    this.guard(iframe.contentDocument);
+  }
+
+  // A sandbox without allow-scripts still lets a frame navigate itself (a link, a form
+  // with a target): every activation in the replayed document is cancelled before it
+  // can. The listeners are the player's own code, not the page's.
+  guard(doc) {
+    if (!doc || doc.__srGuarded) return;
+    const stop = (e) => e.preventDefault();
+    for (const type of ['click', 'auxclick', 'submit', 'keydown', 'dragstart']) {
+      doc.addEventListener(type, stop, true);
+    }
+    Object.defineProperty(doc, '__srGuarded', { value: true });
   }
 
   get doc() {
@@ -241,6 +254,7 @@ class Applier {
             if (kid instanceof DocSlot) {
               while (d.firstChild) d.removeChild(d.firstChild);
             }
+            this.guard(d);
             n[k] = d;
           }
         }
