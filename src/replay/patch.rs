@@ -443,11 +443,14 @@ fn new_node(dom: &Dom, slot: u32) -> Option<NewNode<'_>> {
     let n = dom.node(slot)?;
     Some(match (&n.kind, &n.data) {
         (DomKind::Document, _) => NewNode::Document,
-        (DomKind::Doctype, NodeData::Doctype(ids)) => NewNode::Doctype {
-            name: dom.name(n.name),
-            public_id: &ids[0],
-            system_id: &ids[1],
-        },
+        (DomKind::Doctype, NodeData::Doctype(ids)) => {
+            let [public_id, system_id] = &**ids;
+            NewNode::Doctype {
+                name: dom.name(n.name),
+                public_id,
+                system_id,
+            }
+        }
         (DomKind::Element, _) => NewNode::Element {
             tag: dom.name(n.name),
             svg: n.flags.contains(DomFlags::SVG),

@@ -313,6 +313,10 @@ impl Player {
         }
     }
 
+    /// The most events one move hands out one by one ([`PlayerOutput::Event`]); a
+    /// longer jump forward hands out [`PlayerOutput::DomReset`] instead.
+    pub const EVENT_OUTPUTS_MAX: usize = 1024;
+
     /// Jumps to `t` (playing continues from there if it was playing).
     pub fn seek(&mut self, t: Timestamp) {
         self.position = t.0 as f64;
@@ -370,7 +374,13 @@ impl Player {
     fn move_to(&mut self, t: Timestamp) {
         let before = self.replayer.applied();
         let target = self.replayer.events_until(t);
-        if target > before {
+        if target - before.min(target) > Self::EVENT_OUTPUTS_MAX {
+            // A long jump forward (a seek, a skipped stretch, a high speed): one output
+            // per event would cost more than the jump itself (a seek across 100,000
+            // events of a 3-hour session queued 100,000 outputs); render anew instead.
+            self.diff = DomDiff::default();
+            self.outputs.push_back(PlayerOutput::DomReset);
+        } else if target > before {
             for index in before..target {
                 let Some(e) = self.replayer.events().get(index) else {
                     break;

@@ -79,7 +79,8 @@ class Player {
     this.setSkipInactivity(options.skipInactivity === undefined ? 10000 : options.skipInactivity);
     this.resizeObserver = new ResizeObserver(() => this.refit());
     this.resizeObserver.observe(this.stage);
-    this.seek(0);
+    // The first frame: where the page first exists (its full snapshot).
+    this.seek(replay.firstFrame);
     if (options.autoplay) this.play();
   }
 
@@ -205,19 +206,30 @@ class Player {
   // that instant (and its layout is done).
   seek(offsetMs) {
     const ms = Math.min(this.duration, Math.max(0, Number(offsetMs) || 0));
-    if (this.replay.seek(ms)) this.applyPatch();
+    const t0 = performance.now();
+    const patched = this.replay.seek(ms);
+    const t1 = performance.now();
+    let words = 0;
+    if (patched) words = this.applyPatch();
+    const t2 = performance.now();
     if (this.playing) this.replay.play(performance.now());
-    this.lastClickAt = null;
-    this.drawOverlay(false);
-    this.drawControls();
     // Force layout, so that the instant is on screen when seek returns.
     const el = this.iframe.contentDocument && this.iframe.contentDocument.documentElement;
     if (el) void el.offsetHeight;
+    const t3 = performance.now();
+    this.lastClickAt = null;
+    this.drawOverlay(false);
+    this.drawControls();
+    // Where the time of the last seek went (ms): the state machine and patch in wasm,
+    // the DOM applied, the layout forced, and the player's own overlay and controls.
+    this.lastSeek = { wasm: t1 - t0, apply: t2 - t1, layout: t3 - t2, controls: performance.now() - t3, words };
     this.emit('seek');
   }
 
   applyPatch() {
-    this.applier.apply(this.replay.ops(), this.replay.strings());
+    const words = this.replay.ops();
+    this.applier.apply(words, this.replay.strings());
+    return words.length;
   }
 
   play() {

@@ -41,6 +41,7 @@ pub struct Replay {
     end: i64,
     markers: String,
     problems: Vec<String>,
+    first_frame: i64,
 }
 
 fn js_err(e: impl std::fmt::Display) -> JsError {
@@ -54,6 +55,13 @@ impl Replay {
             return Err("the recording holds no event".into());
         };
         let markers = markers::markers_json(replayer.events(), start);
+        // The first frame worth showing: the first full snapshot (before it there is no
+        // page), else the start.
+        let first_frame = replayer
+            .events()
+            .iter()
+            .find(|e| matches!(e.kind, session_replay::EventKind::FullSnapshot(_)))
+            .map_or(start.0, |e| e.timestamp.0.clamp(start.0, end.0));
         let mut player = Player::new(replayer);
         player.seek(start);
         Ok(Replay {
@@ -64,6 +72,7 @@ impl Replay {
             end: end.0,
             markers,
             problems,
+            first_frame,
         })
     }
 
@@ -79,7 +88,8 @@ impl Replay {
     /// the time it covers.
     pub fn read_binary(bytes: &[u8]) -> Result<Replay, String> {
         let rec = codec::decode(bytes, &Limits::DEFAULT);
-        let problems = rec.errors.iter().map(ToString::to_string).collect();
+        let start = rec.events.first().map(|e| e.timestamp);
+        let problems = rec.errors.iter().map(|e| loss_text(e, start)).collect();
         Replay::new(rec.events, problems)
     }
 
@@ -99,6 +109,29 @@ impl Replay {
             }
         }
         flags
+    }
+}
+
+/// A decoding problem as the person watching reads it: a loss as the stretch of the
+/// timeline it covers (`m:ss.s`, from the first event), everything else as the codec
+/// words it.
+fn loss_text(e: &session_replay::CodecError, start: Option<Timestamp>) -> String {
+    let at = |t: Timestamp| {
+        let ms = start.map_or(0, |s| t.0.saturating_sub(s.0).max(0));
+        format!("{}:{:04.1}", ms / 60_000, (ms % 60_000) as f64 / 1000.0)
+    };
+    match e {
+        session_replay::CodecError::Lost {
+            chunk,
+            last_chunk,
+            after,
+            until,
+        } => {
+            let from = after.map_or_else(|| "the start".to_owned(), at);
+            let to = until.map_or_else(|| "the end".to_owned(), at);
+            format!("events lost from {from} to {to} (chunks {chunk} to {last_chunk})")
+        }
+        other => other.to_string(),
     }
 }
 
@@ -140,6 +173,12 @@ impl Replay {
     #[wasm_bindgen(getter, js_name = startTime)]
     pub fn start_time(&self) -> f64 {
         self.start as f64
+    }
+
+    /// Where the page first exists (the first full snapshot), in ms from the first event.
+    #[wasm_bindgen(getter, js_name = firstFrame)]
+    pub fn first_frame(&self) -> f64 {
+        (self.first_frame - self.start) as f64
     }
 
     /// The position, in milliseconds from the first event.
@@ -276,5 +315,68 @@ impl Replay {
             .map(|(n, c)| format!("{n}={c}"))
             .collect::<Vec<_>>()
             .join(",")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use session_replay::EventCount;
+    use session_replay::codec::EncoderConfig;
+
+    #[test]
+    fn a_damaged_stream_plays_what_is_intact_and_says_when_the_loss_is() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/data/corpus/login.raw.json"
+        );
+        let events = rrweb::read(&std::fs::read(path).unwrap(), &Limits::DEFAULT).unwrap();
+        let config = EncoderConfig::default().with_keyframe_every(
+            EventCount(20),
+            Millis::seconds(3),
+            1 << 20,
+        );
+        let mut bin = codec::encode(&events, config);
+        let whole = Replay::read_binary(&bin).unwrap();
+        assert!(whole.problems.is_empty());
+        let at = bin.len() * 3 / 4;
+        for b in bin.iter_mut().skip(at).take(16) {
+            *b ^= 0x5a;
+        }
+        let mut damaged = Replay::read_binary(&bin).unwrap();
+        assert_eq!(damaged.duration(), whole.duration());
+        let lost: Vec<&String> = damaged
+            .problems
+            .iter()
+            .filter(|p| p.starts_with("events lost"))
+            .collect();
+        assert_eq!(lost.len(), 1, "{:?}", damaged.problems);
+        // "events lost from 0:18.2 to 0:21.4 (chunks 8 to 8)": offsets, not epoch times.
+        assert!(
+            lost[0].contains(" from 0:") && lost[0].contains(" to 0:"),
+            "{}",
+            lost[0]
+        );
+        // The intact part plays: the page is there at the end.
+        assert!(damaged.seek(damaged.duration()));
+        assert!(damaged.node_count() > 50);
+    }
+
+    #[test]
+    fn json_and_binary_are_told_apart() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/data/corpus/login.raw.json"
+        );
+        let json = std::fs::read(path).unwrap();
+        let events = rrweb::read(&json, &Limits::DEFAULT).unwrap();
+        let bin = codec::encode(&events, EncoderConfig::default());
+        let (a, b) = (
+            Replay::read_json(&json).unwrap(),
+            Replay::read_binary(&bin).unwrap(),
+        );
+        assert_eq!(a.duration(), b.duration());
+        assert_eq!(a.markers, b.markers);
+        assert!(Replay::read_json(b"[]").is_err());
     }
 }

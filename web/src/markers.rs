@@ -46,7 +46,8 @@ pub fn markers_json(events: &[Event], start: Timestamp) -> String {
             }
             EventKind::Incremental(Incremental::Input(i)) => {
                 let t = e.timestamp.0;
-                let same_run = typing.is_some_and(|(id, last)| id == i.id && t - last < INPUT_RUN_MS);
+                let same_run =
+                    typing.is_some_and(|(id, last)| id == i.id && t - last < INPUT_RUN_MS);
                 if !same_run {
                     out.push((
                         off(e.timestamp),
@@ -90,7 +91,9 @@ pub fn markers_json(events: &[Event], start: Timestamp) -> String {
 fn page_label(href: &str) -> String {
     let end = href.find(['?', '#']).unwrap_or(href.len());
     let base = href.get(..end).unwrap_or(href);
-    base.split_once("//").map_or(base, |(_, rest)| rest).to_owned()
+    base.split_once("//")
+        .map_or(base, |(_, rest)| rest)
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -114,11 +117,26 @@ mod tests {
             &Limits::DEFAULT,
         )
         .unwrap();
-        let v: serde_json::Value = serde_json::from_str(&markers_json(&events, Timestamp(1000))).unwrap();
-        let kinds: Vec<&str> = v.as_array().unwrap().iter().map(|m| m["kind"].as_str().unwrap()).collect();
+        let v: serde_json::Value =
+            serde_json::from_str(&markers_json(&events, Timestamp(1000))).unwrap();
+        let kinds: Vec<&str> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["kind"].as_str().unwrap())
+            .collect();
         assert_eq!(
             kinds,
-            ["navigation", "click", "input", "input", "click", "rage_click", "click", "click"]
+            [
+                "navigation",
+                "click",
+                "input",
+                "input",
+                "click",
+                "rage_click",
+                "click",
+                "click"
+            ]
         );
         assert_eq!(v[0]["label"], "a.test/p");
         assert_eq!(v[0]["t"], 0);
