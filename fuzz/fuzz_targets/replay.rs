@@ -1,11 +1,77 @@
 //! Untrusted entry point: replaying arbitrary event sequences (structured). Never panics;
-//! seeks are path-independent; HTML output is produced for any state.
+//! seeks are path-independent; HTML output is produced for any state; DOM patches (what
+//! the web player applies) only ever name nodes the renderer holds, and the nodes a
+//! renderer holds after each patch are the state's.
 #![no_main]
 
 use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
-use session_replay::replay::{ReplayConfig, Replayer};
+use std::collections::HashSet;
+
+use session_replay::replay::{
+    DomPatcher, FormValue, NewNode, NodeKey, PatchSink, ReplayConfig, Replayer, ScrollTarget,
+};
 use session_replay::{EventCount, Millis, Timestamp};
+
+/// A renderer that only tracks which keys it holds, and checks every operation names one.
+#[derive(Default)]
+struct Keys {
+    live: HashSet<NodeKey>,
+    root: Option<NodeKey>,
+}
+
+impl Keys {
+    fn has(&self, k: NodeKey) {
+        assert!(self.live.contains(&k), "patch names {k:?}, which the renderer does not hold");
+    }
+}
+
+impl PatchSink for Keys {
+    fn reset(&mut self, root: Option<NodeKey>) {
+        self.live.clear();
+        self.root = root;
+        self.live.extend(root);
+    }
+    fn remove(&mut self, key: NodeKey) {
+        self.has(key);
+        self.live.remove(&key);
+    }
+    fn create(&mut self, key: NodeKey, _: NewNode<'_>) {
+        self.live.insert(key);
+    }
+    fn set_attr(&mut self, key: NodeKey, _: &str, _: Option<&str>) {
+        self.has(key);
+    }
+    fn set_text(&mut self, key: NodeKey, _: &str) {
+        self.has(key);
+    }
+    fn children(&mut self, parent: NodeKey, _: bool, kids: &[NodeKey]) {
+        self.has(parent);
+        for &k in kids {
+            self.has(k);
+        }
+    }
+    fn sheet(&mut self, owner: NodeKey, _: Option<&str>) {
+        self.has(owner);
+    }
+    fn adopted(&mut self, host: NodeKey, _: &[&str]) {
+        self.has(host);
+    }
+    fn form(&mut self, key: NodeKey, _: &FormValue) {
+        self.has(key);
+    }
+    fn scroll(&mut self, target: ScrollTarget, _: f64, _: f64) {
+        if let ScrollTarget::Node(k) = target {
+            self.has(k);
+        }
+    }
+    fn focus(&mut self, key: Option<NodeKey>) {
+        if let Some(k) = key {
+            self.has(k);
+        }
+    }
+    fn viewport(&mut self, _: f64, _: f64) {}
+}
 
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
@@ -20,6 +86,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut fresh = Replayer::from(events);
+    let mut patcher = DomPatcher::new();
+    let mut keys = Keys::default();
     for k in [
         end.0,
         start.0,
@@ -31,5 +99,10 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(h, fresh.seek(Timestamp(k)).hash());
         let _ = r.state().to_html();
         let _ = r.state().to_keyframe_events();
+        patcher.patch(r.state(), &mut keys);
+        // Every node in the page is held (the renderer may also hold detached ones).
+        let dom = r.state().dom();
+        let in_page = dom.root().map_or(0, |n| n.descendants().count());
+        assert!(keys.live.len() >= in_page, "{} held, {in_page} in the page", keys.live.len());
     }
 });

@@ -172,7 +172,7 @@ struct Shown {
 /// let mut patcher = DomPatcher::new();
 /// let mut sink = Count::default(); // your renderer
 /// patcher.patch(replayer.seek(Timestamp(1500)), &mut sink); // builds the page
-/// assert_eq!(sink.created, 4);
+/// assert_eq!(sink.created, 3); // html, body, text (the document is the renderer's own)
 /// let stats = patcher.patch(replayer.seek(Timestamp(2500)), &mut sink); // one text
 /// assert_eq!((stats.created, stats.updated), (0, 1));
 /// assert_eq!(sink.texts, ["before", "after"]);
