@@ -117,7 +117,8 @@ impl Writer<'_> {
         let Some(n) = self.dom.node(slot) else {
             return (false, None);
         };
-        let tag = self.dom.name(n.name);
+        let tag = super::inert::safe_tag(self.dom.name(n.name), n.flags.contains(DomFlags::SVG));
+        let tag: &str = &tag;
         let id = n.id;
         let mut content: Option<String> = None;
         let is_sheet_link = tag == "link" && self.dom.attr(slot, "_cssText").is_some();
@@ -326,7 +327,7 @@ impl Writer<'_> {
                         (DomKind::Doctype, data) => {
                             saw_doctype = true;
                             out.push_str("<!DOCTYPE ");
-                            out.push_str(self.dom.name(n.name));
+                            out.push_str(super::inert::safe_doctype(self.dom.name(n.name)));
                             if let NodeData::Doctype(ids) = data {
                                 let [public, system] = &**ids;
                                 if !public.is_empty() {
@@ -363,7 +364,11 @@ impl Writer<'_> {
                             out.push_str("]]>");
                         }
                         (DomKind::Element, _) => {
-                            let tag = self.dom.name(n.name).to_owned();
+                            let tag = super::inert::safe_tag(
+                                self.dom.name(n.name),
+                                n.flags.contains(DomFlags::SVG),
+                            )
+                            .into_owned();
                             let (has_end, content) = self.start_tag(&mut out, slot, depth);
                             if !has_end {
                                 continue;

@@ -19,7 +19,7 @@
 
 use std::collections::BTreeMap;
 
-use super::dom::{Dom, DomFlags, DomKind, NIL, NodeData};
+use super::dom::{Dom, DomFlags, DomKind, DomNode, NIL, NodeData};
 use super::state::{FormValue, SheetKey, State};
 use crate::model::NodeId;
 
@@ -286,19 +286,37 @@ fn attached(dom: &Dom, slot: u32) -> bool {
     }
 }
 
-/// Two nodes a renderer can turn one into the other by updates alone.
-fn same_kind(a: &super::dom::DomNode, b: &super::dom::DomNode) -> bool {
-    a.kind == b.kind
-        && a.name == b.name
+/// Two nodes a renderer can turn one into the other by updates alone: the same node (id)
+/// of the same kind and name, with or without a shadow root alike (a DOM cannot take
+/// one away). Names compare as text: two states' name tables need not agree on numbers
+/// (a replayer grown from chunks interns in its own order).
+fn same_kind(old: &Dom, a: &DomNode, new: &Dom, b: &DomNode) -> bool {
+    a.id == b.id
+        && a.kind == b.kind
+        && old.name(a.name) == new.name(b.name)
         && a.flags.contains(DomFlags::SVG) == b.flags.contains(DomFlags::SVG)
+        && a.flags.contains(DomFlags::SHADOW_HOST) == b.flags.contains(DomFlags::SHADOW_HOST)
         && match (&a.data, &b.data) {
             (NodeData::Doctype(x), NodeData::Doctype(y)) => x == y,
             _ => true,
         }
 }
 
+/// The same text or attributes (attribute names compared as text, as in `same_kind`).
+fn same_data(old: &Dom, a: &DomNode, new: &Dom, b: &DomNode) -> bool {
+    match (&a.data, &b.data) {
+        (NodeData::Attrs(x), NodeData::Attrs(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|(p, q)| p.value == q.value && old.name(p.name) == new.name(q.name))
+        }
+        (x, y) => x == y,
+    }
+}
+
 /// The slot of a node's parent, previous and next sibling, and where it lives.
-fn place(n: &super::dom::DomNode) -> (u32, u32, u32, bool) {
+fn place(n: &DomNode) -> (u32, u32, u32, bool) {
     (
         n.parent,
         n.prev,
@@ -331,7 +349,7 @@ fn diff_nodes(old: &Dom, new: &Dom, work: &mut Work, stats: &mut PatchStats) {
                     }
                 }
                 (Some(o), Some(n)) => {
-                    if !same_kind(o, n) {
+                    if !same_kind(old, o, new, n) {
                         work.removes.push(slot);
                         work.creates.push(slot);
                         work.dirty.push(n.parent);
@@ -339,7 +357,7 @@ fn diff_nodes(old: &Dom, new: &Dom, work: &mut Work, stats: &mut PatchStats) {
                             work.dirty.push(slot);
                         }
                     } else {
-                        if o.data != n.data {
+                        if !same_data(old, o, new, n) {
                             work.updates.push(slot);
                         }
                         if place(o) != place(n) {
@@ -394,7 +412,7 @@ fn emit_attrs(dom: &Dom, slot: u32, old: Option<(&Dom, u32)>, sink: &mut impl Pa
         }
         let lower = name.to_ascii_lowercase();
         let out = if super::inert::neutralized(tag, &lower, value)
-            || (tag == "link" && lower == "href")
+            || (tag.eq_ignore_ascii_case("link") && lower == "href")
         {
             format!("data-rr-{lower}")
         } else {
@@ -470,7 +488,14 @@ fn emit_nodes(new: &Dom, work: &Work, sink: &mut impl PatchSink, stats: &mut Pat
     stats.removed = work.removes.len();
     for &slot in &work.creates {
         if let Some(node) = new_node(new, slot) {
-            sink.create(NodeKey(slot), node);
+            // A recorded tag name is lower-cased (HTML) or replaced when it is not a
+            // tag at all, as HTML output does.
+            if let NewNode::Element { tag, svg } = node {
+                let tag = super::inert::safe_tag(tag, svg);
+                sink.create(NodeKey(slot), NewNode::Element { tag: &tag, svg });
+            } else {
+                sink.create(NodeKey(slot), node);
+            }
             emit_attrs(new, slot, None, sink);
             stats.created += 1;
         }
@@ -478,14 +503,21 @@ fn emit_nodes(new: &Dom, work: &Work, sink: &mut impl PatchSink, stats: &mut Pat
     stats.updated = work.updates.len();
     // Child lists, parents first: an iframe is in its document before its own document
     // is filled, a shadow host before its shadow root.
-    let mut dirty: Vec<(usize, u32)> = work
-        .dirty
-        .iter()
-        .filter(|&&p| p != NIL && attached(new, p))
-        .map(|&p| (depth(new, p), p))
-        .collect();
-    dirty.sort_unstable();
-    dirty.dedup();
+    // A rebuild lists parents in document order already (and every one is attached):
+    // no climb to the root per parent, which a deep page would make quadratic.
+    let dirty: Vec<(usize, u32)> = if stats.rebuilt {
+        work.dirty.iter().map(|&p| (0, p)).collect()
+    } else {
+        let mut d: Vec<(usize, u32)> = work
+            .dirty
+            .iter()
+            .filter(|&&p| p != NIL && attached(new, p))
+            .map(|&p| (depth(new, p), p))
+            .collect();
+        d.sort_unstable();
+        d.dedup();
+        d
+    };
     let mut light = Vec::new();
     let mut shadow = Vec::new();
     for &(_, parent) in &dirty {
@@ -535,14 +567,22 @@ fn emit_state(state: &State, old: Option<&Shown>, work: &Work, sink: &mut impl P
         .copied()
         .filter(|&s| matches!(new.tag(s), Some("style" | "link")))
         .collect();
-    let sheets_changed = old.is_none_or(|o| o.sheets != state.sheets);
-    if sheets_changed {
+    // A `<style>` whose text changed: the browser re-parses it and drops rules set
+    // through the CSSOM, so they are sent again.
+    owners.extend(work.updates.iter().filter_map(|&s| {
+        let n = new.node(s)?;
+        (n.flags.contains(DomFlags::STYLE_TEXT)).then_some(n.parent)
+    }));
+    if old.is_none_or(|o| o.sheets != state.sheets) {
+        // Only the sheets whose rules differ.
         let keys = state
             .sheets
             .keys()
             .chain(old.map(|o| o.sheets.keys()).into_iter().flatten());
         for k in keys {
-            if let SheetKey::Node(id) = k
+            let differs = old.is_none_or(|o| o.sheets.get(k) != state.sheets.get(k));
+            if differs
+                && let SheetKey::Node(id) = k
                 && let Some(NodeKey(s)) = key_of(*id)
             {
                 owners.push(s);
@@ -567,7 +607,12 @@ fn emit_state(state: &State, old: Option<&Shown>, work: &Work, sink: &mut impl P
     for (host, ids) in &state.adopted {
         let Some(key) = key_of(*host) else { continue };
         let same = old.is_some_and(|o| {
-            !sheets_changed && o.adopted.get(host) == Some(ids) && !created(key.0)
+            o.adopted.get(host) == Some(ids)
+                && !created(key.0)
+                && ids.iter().all(|i| {
+                    let k = SheetKey::Constructed(*i);
+                    o.sheets.get(&k) == state.sheets.get(&k)
+                })
         });
         if same {
             continue;
@@ -626,6 +671,17 @@ fn emit_state(state: &State, old: Option<&Shown>, work: &Work, sink: &mut impl P
         let Some(key) = key_of(*id) else { continue };
         if old.is_none_or(|o| o.element_scroll.get(id) != Some(&(x, y))) || created(key.0) {
             sink.scroll(ScrollTarget::Node(key), x, y);
+        }
+    }
+    // Elements no longer scrolled at this instant (a seek back before their scroll).
+    if let Some(o) = old {
+        for id in o.element_scroll.keys() {
+            if !state.element_scroll.contains_key(id)
+                && let Some(key) = key_of(*id)
+                && !created(key.0)
+            {
+                sink.scroll(ScrollTarget::Node(key), 0.0, 0.0);
+            }
         }
     }
     if old.is_none_or(|o| o.window_scroll != state.window_scroll) {

@@ -103,6 +103,7 @@ class Applier {
           const k = words[i++];
           const node = n[k];
           if (node && node.nodeType !== 9 && node.parentNode) node.parentNode.removeChild(node);
+          if (node && node.nodeType === 1) this.dropSheet(node);
           if (node === this.focused) this.focused = null;
           n[k] = undefined;
           break;
@@ -207,7 +208,7 @@ class Applier {
     this.docSheets = new Map();
     const doc = this.doc;
     while (doc.firstChild) doc.removeChild(doc.firstChild);
-    try { doc.adoptedStyleSheets = []; } catch (_) { /* older browsers */ }
+    this.syncAdopted(doc);
     if (root !== OP.NONE) this.nodes[root] = doc;
   }
 
@@ -255,16 +256,29 @@ class Applier {
               while (d.firstChild) d.removeChild(d.firstChild);
             }
             this.guard(d);
+            this.syncAdopted(d);
             n[k] = d;
           }
         }
       }
       return;
     }
+    // Children that leave are taken out before anything is inserted, so the ones that
+    // stay are never moved (moving an iframe would reload it and lose its document).
+    const want = new Set();
+    for (let j = 0; j < count; j++) {
+      const c = n[words[at + j]];
+      if (c && !(c instanceof DocSlot) && c.nodeType !== 9) want.add(c);
+    }
     let cur = parent.firstChild;
     for (let j = 0; j < count; j++) {
       const c = n[words[at + j]];
       if (!c || c instanceof DocSlot || c.nodeType === 9) continue;
+      while (cur && !want.has(cur)) {
+        const next = cur.nextSibling;
+        parent.removeChild(cur);
+        cur = next;
+      }
       if (c === cur) {
         cur = cur.nextSibling;
         continue;
@@ -291,7 +305,16 @@ class Applier {
 
   syncAdopted(doc) {
     const d = this.sheetsOf(doc);
-    try { doc.adoptedStyleSheets = [...d.links.values(), ...d.adopted]; } catch (_) { /* none */ }
+    try { doc.adoptedStyleSheets = [...d.links.values(), ...d.adopted, this.baseSheet(doc)]; } catch (_) { /* none */ }
+  }
+
+  // The player's own rules for a replayed document: <noscript> content stays hidden,
+  // as it was for the person recorded (scripting is off in the stage, so a browser
+  // would show it: a tag manager's <noscript><iframe> would appear as text).
+  baseSheet(doc) {
+    const d = this.sheetsOf(doc);
+    if (!d.base) d.base = constructed(doc, 'noscript { display: none !important; }');
+    return d.base;
   }
 
   sheet(el, css) {
@@ -302,12 +325,27 @@ class Applier {
       else replaceRules(el.sheet, el.textContent || '');
       return;
     }
+    if (el.localName !== 'link') return;
     // A <link> whose CSS was inlined (its href is never fetched): a constructed sheet,
-    // adopted by its document, stands for it.
+    // adopted by its document, stands for it, with the link's media. (It cascades after
+    // the document's own sheets; a link in a shadow root counts for the document.)
     const d = this.sheetsOf(doc);
-    if (css === null) d.links.delete(el);
-    else d.links.set(el, constructed(doc, css));
+    if (css === null) {
+      d.links.delete(el);
+    } else {
+      const sheet = constructed(doc, css);
+      const media = el.getAttribute('media');
+      if (media) try { sheet.media.mediaText = media; } catch (_) { /* invalid */ }
+      d.links.set(el, sheet);
+    }
     this.syncAdopted(doc);
+  }
+
+  // A removed <link> takes its stand-in sheet with it.
+  dropSheet(node) {
+    if (node.nodeType !== 1 || node.localName !== 'link') return;
+    const d = this.docSheets.get(node.ownerDocument);
+    if (d && d.links.delete(node)) this.syncAdopted(node.ownerDocument);
   }
 
   adopted(host, list) {
@@ -317,12 +355,10 @@ class Applier {
     if (host.nodeType === 9) {
       this.sheetsOf(host).adopted = sheets;
       this.syncAdopted(host);
-    } else if (host.nodeType === 1) {
-      let root = host.shadowRoot;
-      if (!root) {
-        try { root = host.attachShadow({ mode: 'open' }); } catch (_) { return; }
-      }
-      try { root.adoptedStyleSheets = sheets; } catch (_) { /* none */ }
+    } else if (host.nodeType === 1 && host.shadowRoot) {
+      // Only a shadow root the page has: attaching one here would hide the element's
+      // light children for good.
+      try { host.shadowRoot.adoptedStyleSheets = sheets; } catch (_) { /* none */ }
     }
   }
 

@@ -127,6 +127,8 @@ class Player {
     iframe.setAttribute('referrerpolicy', 'no-referrer');
     iframe.setAttribute('title', 'Replayed page');
     iframe.setAttribute('tabindex', '-1');
+    // Nothing in the replayed page takes focus or input (Tab would reach its links).
+    iframe.inert = true;
     this.wrap.appendChild(iframe);
     this.iframe = iframe;
     // A content security policy for the replayed document, set before any recorded
@@ -172,10 +174,16 @@ class Player {
     this.line.addEventListener('pointermove', (e) => {
       if (!dragging) return;
       // One seek per frame while dragging, to the latest position.
-      if (pendingSeek === null) requestAnimationFrame(() => { this.seek(pendingSeek); pendingSeek = null; });
+      if (pendingSeek === null) {
+        requestAnimationFrame(() => {
+          if (!this.destroyed) this.seek(pendingSeek);
+          pendingSeek = null;
+        });
+      }
       pendingSeek = at(e);
     });
     this.line.addEventListener('pointerup', () => { dragging = false; });
+    this.line.addEventListener('pointercancel', () => { dragging = false; });
   }
 
   onKey(e) {
@@ -188,8 +196,10 @@ class Player {
       const step = e.shiftKey ? 1000 : 5000;
       this.seek(this.currentTime + (e.key === 'ArrowLeft' ? -step : step));
     } else if (e.key === 'Home') {
+      e.preventDefault();
       this.seek(0);
     } else if (e.key === 'End') {
+      e.preventDefault();
       this.seek(this.duration);
     }
   }
@@ -212,7 +222,11 @@ class Player {
     let words = 0;
     if (patched) words = this.applyPatch();
     const t2 = performance.now();
-    if (this.playing) this.replay.play(performance.now());
+    // Playing goes on from here; at the end, it stops (Replay.play would rewind).
+    if (this.playing) {
+      if (ms >= this.duration) this.pause();
+      else this.replay.play(performance.now());
+    }
     // Force layout, so that the instant is on screen when seek returns.
     const el = this.iframe.contentDocument && this.iframe.contentDocument.documentElement;
     if (el) void el.offsetHeight;
@@ -342,6 +356,8 @@ class Player {
   }
 
   destroy() {
+    if (this.destroyed) return;
+    this.destroyed = true;
     this.pause();
     this.resizeObserver.disconnect();
     this.root.remove();

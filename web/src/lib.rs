@@ -166,7 +166,8 @@ impl Replay {
     /// Milliseconds from the first event to the last.
     #[wasm_bindgen(getter)]
     pub fn duration(&self) -> f64 {
-        (self.end - self.start) as f64
+        // Saturating: a hostile recording may span the whole i64 range.
+        self.end.saturating_sub(self.start).max(0) as f64
     }
 
     /// The first event's time (epoch ms).
@@ -178,13 +179,13 @@ impl Replay {
     /// Where the page first exists (the first full snapshot), in ms from the first event.
     #[wasm_bindgen(getter, js_name = firstFrame)]
     pub fn first_frame(&self) -> f64 {
-        (self.first_frame - self.start) as f64
+        self.first_frame.saturating_sub(self.start).max(0) as f64
     }
 
     /// The position, in milliseconds from the first event.
     #[wasm_bindgen(getter)]
     pub fn position(&self) -> f64 {
-        (self.player.position().0 - self.start) as f64
+        self.player.position().0.saturating_sub(self.start).max(0) as f64
     }
 
     /// Whether the clock runs.
@@ -196,11 +197,11 @@ impl Replay {
     /// Moves to `offset_ms` from the first event; returns true when a patch waits.
     pub fn seek(&mut self, offset_ms: f64) -> bool {
         let off = if offset_ms.is_finite() {
-            offset_ms.clamp(0.0, self.duration()) as i64
+            offset_ms.min(self.duration()).max(0.0) as i64
         } else {
             0
         };
-        self.player.seek(Timestamp(self.start + off));
+        self.player.seek(Timestamp(self.start.saturating_add(off)));
         self.drain();
         self.patch()
     }
@@ -360,6 +361,27 @@ mod tests {
         // The intact part plays: the page is there at the end.
         assert!(damaged.seek(damaged.duration()));
         assert!(damaged.node_count() > 50);
+    }
+
+    #[test]
+    fn hostile_timestamps_do_not_trap() {
+        let json = format!(
+            r#"[{{"type":4,"data":{{"href":"https://a.test/","width":1,"height":1}},"timestamp":{}}},
+               {{"type":3,"data":{{"source":5,"text":"a","isChecked":false,"id":7}},"timestamp":{}}},
+               {{"type":3,"data":{{"source":5,"text":"b","isChecked":false,"id":7}},"timestamp":{}}}]"#,
+            -(1i64 << 53),
+            1i64 << 53,
+            1i64 << 53
+        );
+        let mut r = Replay::read_json(json.as_bytes()).unwrap();
+        assert!(r.duration() >= 0.0);
+        r.seek(f64::MAX);
+        r.seek(f64::NAN);
+        r.seek(-1.0);
+        assert!(r.position() >= 0.0);
+        r.play(0.0);
+        r.tick(f64::MAX);
+        let _ = r.markers();
     }
 
     #[test]

@@ -45,6 +45,12 @@ function hostile(origin) {
     el('embed', { src: `${ev}/embed` }),
     el('svg', { xmlns: 'http://www.w3.org/2000/svg' }, [{ ...el('a', { 'xlink:href': `javascript:${run}` }), isSVG: true }]),
     el('input', { id: 'auto', autofocus: '', onfocus: run }),
+    // Upper-case tags are the same elements; a "tag" with markup in it is not a tag.
+    el('IFRAME', { SRC: `${ev}/frame3` }),
+    el('SCRIPT', { SRC: `${ev}/script2.js` }, [text(run)]),
+    el(`img src=x onerror=${run}`, {}),
+    el('noscript', { id: 'ns' }, [text('<iframe src="https://tags.test/ns"></iframe>')]),
+    el('video', { autoplay: '', src: `${ev}/video.mp4` }),
   ]);
   const html = el('html', {}, [head, body]);
   const doc = { type: 0, id: id++, childNodes: [{ type: 1, id: id++, name: 'html', publicId: '', systemId: '' }, html] };
@@ -102,7 +108,9 @@ for (const resources of ['block', 'allow']) {
       const frames = [...d.querySelectorAll('iframe')].map((f) => {
         try { return f.contentWindow.location.href; } catch (_) { return 'cross-origin'; }
       });
+      const ns = d.getElementById('ns');
       return {
+        noscriptShown: ns ? getComputedStyle(ns).display !== 'none' : null,
         ran: window.__ran || 0,
         top: location.href,
         frameUrl,
@@ -115,6 +123,7 @@ for (const resources of ['block', 'allow']) {
     }, [hostile(server.url), resources]);
     const evil = [...server.hits.keys()].filter((p) => p.startsWith('/evil'));
     assert.equal(out.ran, 0, 'a recorded script or handler ran');
+    assert.equal(out.noscriptShown, false, '<noscript> content is shown');
     assert.match(out.top, /\/pages\/test\.html$/);
     assert.equal(out.frameNow, out.frameUrl, 'the stage navigated');
     assert.ok(out.sameDoc, 'the stage document was replaced');
@@ -130,7 +139,7 @@ for (const resources of ['block', 'allow']) {
       assert.deepEqual(evil, [], `the replayed page fetched ${evil.join(', ')}`);
     } else {
       // Images, styles and fonts may load; nothing that runs, navigates or embeds.
-      const bad = evil.filter((p) => !/\/evil\/(img2?\.png|bg\.png|style\.css|import\.css)$/.test(p));
+      const bad = evil.filter((p) => !/\/evil\/(img2?\.png|bg\.png|style\.css|import\.css|video\.mp4)$/.test(p));
       assert.deepEqual(bad, [], `the replayed page fetched ${bad.join(', ')}`);
     }
     assert.ok(server.hits.size >= before);
