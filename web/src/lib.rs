@@ -369,9 +369,9 @@ mod tests {
             r#"[{{"type":4,"data":{{"href":"https://a.test/","width":1,"height":1}},"timestamp":{}}},
                {{"type":3,"data":{{"source":5,"text":"a","isChecked":false,"id":7}},"timestamp":{}}},
                {{"type":3,"data":{{"source":5,"text":"b","isChecked":false,"id":7}},"timestamp":{}}}]"#,
-            -(1i64 << 53),
-            1i64 << 53,
-            1i64 << 53
+            i64::MIN,
+            i64::MAX,
+            i64::MAX
         );
         let mut r = Replay::read_json(json.as_bytes()).unwrap();
         assert!(r.duration() >= 0.0);

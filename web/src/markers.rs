@@ -46,8 +46,8 @@ pub fn markers_json(events: &[Event], start: Timestamp) -> String {
             }
             EventKind::Incremental(Incremental::Input(i)) => {
                 let t = e.timestamp.0;
-                let same_run =
-                    typing.is_some_and(|(id, last)| id == i.id && t - last < INPUT_RUN_MS);
+                let same_run = typing
+                    .is_some_and(|(id, last)| id == i.id && t.saturating_sub(last) < INPUT_RUN_MS);
                 if !same_run {
                     out.push((
                         off(e.timestamp),
