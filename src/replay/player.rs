@@ -374,7 +374,7 @@ impl Player {
     fn move_to(&mut self, t: Timestamp) {
         let before = self.replayer.applied();
         let target = self.replayer.events_until(t);
-        if target - before.min(target) > Self::EVENT_OUTPUTS_MAX {
+        if target.saturating_sub(before) > Self::EVENT_OUTPUTS_MAX {
             // A long jump forward (a seek, a skipped stretch, a high speed): one output
             // per event would cost more than the jump itself (a seek across 100,000
             // events of a 3-hour session queued 100,000 outputs); render anew instead.
