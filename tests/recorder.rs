@@ -859,3 +859,94 @@ fn poll_chunk_hands_out_each_chunk_in_order() {
     } = codec::decode(&chunks[..2].concat(), &Limits::DEFAULT);
     assert!(errors.is_empty() && two.len() > first.len());
 }
+
+/// A host that reads the DOM late can walk a node into its new place before the record
+/// of its move arrives: the recorder then sees the node added under its new parent with
+/// no removal from the old one. The replay must still hold it once, in its new place.
+#[test]
+fn a_node_walked_into_a_new_place_without_a_removal_leaves_its_old_one() {
+    let el = |tag: &str| HostKind::Element {
+        tag: tag.into(),
+        attributes: vec![],
+    };
+    let mut page = HostTree::default();
+    let doc = page.push(HostKey(1), None, HostKind::Document);
+    let html = page.push(HostKey(2), Some(doc), el("html"));
+    let body = page.push(HostKey(3), Some(html), el("body"));
+    let a = page.push(HostKey(4), Some(body), el("section"));
+    page.push(HostKey(5), Some(body), el("aside"));
+    let moved = page.push(HostKey(6), Some(a), el("p"));
+    page.push(HostKey(7), Some(moved), HostKind::Text("hello".into()));
+    let mut rec = Recorder::new(Policy::relaxed(), RecorderConfig::default());
+    rec.grant_consent();
+    rec.page("https://shop.test/", 800.0, 600.0, Timestamp(1_000));
+    rec.snapshot(&page, Timestamp(1_000));
+    // The <p> (and its text) arrive under the <aside>, with no removal from <section>.
+    let mut sub = HostTree::default();
+    let p = sub.push(HostKey(6), None, el("p"));
+    sub.push(HostKey(7), Some(p), HostKind::Text("hello".into()));
+    rec.mutations(
+        &[MutationRecord::ChildList {
+            target: HostKey(5),
+            added: vec![sub],
+            removed: vec![],
+            next_sibling: None,
+        }],
+        Timestamp(2_000),
+    );
+    let events: Vec<Event> = std::iter::from_fn(|| rec.poll_event()).collect();
+    let shape = replayed_shape(&events);
+    let tags: Vec<&str> = shape
+        .iter()
+        .filter_map(|s| s.strip_prefix('<'))
+        .map(|s| s.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(tags, ["html", "body", "section", "aside", "p"], "{shape:?}");
+    assert_eq!(shape.iter().filter(|s| s.starts_with("#text")).count(), 1);
+    // The mutation removes the old node and adds the new one.
+    let EventKind::Incremental(Incremental::Mutation(m)) = &events.last().unwrap().kind else {
+        panic!("the last event is the mutation");
+    };
+    assert_eq!(m.removes.len(), 1);
+    assert_eq!(m.adds.len(), 2);
+}
+
+/// SVG elements are marked as such (rrweb's `isSVG`), up to a `<foreignObject>`, so
+/// that a replayer creates them in their namespace.
+#[test]
+fn svg_elements_are_marked_up_to_a_foreign_object() {
+    let el = |tag: &str| HostKind::Element {
+        tag: tag.into(),
+        attributes: vec![],
+    };
+    let mut page = HostTree::default();
+    let doc = page.push(HostKey(1), None, HostKind::Document);
+    let html = page.push(HostKey(2), Some(doc), el("html"));
+    let body = page.push(HostKey(3), Some(html), el("body"));
+    let svg = page.push(HostKey(4), Some(body), el("svg"));
+    page.push(HostKey(5), Some(svg), el("linearGradient"));
+    let fo = page.push(HostKey(6), Some(svg), el("foreignObject"));
+    page.push(HostKey(7), Some(fo), el("div"));
+    let mut rec = Recorder::new(Policy::relaxed(), RecorderConfig::default());
+    rec.grant_consent();
+    rec.snapshot(&page, Timestamp(1_000));
+    let json = session_replay::rrweb::write_string(
+        &std::iter::from_fn(|| rec.poll_event()).collect::<Vec<_>>(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut svg_tags = Vec::new();
+    let mut stack = vec![&v[0]["data"]["node"]];
+    while let Some(n) = stack.pop() {
+        if n["isSVG"] == serde_json::Value::Bool(true) {
+            svg_tags.push(n["tagName"].as_str().unwrap().to_owned());
+        }
+        if let Some(kids) = n["childNodes"].as_array() {
+            stack.extend(kids.iter().rev());
+        }
+    }
+    assert_eq!(
+        svg_tags,
+        ["svg", "linearGradient", "foreignObject"],
+        "{json}"
+    );
+}

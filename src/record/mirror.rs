@@ -23,6 +23,10 @@ struct MirrorNode {
     children: Vec<NodeId>,
     kind: HostKind,
     in_shadow: bool,
+    /// An element in the SVG namespace: `<svg>` and what is under it, up to a
+    /// `<foreignObject>` (rrweb's `isSVG`; a replayer creates it with its namespace, so
+    /// that `viewBox` and friends keep their case and it draws).
+    svg: bool,
 }
 
 /// The mirrored tree and the host-key-to-id map.
@@ -90,13 +94,27 @@ impl Mirror {
         self.ids.clear();
         self.nodes.clear();
         self.inputs.clear();
-        let ids = self.insert_tree(tree, None, None);
+        let ids = self.insert_tree(tree, None, None, None);
         self.root = ids.first().copied();
     }
 
     /// The whole mirrored tree, serialized; `None` before the first snapshot.
     pub(super) fn tree(&self) -> Option<NodeTree> {
         self.root.map(|root| self.tree_of(root))
+    }
+
+    /// Whether an element of `kind` under `parent` is in the SVG namespace.
+    fn svg_under(&self, parent: Option<NodeId>, kind: &HostKind) -> bool {
+        let HostKind::Element { tag, .. } = kind else {
+            return false;
+        };
+        if tag.eq_ignore_ascii_case("svg") {
+            return true;
+        }
+        parent.and_then(|p| self.nodes.get(&p)).is_some_and(|p| {
+            p.svg
+                && !matches!(&p.kind, HostKind::Element { tag, .. } if tag.eq_ignore_ascii_case("foreignobject"))
+        })
     }
 
     fn alloc(&mut self, key: HostKey) -> NodeId {
@@ -134,7 +152,7 @@ impl Mirror {
                             value: AttrValue::Str(v.clone()),
                         })
                         .collect(),
-                    is_svg: None,
+                    is_svg: n.svg.then_some(true),
                     need_block: None,
                     is_custom: None,
                 },
@@ -180,12 +198,17 @@ impl Mirror {
         NodeTree { nodes }
     }
 
-    /// Inserts a host subtree under `parent` before `before`; returns the new ids.
+    /// Inserts a host subtree under `parent` before `before`; returns the new ids. A
+    /// key that was already in the tree moves: its old node is taken out, and when
+    /// `displaced` is given, the old node and its parent are listed there, so that the
+    /// batch emits its removal (a host that reads the DOM late can walk a node into a
+    /// new place before the record of its move reaches the recorder).
     fn insert_tree(
         &mut self,
         tree: &HostTree,
         parent: Option<NodeId>,
         before: Option<NodeId>,
+        mut displaced: Option<&mut Vec<(NodeId, Option<NodeId>)>>,
     ) -> Vec<NodeId> {
         let mut ids: Vec<NodeId> = Vec::with_capacity(tree.nodes.len());
         for (i, hn) in tree.nodes.iter().enumerate() {
@@ -197,10 +220,17 @@ impl Mirror {
             };
             // A key already in the tree moves: take it out first.
             if let Some(&old) = self.ids.get(&hn.key) {
+                if let Some(list) = displaced.as_deref_mut() {
+                    let old_parent = self.nodes.get(&old).and_then(|n| n.parent);
+                    if old_parent.is_some() && self.attached(old) {
+                        list.push((old, old_parent));
+                    }
+                }
                 self.detach(old);
                 self.forget(old);
             }
             let id = self.alloc(hn.key);
+            let svg = self.svg_under(p, &hn.kind);
             self.nodes.insert(
                 id,
                 MirrorNode {
@@ -209,6 +239,7 @@ impl Mirror {
                     children: Vec::new(),
                     kind: hn.kind.clone(),
                     in_shadow: hn.in_shadow,
+                    svg,
                 },
             );
             if let Some(pid) = p
@@ -318,7 +349,21 @@ impl Mirror {
                     };
                     let before_id = next_sibling.and_then(|k| self.ids.get(&k).copied());
                     for t in add {
-                        added.extend(self.insert_tree(t, Some(parent), before_id));
+                        let mut displaced = Vec::new();
+                        added.extend(self.insert_tree(
+                            t,
+                            Some(parent),
+                            before_id,
+                            Some(&mut displaced),
+                        ));
+                        // A node the batch moved without a removal record: it leaves its
+                        // old place as if removed there (unless the batch added it).
+                        for (old, old_parent) in displaced {
+                            if !before.contains_key(&old) && !added.contains(&old) {
+                                before.insert(old, old_parent);
+                                before_order.push(old);
+                            }
+                        }
                     }
                 }
                 MutationRecord::Attributes {
@@ -659,6 +704,8 @@ impl Mirror {
                 SavedKind::Text(t) => HostKind::Text(t),
                 SavedKind::Comment(t) => HostKind::Comment(t),
             };
+            // Parents come first, so the namespace follows from them as it did live.
+            let svg = m.svg_under(parent, &kind);
             m.nodes.insert(
                 id,
                 MirrorNode {
@@ -667,6 +714,7 @@ impl Mirror {
                     children: Vec::new(),
                     kind,
                     in_shadow: n.in_shadow,
+                    svg,
                 },
             );
             order.push(id);

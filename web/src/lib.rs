@@ -1,5 +1,6 @@
 //! The browser bindings of `session-replay`: a [`Replay`] that the JavaScript player
-//! drives (load, seek, play, tick) and that hands back DOM patches to apply.
+//! drives (load, seek, play, tick) and that hands back DOM patches to apply, and a
+//! [`recorder::Recording`] that the JavaScript recorder feeds with what it observed.
 //!
 //! The library stays pure and free of wasm-bindgen; this crate only adapts it. What a
 //! patch is and how it is found is the library's [`DomPatcher`]; the words it is sent
@@ -12,6 +13,8 @@
 
 pub mod markers;
 pub mod ops;
+pub mod record_options;
+pub mod recorder;
 
 use session_replay::replay::{
     DomPatcher, Inactivity, Player, PlayerOutput, ReplayConfig, Replayer,

@@ -16,6 +16,7 @@ ${readFileSync(glue, 'utf8')}
 const WASM_BASE64 = "${b64}";
 ${part('applier.js')}
 ${part('player.js')}
+${part('recorder.js')}
 ${part('main.js').replace('__VERSION__', version)}
 })();
 `;

@@ -3,8 +3,11 @@
 // element and class sequence, attributes, visible text, form values, window scroll and
 // viewport. `src`/`href` (rrweb absolutizes them), `autocomplete`, form state attributes,
 // rrweb's `rr_*`/`_*` and the player's `data-rr-*` are not compared as attributes.
+// With `{ shape: true }` (a masked recording), masked values compare by shape only:
+// attributes by name, text by which text nodes hold any, form values by emptiness;
+// checked and selected state, which the default policy masks, are not compared.
 /* exported compareWithCheckpoint */
-function compareWithCheckpoint(player, cp) {
+function compareWithCheckpoint(player, cp, { shape = false } = {}) {
   const problems = [];
   const label = cp.label;
   const live = new DOMParser().parseFromString(`<!DOCTYPE html>${cp.html}`, 'text/html');
@@ -15,7 +18,7 @@ function compareWithCheckpoint(player, cp) {
   // name; the player's own (data-rr-focused) do not count.
   const own = ['data-rr-focused', 'data-rr-tag'];
   const name = (k) => (k.startsWith('data-rr-') && !own.includes(k) ? k.slice(8) : k);
-  const attrs = (el) => [...el.attributes].filter((a) => !own.includes(a.name)).map((a) => [name(a.name), a.value]).filter(([k]) => !skip(k)).sort().map(([k, v]) => `${k}=${v}`).join(' ');
+  const attrs = (el) => [...el.attributes].filter((a) => !own.includes(a.name)).map((a) => [name(a.name), a.value]).filter(([k]) => !skip(k)).sort().map(([k, v]) => (shape ? k : `${k}=${v}`)).join(' ');
   const a = elements(live), b = elements(doc);
   const seq = (els) => els.map((e) => `${e.localName}.${e.getAttribute('class') || ''}`);
   const sa = seq(a), sb = seq(b);
@@ -40,9 +43,9 @@ function compareWithCheckpoint(player, cp) {
       for (let p = n.parentNode; p && p !== d; p = p.parentNode) {
         if (p.localName === 'script' || p.localName === 'style' || p.localName === 'template') hidden = true;
       }
-      if (!hidden) out.push(n.data);
+      if (!hidden) out.push(shape ? (n.data.trim() ? 'T' : '') : n.data);
     }
-    return out.join('').split(/\s+/).filter(Boolean).join(' ');
+    return shape ? out.filter(Boolean).join(' ') : out.join('').split(/\s+/).filter(Boolean).join(' ');
   };
   const ta = text(live), tb = text(doc);
   if (ta !== tb) {
@@ -59,12 +62,20 @@ function compareWithCheckpoint(player, cp) {
       problems.push(`${label}: no replayed control at ${f.path}`);
       continue;
     }
+    if (shape) {
+      if ((el.value === '') !== (f.value === '')) problems.push(`${label}: ${f.path} value live ${f.value ? 'set' : 'empty'} vs replay ${el.value ? 'set' : 'empty'}`);
+      continue;
+    }
     if (el.value !== f.value) problems.push(`${label}: ${f.path} value live ${JSON.stringify(f.value)} vs replay ${JSON.stringify(el.value)}`);
     if (typeof f.checked === 'boolean' && el.checked !== f.checked) problems.push(`${label}: ${f.path} checked live ${f.checked} vs replay ${el.checked}`);
     if (typeof f.selectedIndex === 'number' && f.selectedIndex >= 0 && el.selectedIndex !== f.selectedIndex) problems.push(`${label}: ${f.path} selectedIndex live ${f.selectedIndex} vs replay ${el.selectedIndex}`);
   }
   const win = player.iframe.contentWindow;
-  if (Math.abs(win.scrollX - cp.scrollX) > 1 || Math.abs(win.scrollY - cp.scrollY) > 1) {
+  // Masked text hidden to `***` makes a shorter page: a scroll past its end stops at
+  // the end (shape mode only).
+  const maxY = win.document.documentElement.scrollHeight - win.innerHeight;
+  const clamped = shape && cp.scrollY > maxY && Math.abs(win.scrollY - maxY) <= 1;
+  if (Math.abs(win.scrollX - cp.scrollX) > 1 || (!clamped && Math.abs(win.scrollY - cp.scrollY) > 1)) {
     problems.push(`${label}: scroll live (${cp.scrollX}, ${cp.scrollY}) vs replay (${win.scrollX}, ${win.scrollY})`);
   }
   const vp = player.applier.viewport;

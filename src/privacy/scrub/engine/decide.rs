@@ -57,10 +57,20 @@ const STRUCTURAL_ATTRS: [&str; 16] = [
     "autocomplete",
 ];
 
+/// Attributes that carry what a person wrote or sees rather than structure. `srcdoc`
+/// is a whole document's markup (its text included) in one attribute.
 fn is_user_data_attr(name: &str) -> bool {
     matches!(
         name,
-        "title" | "alt" | "placeholder" | "label" | "summary" | "abbr" | "download" | "content"
+        "title"
+            | "alt"
+            | "placeholder"
+            | "label"
+            | "summary"
+            | "abbr"
+            | "download"
+            | "content"
+            | "srcdoc"
     ) || name.starts_with("aria-")
         || name.starts_with("data-")
 }

@@ -1,0 +1,860 @@
+// The recorder's glue: `record(options)` observes the page (the full snapshot,
+// mutations, pointer, touch, clicks, scroll, viewport, inputs, focus and selection, in
+// the document, its open shadow roots and its same-origin iframes) and feeds what it
+// saw to the wasm `Recording`, which assigns ids, masks, samples and coalesces. Only
+// events that came back from the wasm are emitted: the glue never emits a value that
+// the policy has not seen.
+//
+// Why it is built this way:
+// - Every observation goes through one queue, in the order it happened, and is fed to
+//   the wasm in slices with a time budget (SLICE_MS), so a burst of mutations (a
+//   10,000-row table inserted at once) is absorbed over several tasks instead of
+//   blocking the page. A subtree too big for one slice is walked across slices; the
+//   nodes whose walk is pending hang under parents already sent.
+// - Values are read when the queue reaches an observation, not when it happened (as
+//   rrweb reads them in its observer callback): a node walked after a record was
+//   queued already shows that record's effect, so the record is skipped for it
+//   (`walked`), which keeps a node from being added twice.
+// - The wasm may not be ready when `record()` is called (the bundle is injected before
+//   the page's scripts, and compiling takes a while): commands wait in the buffer, in
+//   the page's memory only, and go to the wasm once it is ready, with their own times.
+// - Observations cross the boundary as numbers in one Float64Array and strings in one
+//   joined string (see web/src/recorder.rs for the command table): one copy per slice.
+
+/* global wasm_bindgen, SessionReplay, SVG_NS */
+
+const REC = {
+  PAGE: 1, SNAPSHOT: 2, MUTATIONS: 3, MOVE: 4, INTERACTION: 5, FOCUS: 6, BLUR: 7,
+  SCROLL: 8, VIEWPORT: 9, INPUT: 10, SELECTION: 11, TICK: 12, KEYFRAME: 13, CUSTOM: 14,
+};
+// rrweb's MouseInteractions codes, by DOM event type.
+const INTERACTIONS = {
+  mouseup: 0, mousedown: 1, click: 2, contextmenu: 3, dblclick: 4,
+  touchstart: 7, touchend: 9, touchcancel: 10,
+};
+// Observations wait this long for others before a slice takes them: one slice (one
+// wasm call, one timer) for a keystroke's input, mutations and selection together
+// instead of one each. The events keep the times they happened at.
+const BATCH_MS = 40;
+// A slice's budget. Chromium calls a task over 50 ms long; a slice (walk, wasm, emit)
+// stays well under it, and the page gets the main thread between slices. The walk
+// gets SLICE_MS; the wasm and the emit then cost about as much again for the nodes
+// walked (about 7 µs a node, measured on a 10,000-row table), hence SLICE_NODES.
+const SLICE_MS = 8;
+// Nodes walked per slice at most: the wasm's share of a slice grows with them.
+const SLICE_NODES = 1500;
+
+// Numbers and strings waiting for the wasm, in command order.
+class CommandBuffer {
+  constructor() {
+    this.nums = [];
+    this.strs = [];
+  }
+  n(x) {
+    this.nums.push(x);
+  }
+  s(str) {
+    this.nums.push(str.length);
+    this.strs.push(str);
+  }
+  get empty() {
+    return this.nums.length === 0;
+  }
+  take() {
+    const out = [new Float64Array(this.nums), this.strs.join('')];
+    this.nums = [];
+    this.strs = [];
+    return out;
+  }
+}
+
+function cssText(sheet) {
+  try {
+    const rules = sheet && sheet.cssRules;
+    if (!rules) return null;
+    let out = '';
+    for (let i = 0; i < rules.length; i++) out += rules[i].cssText;
+    return out;
+  } catch (_) {
+    return null; // a cross-origin sheet: its rules cannot be read
+  }
+}
+
+// Values set by the page's scripts (`input.value = ''` after a submit) fire no input
+// event: the setters are wrapped, as rrweb wraps them, while any recorder runs.
+const VALUE_SETTERS = [
+  ['HTMLInputElement', 'value'], ['HTMLInputElement', 'checked'], ['HTMLTextAreaElement', 'value'],
+  ['HTMLSelectElement', 'value'], ['HTMLSelectElement', 'selectedIndex'], ['HTMLOptionElement', 'selected'],
+];
+const activeRecorders = new Set();
+let unhookSetters = null;
+
+function hookSetters() {
+  if (unhookSetters) return;
+  const undo = [];
+  for (const [cls, prop] of VALUE_SETTERS) {
+    const proto = globalThis[cls] && globalThis[cls].prototype;
+    const d = proto && Object.getOwnPropertyDescriptor(proto, prop);
+    if (!d || !d.set || !d.configurable) continue;
+    Object.defineProperty(proto, prop, {
+      ...d,
+      set(v) {
+        d.set.call(this, v);
+        const field = cls === 'HTMLOptionElement' ? this.closest && this.closest('select') : this;
+        if (field) for (const r of activeRecorders) r.onInput(field);
+      },
+    });
+    undo.push(() => Object.defineProperty(proto, prop, d));
+  }
+  unhookSetters = () => {
+    for (const f of undo) f();
+    unhookSetters = null;
+  };
+}
+
+// One recording session: its observers, listeners, queue and wasm Recording.
+class PageRecorder {
+  constructor(options) {
+    this.options = options;
+    this.emit = options.emit;
+    this.emitChunk = typeof options.emitChunk === 'function' ? options.emitChunk : null;
+    this.wasmOptions = wasmOptions(options, !!this.emitChunk);
+    this.keys = new WeakMap();
+    this.nextKey = 1;
+    // node -> the slice number it was last walked in.
+    this.walked = new WeakMap();
+    this.slice = 0;
+    this.queue = [];
+    this.buf = new CommandBuffer();
+    this.rec = null;
+    this.stopped = false;
+    this.scheduled = false;
+    this.timer = 0;
+    this.wakeAt = -1;
+    this.batchTimer = 0;
+    this.observers = [];
+    this.unlisten = [];
+    this.docs = new Set();
+    this.frames = new WeakSet();
+    this.frameDocs = new WeakMap();
+    this.lastMove = -Infinity;
+    this.moveEvery = this.wasmOptions.sampling && typeof this.wasmOptions.sampling.mousemove === 'number'
+      ? this.wasmOptions.sampling.mousemove : 50;
+    this.consentWanted = null;
+    this.selectionEmpty = true;
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => this.run();
+    this.port = channel.port2;
+    this.errors = [];
+  }
+
+  key(node) {
+    let k = this.keys.get(node);
+    if (k === undefined) {
+      k = this.nextKey++;
+      this.keys.set(node, k);
+    }
+    return k;
+  }
+
+  // ---- starting ----
+
+  start() {
+    const begin = () => {
+      if (this.stopped) return;
+      this.started = true;
+      activeRecorders.add(this);
+      hookSetters();
+      this.push((buf, t) => {
+        buf.n(REC.PAGE); buf.n(t); buf.n(innerWidth); buf.n(innerHeight); buf.s(location.href);
+      });
+      this.push((buf, t) => this.snapshot(buf, t));
+      this.observeDocument(document, true);
+    };
+    if (document.readyState === 'loading') {
+      document.addEventListener('DOMContentLoaded', begin, { once: true });
+      this.unlisten.push(() => document.removeEventListener('DOMContentLoaded', begin));
+    } else {
+      begin();
+    }
+    const whenReady = (r) => {
+      if (this.stopped) return;
+      try {
+        this.rec = new r.Recording(JSON.stringify(this.wasmOptions), navigator.globalPrivacyControl === true);
+      } catch (e) {
+        this.fail(e);
+        return;
+      }
+      if (this.consentWanted === true) this.rec.grantConsent();
+      if (this.consentWanted === false) this.rec.withdrawConsent();
+      this.schedule();
+    };
+    SessionReplay.ready.then(() => whenReady(wasm_bindgen), (e) => this.fail(e));
+  }
+
+  fail(e) {
+    this.errors.push(String(e && e.message || e));
+    if (typeof this.options.onError === 'function') this.options.onError(e);
+  }
+
+  // ---- the queue ----
+
+  // Queues one observation: `write(buf, t)` writes its command when the queue reaches
+  // it. `t` is when it happened.
+  // When nothing waits, the command is written at once (its values were read when it
+  // happened, so nothing is lost by writing it early, and nothing queues); a walk that
+  // outgrows the slice's budget queues the rest.
+  push(write, t = Date.now()) {
+    const item = { write, t, q: this.slice };
+    if (!this.queue.length) {
+      this.slice++; // walks from here on come after the item was observed
+      this.nodeBudget = SLICE_NODES;
+      if (write(this.buf, t, item, performance.now() + SLICE_MS) !== false) {
+        this.schedule();
+        return;
+      }
+    }
+    this.queue.push(item);
+    this.schedule();
+  }
+
+  // The next slice: soon after the first observation that waits, or at once (after
+  // the page's own tasks) when a slice left work.
+  schedule(now) {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    if (now) this.port.postMessage(0);
+    else this.batchTimer = setTimeout(() => this.run(), BATCH_MS);
+  }
+
+  // One slice: queued observations, within the budget, then the wasm.
+  run() {
+    this.scheduled = false;
+    clearTimeout(this.batchTimer);
+    if (this.stopped) return;
+    this.takeRecords();
+    this.slice++;
+    const deadline = performance.now() + SLICE_MS;
+    this.nodeBudget = SLICE_NODES;
+    while (this.queue.length && performance.now() < deadline && this.nodeBudget > 0) {
+      const item = this.queue[0];
+      const done = item.write(this.buf, item.t, item, deadline);
+      if (done !== false) this.queue.shift();
+    }
+    this.flush();
+    if (this.queue.length) this.schedule(true);
+  }
+
+  // Feeds the wasm what was written, and emits what it hands back.
+  flush(final) {
+    if (!this.rec) return;
+    const now = Date.now();
+    // The clock moves with every slice: batches and held-back scrolls that fell due go
+    // out with it.
+    if (!final) {
+      this.buf.n(REC.TICK);
+      this.buf.n(now);
+    }
+    const [nums, text] = this.buf.take();
+    if (!this.rec.feed(nums, text)) this.fail(new Error(this.rec.problems().join('; ')));
+    if (final) this.rec.stop(now);
+    const json = this.rec.events();
+    if (json !== '[]') {
+      const events = JSON.parse(json);
+      for (const e of events) this.emit(e);
+    }
+    if (this.emitChunk) {
+      for (let c = this.rec.pollChunk(); c; c = this.rec.pollChunk()) this.emitChunk(c);
+    }
+    if (!final) this.arm();
+  }
+
+  // Wakes the recorder when it asked to be (a pointer batch, a held-back scroll, a
+  // keyframe).
+  arm() {
+    const wake = this.rec.nextWake();
+    if (wake === this.wakeAt) return; // the timer set for it still stands
+    clearTimeout(this.timer);
+    this.wakeAt = wake;
+    if (wake < 0) return;
+    this.timer = setTimeout(() => {
+      this.wakeAt = -1;
+      this.schedule(true);
+    }, Math.max(0, wake - Date.now()));
+  }
+
+  // ---- the snapshot ----
+
+  snapshot(buf, t) {
+    buf.n(REC.SNAPSHOT); buf.n(t);
+    const countAt = buf.nums.length;
+    buf.n(0);
+    const fields = [];
+    const scrolled = [];
+    const stack = [[document, -1, false]];
+    let count = 0;
+    while (stack.length) {
+      const [node, parent, inShadow] = stack.pop();
+      const index = count;
+      if (!this.writeNode(buf, node, parent, inShadow)) continue;
+      count++;
+      this.pushChildren(stack, node, index, fields);
+      if (node.nodeType === 1 && (node.scrollTop || node.scrollLeft)) scrolled.push(node);
+    }
+    buf.nums[countAt] = count;
+    // Form state and scroll positions the markup does not hold, as the events that set
+    // them: they go through the same masking as any input.
+    for (const el of fields) this.writeInput(buf, el, t);
+    if (scrollX || scrollY) {
+      buf.n(REC.SCROLL); buf.n(t); buf.n(this.key(document)); buf.n(scrollX); buf.n(scrollY);
+    }
+    for (const el of scrolled) {
+      buf.n(REC.SCROLL); buf.n(t); buf.n(this.key(el)); buf.n(el.scrollLeft); buf.n(el.scrollTop);
+    }
+    const focused = document.activeElement;
+    if (focused && focused !== document.body && this.keys.has(focused)) {
+      buf.n(REC.FOCUS); buf.n(t); buf.n(this.key(focused));
+    }
+  }
+
+  // Pushes a node's children (its shadow root's and, for a same-origin iframe, its
+  // document) so that they pop in document order. Form fields with state are listed.
+  pushChildren(stack, node, index, fields) {
+    if (node.nodeType === 1) {
+      const tag = node.localName;
+      if (tag === 'script') return; // its text is code, never needed to replay
+      if (fields && (tag === 'input' || tag === 'textarea' || tag === 'select')) fields.push(node);
+      if (tag === 'iframe' || tag === 'frame') {
+        this.watchFrame(node);
+        const doc = this.frameDocument(node);
+        if (doc) {
+          this.frameDocs.set(node, doc);
+          stack.push([doc, index, false]);
+        }
+      }
+      const kids = node.childNodes;
+      for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i], index, false]);
+      const shadow = node.shadowRoot;
+      if (shadow) {
+        this.observeRoot(shadow);
+        const sk = shadow.childNodes;
+        for (let i = sk.length - 1; i >= 0; i--) stack.push([sk[i], index, true]);
+      }
+    } else if (node.nodeType === 9) {
+      if (node !== document) this.observeDocument(node, false);
+      const kids = node.childNodes;
+      for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i], index, false]);
+    }
+  }
+
+  // A same-origin iframe that loads a new document: the old one goes, the new one is
+  // walked in as the iframe's child.
+  watchFrame(iframe) {
+    if (this.frames.has(iframe)) return;
+    this.frames.add(iframe);
+    const onload = () => {
+      if (this.stopped) return;
+      const doc = this.frameDocument(iframe);
+      const old = this.frameDocs.get(iframe);
+      if (!doc || doc === old) return;
+      const records = old ? [{ type: 'childList', target: iframe, removedNodes: [old], addedNodes: [] }] : [];
+      const state = { records, at: 0, pending: [[doc, -1, false, iframe]] };
+      this.frameDocs.set(iframe, doc);
+      this.push((buf, t, item, deadline) => this.mutations(buf, t, item, deadline, state));
+    };
+    iframe.addEventListener('load', onload);
+    this.unlisten.push(() => iframe.removeEventListener('load', onload));
+  }
+
+  frameDocument(iframe) {
+    try {
+      const doc = iframe.contentDocument;
+      return doc && doc.documentElement ? doc : null;
+    } catch (_) {
+      return null; // cross-origin
+    }
+  }
+
+  // Writes one node of a tree; false for a node kind that is not recorded.
+  writeNode(buf, node, parent, inShadow) {
+    const type = node.nodeType;
+    if (type !== 1 && type !== 3 && type !== 8 && type !== 9 && type !== 10 && type !== 4) return false;
+    buf.n(this.key(node)); buf.n(parent); buf.n(inShadow ? 1 : 0);
+    this.walked.set(node, this.slice);
+    switch (type) {
+      case 9: buf.n(0); break;
+      case 10: buf.n(1); buf.s(node.name); break;
+      case 3: case 4: buf.n(3); buf.s(node.data); break;
+      case 8: buf.n(4); buf.s(node.data); break;
+      default: this.writeElement(buf, node);
+    }
+    return true;
+  }
+
+  writeElement(buf, el) {
+    buf.n(2);
+    buf.s(el.namespaceURI === SVG_NS ? el.localName : el.localName.toLowerCase());
+    const attrs = el.attributes;
+    const countAt = buf.nums.length;
+    buf.n(attrs.length);
+    let extra = 0;
+    const tag = el.localName;
+    let inline = null;
+    if (tag === 'link' && /(^|\s)stylesheet(\s|$)/i.test(el.rel || '')) {
+      inline = cssText(el.sheet);
+      if (inline === null && !el.sheet) this.whenLoaded(el);
+    } else if (tag === 'style' && el.sheet && !(el.textContent || '').trim()) {
+      inline = cssText(el.sheet);
+    }
+    for (let i = 0; i < attrs.length; i++) {
+      const a = attrs[i];
+      // A link inlined as `_cssText` drops what would load it (as rrweb does).
+      if (inline !== null && tag === 'link' && (a.name === 'href' || a.name === 'rel')) {
+        extra--;
+        continue;
+      }
+      buf.s(a.name); buf.s(a.value);
+    }
+    if (inline !== null) {
+      buf.s('_cssText'); buf.s(inline);
+      extra++;
+    }
+    if (extra) buf.nums[countAt] += extra;
+  }
+
+  // A stylesheet link not loaded yet: its CSS is sent as `_cssText` once it is.
+  whenLoaded(link) {
+    const onload = () => {
+      this.push((buf, t) => {
+        const css = cssText(link.sheet);
+        if (css === null || !this.keys.has(link)) return;
+        buf.n(REC.MUTATIONS); buf.n(t); buf.n(1);
+        buf.n(2); buf.n(this.key(link)); buf.s('_cssText'); buf.n(1); buf.s(css);
+      });
+    };
+    link.addEventListener('load', onload, { once: true });
+  }
+
+  writeInput(buf, el, t) {
+    let value;
+    let checked = false;
+    const tag = el.localName;
+    if (tag === 'input' && (el.type === 'checkbox' || el.type === 'radio')) {
+      checked = el.checked;
+      value = el.value;
+      if (!checked && !el.defaultChecked) return;
+    } else if (tag === 'select') {
+      value = el.value;
+    } else {
+      value = el.value;
+      if (value === (tag === 'textarea' ? el.defaultValue : el.getAttribute('value') || '')) return;
+    }
+    buf.n(REC.INPUT); buf.n(t); buf.n(this.key(el)); buf.n(checked ? 1 : 0); buf.s(value);
+  }
+
+  // ---- mutations ----
+
+  observeDocument(doc, top) {
+    if (this.docs.has(doc)) return;
+    this.docs.add(doc);
+    this.observeRoot(doc);
+    this.listen(doc, top);
+  }
+
+  observeRoot(root) {
+    if (root.__srObserved) return;
+    const win = (root.ownerDocument || root).defaultView || window;
+    const Observer = win.MutationObserver || MutationObserver;
+    const obs = new Observer((records) => this.onRecords(records));
+    obs.observe(root, { childList: true, subtree: true, attributes: true, characterData: true });
+    Object.defineProperty(root, '__srObserved', { value: true, configurable: true });
+    this.observers.push([obs, root]);
+  }
+
+  takeRecords() {
+    for (const [obs] of this.observers) {
+      const records = obs.takeRecords();
+      if (records.length) this.onRecords(records);
+    }
+  }
+
+  // A MutationObserver batch. When nothing waits it is read now, as rrweb reads it,
+  // within a slice's budget; what the budget leaves queues and goes on in slices.
+  onRecords(records) {
+    if (this.stopped) return;
+    const state = { records, at: 0, pending: null };
+    this.push((buf, t, item, deadline) => this.mutations(buf, t, item, deadline, state));
+  }
+
+  // Writes one observer batch as a MUTATIONS command; a walk too big for this slice
+  // leaves its rest in `state` and returns false, and the next slice goes on.
+  mutations(buf, t, item, deadline, state) {
+    buf.n(REC.MUTATIONS); buf.n(t);
+    const countAt = buf.nums.length;
+    buf.n(0);
+    const q = item.q;
+    let n = 0;
+    const suspended = () => {
+      buf.nums[countAt] = n;
+      return false;
+    };
+    if (state.pending) {
+      n += this.continueWalk(buf, state.pending, deadline);
+      if (state.pending.length) return suspended();
+      state.pending = null;
+    }
+    if (state.adding) {
+      n += this.addNodes(buf, q, deadline, state);
+      if (state.pending) return suspended();
+    }
+    const records = state.records;
+    while (state.at < records.length) {
+      const r = records[state.at++];
+      const target = r.target;
+      if (!this.keys.has(target.nodeType === 11 ? target.host : target)) continue;
+      if (r.type === 'attributes') {
+        if (this.walked.get(target) > q) continue;
+        const name = r.attributeName;
+        if (target.localName === 'link' && (name === 'href' || name === 'rel')) this.whenLoaded(target);
+        const v = target.getAttribute(name);
+        buf.n(2); buf.n(this.key(target)); buf.s(name);
+        if (v === null) buf.n(0);
+        else { buf.n(1); buf.s(v); }
+        n++;
+      } else if (r.type === 'characterData') {
+        if (this.walked.get(target) > q) continue;
+        buf.n(3); buf.n(this.key(target)); buf.s(target.data);
+        n++;
+      } else {
+        n += this.childList(buf, r, q, deadline, state);
+        if (state.pending) return suspended();
+      }
+    }
+    buf.nums[countAt] = n;
+    return true;
+  }
+
+  childList(buf, r, q, deadline, state) {
+    const target = r.target;
+    const inShadow = target.nodeType === 11;
+    const parent = inShadow ? target.host : target;
+    const removed = [];
+    for (let i = 0; i < r.removedNodes.length; i++) {
+      const node = r.removedNodes[i];
+      const k = this.keys.get(node);
+      // Unknown, or walked after this record: the walk already showed it gone.
+      if (k === undefined || !this.walked.has(node) || this.walked.get(node) > q) continue;
+      removed.push(k);
+    }
+    let n = 0;
+    if (removed.length) {
+      buf.n(1); buf.n(this.key(parent)); buf.n(-1); buf.n(0); buf.n(removed.length);
+      for (const k of removed) buf.n(k);
+      n++;
+    }
+    if (!r.addedNodes.length) return n;
+    // Added nodes still under the target, in page order.
+    const nodes = [];
+    for (let i = 0; i < r.addedNodes.length; i++) {
+      const node = r.addedNodes[i];
+      if (node.parentNode === target) nodes.push(node);
+    }
+    state.adding = { nodes, i: 0, inShadow, parent };
+    return n + this.addNodes(buf, q, deadline, state);
+  }
+
+  // Walks a record's added nodes in. Each one goes in with the run of siblings after it
+  // that the recorder does not know yet (nodes added by this batch's later records, or
+  // one by one): all of them go before the first sibling it knows, in page order, and
+  // the later records find them walked. This keeps every placement exact and the cost
+  // linear (10,000 rows appended one by one are one run).
+  addNodes(buf, q, deadline, state) {
+    const a = state.adding;
+    let n = 0;
+    while (a.i < a.nodes.length) {
+      const node = a.nodes[a.i++];
+      if (this.walked.get(node) > q || node.parentNode !== (a.inShadow ? a.parent.shadowRoot : a.parent)) continue;
+      const run = [node];
+      let next = node.nextSibling;
+      while (next && !this.walked.has(next)) {
+        run.push(next);
+        next = next.nextSibling;
+      }
+      const stack = [];
+      for (let i = run.length - 1; i >= 0; i--) stack.push([run[i], -1, a.inShadow, a.parent, next]);
+      n += this.continueWalk(buf, stack, deadline);
+      if (stack.length) {
+        state.pending = stack;
+        return n;
+      }
+    }
+    state.adding = null;
+    return n;
+  }
+
+  // Walks pending subtrees and writes them as ChildList records; stops at the slice's
+  // budget, leaving the rest on `stack`. An entry is [node, parent index in the tree
+  // being written (-1: it starts a tree of its own), in a shadow root, parent node,
+  // and for a tree of its own the sibling it goes before (null: last)].
+  // Returns the records written.
+  continueWalk(buf, stack, deadline) {
+    let records = 0;
+    let countAt = -1;
+    let count = 0;
+    const close = () => {
+      if (countAt >= 0) {
+        buf.nums[countAt] = count;
+        buf.n(0); // nothing removed
+      }
+      countAt = -1;
+      count = 0;
+    };
+    while (stack.length) {
+      if (this.nodeBudget <= 0 || ((this.nodeBudget & 127) === 0 && performance.now() > deadline)) break;
+      const entry = stack.pop();
+      const [node, parent, inShadow, parentNode] = entry;
+      if (parent === -1) {
+        // A tree of its own, under a parent already sent, before the first following
+        // sibling the recorder knows (or last).
+        close();
+        if (!this.keys.has(parentNode)) continue;
+        const next = entry[4];
+        buf.n(1); buf.n(this.key(parentNode)); buf.n(next && this.keys.has(next) ? this.key(next) : -1);
+        buf.n(1); // one added tree
+        countAt = buf.nums.length;
+        buf.n(0);
+        records++;
+      }
+      const index = count;
+      if (!this.writeNode(buf, node, parent, inShadow)) continue;
+      count++;
+      this.nodeBudget--;
+      const before = stack.length;
+      this.pushChildren(stack, node, index, null);
+      for (let i = before; i < stack.length; i++) stack[i][3] = node;
+    }
+    // Entries left for the next slice start trees of their own there, appended to
+    // parents sent by then (their earlier siblings are sent too).
+    for (const e of stack) {
+      e[1] = -1;
+      if (e[4] === undefined) e[4] = null;
+    }
+    close();
+    return records;
+  }
+
+  // ---- listeners ----
+
+  listen(doc, top) {
+    const on = (target, type, fn, opts = { capture: true, passive: true }) => {
+      target.addEventListener(type, fn, opts);
+      this.unlisten.push(() => target.removeEventListener(type, fn, opts));
+    };
+    const win = doc.defaultView;
+    const move = (source) => (e) => {
+      const now = Date.now();
+      if (now - this.lastMove < this.moveEvery) return;
+      this.lastMove = now;
+      const p = e.touches ? e.touches[0] || e.changedTouches[0] : e;
+      if (!p) return;
+      const target = e.target;
+      const [x, y] = this.offset(doc, p.clientX, p.clientY);
+      this.push((buf, t) => {
+        buf.n(REC.MOVE); buf.n(t); buf.n(source); buf.n(this.key(target)); buf.n(x); buf.n(y);
+      }, now);
+    };
+    on(doc, 'mousemove', move(0));
+    on(doc, 'touchmove', move(1));
+    on(doc, 'drag', move(2));
+    for (const type of Object.keys(INTERACTIONS)) {
+      on(doc, type, (e) => {
+        const p = e.changedTouches ? e.changedTouches[0] : e;
+        const target = e.target;
+        const [x, y] = p ? this.offset(doc, p.clientX, p.clientY) : [0, 0];
+        this.push((buf, t) => {
+          buf.n(REC.INTERACTION); buf.n(t); buf.n(INTERACTIONS[type]); buf.n(this.key(target));
+          buf.n(x); buf.n(y);
+        });
+      });
+    }
+    on(doc, 'focusin', (e) => {
+      const target = e.target;
+      this.push((buf, t) => { buf.n(REC.FOCUS); buf.n(t); buf.n(this.key(target)); });
+    });
+    on(doc, 'focusout', (e) => {
+      const target = e.target;
+      this.push((buf, t) => { buf.n(REC.BLUR); buf.n(t); buf.n(this.key(target)); });
+    });
+    on(doc, 'scroll', (e) => {
+      const target = e.target;
+      const isDoc = target === doc || target === doc.scrollingElement;
+      const x = isDoc ? win.scrollX : target.scrollLeft;
+      const y = isDoc ? win.scrollY : target.scrollTop;
+      const node = isDoc ? doc : target;
+      this.push((buf, t) => { buf.n(REC.SCROLL); buf.n(t); buf.n(this.key(node)); buf.n(x); buf.n(y); });
+    });
+    const input = (e) => this.onInput(e.target);
+    on(doc, 'input', input);
+    on(doc, 'change', input);
+    if (top) {
+      on(win, 'resize', () => {
+        const w = innerWidth;
+        const h = innerHeight;
+        this.push((buf, t) => { buf.n(REC.VIEWPORT); buf.n(t); buf.n(w); buf.n(h); });
+      });
+      on(doc, 'selectionchange', () => this.onSelection(doc));
+    }
+  }
+
+  // Pointer coordinates inside an iframe, in the top page's coordinates.
+  offset(doc, x, y) {
+    let win = doc.defaultView;
+    while (win && win !== window && win.frameElement) {
+      const r = win.frameElement.getBoundingClientRect();
+      x += r.left;
+      y += r.top;
+      win = win.parent;
+    }
+    return [x, y];
+  }
+
+  onInput(el) {
+    if (!el || el.nodeType !== 1 || this.stopped || !this.keys.has(el)) return;
+    const tag = el.localName;
+    if (tag !== 'input' && tag !== 'textarea' && tag !== 'select') return;
+    // The value as it is now: held in the page's memory until the wasm masks it.
+    const checked = !!el.checked;
+    const value = el.value;
+    this.push((buf, t) => {
+      buf.n(REC.INPUT); buf.n(t); buf.n(this.key(el)); buf.n(checked ? 1 : 0); buf.s(value);
+    });
+    // A radio checked unchecks the others of its group, without events of their own.
+    if (tag === 'input' && el.type === 'radio' && checked && el.name) {
+      const root = el.form || el.getRootNode();
+      const group = root.querySelectorAll ? root.querySelectorAll('input[type=radio]') : [];
+      for (const other of group) {
+        if (other !== el && other.name === el.name && this.keys.has(other)) {
+          const v = other.value;
+          this.push((buf, t) => {
+            buf.n(REC.INPUT); buf.n(t); buf.n(this.key(other)); buf.n(0); buf.s(v);
+          });
+        }
+      }
+    }
+  }
+
+  onSelection(doc) {
+    const sel = doc.getSelection();
+    if (!sel) return;
+    // Typing moves a collapsed caret on every key: the cheap test first.
+    if (sel.isCollapsed && this.selectionEmpty) return;
+    const ranges = [];
+    for (let i = 0; i < sel.rangeCount; i++) {
+      const r = sel.getRangeAt(i);
+      if (r.collapsed) continue;
+      ranges.push([r.startContainer, r.startOffset, r.endContainer, r.endOffset]);
+    }
+    // A collapsed selection after a collapsed one says nothing new (as in rrweb).
+    if (!ranges.length && this.selectionEmpty) return;
+    this.selectionEmpty = !ranges.length;
+    this.push((buf, t) => {
+      buf.n(REC.SELECTION); buf.n(t); buf.n(ranges.length);
+      for (const [s, so, e, eo] of ranges) {
+        buf.n(this.key(s)); buf.n(so); buf.n(this.key(e)); buf.n(eo);
+      }
+    });
+  }
+
+  // ---- stopping and consent ----
+
+  stop() {
+    if (this.stopped) return;
+    this.takeRecords();
+    this.slice++;
+    // What was observed goes out, in one last flush, unsliced.
+    while (this.queue.length) {
+      this.nodeBudget = Infinity;
+      const item = this.queue[0];
+      if (item.write(this.buf, item.t, item, Infinity) !== false) this.queue.shift();
+    }
+    this.stopped = true;
+    for (const [obs, root] of this.observers) {
+      obs.disconnect();
+      delete root.__srObserved;
+    }
+    for (const f of this.unlisten) f();
+    activeRecorders.delete(this);
+    if (!activeRecorders.size && unhookSetters) unhookSetters();
+    clearTimeout(this.timer);
+    clearTimeout(this.batchTimer);
+    if (this.rec) {
+      this.flush(true);
+      this.rec.free();
+      this.rec = null;
+    }
+  }
+
+  // Consent granted later: what was observed before it was never recorded, so the
+  // recording starts here with the page and a fresh snapshot.
+  grantConsent() {
+    if (this.stopped) return false;
+    if (navigator.globalPrivacyControl === true) return false;
+    const first = this.consentWanted !== true;
+    this.consentWanted = true;
+    if (this.rec) this.rec.grantConsent();
+    if (first && this.started) {
+      this.push((buf, t) => {
+        buf.n(REC.PAGE); buf.n(t); buf.n(innerWidth); buf.n(innerHeight); buf.s(location.href);
+      });
+      this.push((buf, t) => this.snapshot(buf, t));
+    }
+    return true;
+  }
+
+  withdrawConsent() {
+    this.consentWanted = false;
+    // Nothing observed and not yet emitted leaves the page.
+    this.queue = [];
+    this.buf = new CommandBuffer();
+    if (this.rec) this.rec.withdrawConsent();
+    this.stop();
+  }
+}
+
+// The options the wasm reads (web/src/record_options.rs), checked here for what cannot
+// cross as JSON: a RegExp or function option would be lost, so it is refused.
+function wasmOptions(options, chunks) {
+  const out = {};
+  for (const [k, v] of Object.entries(options)) {
+    if (k === 'emit' || k === 'emitChunk' || k === 'onError') continue;
+    if (v instanceof RegExp) {
+      throw new TypeError(`record(): option ${k} is a RegExp; give a CSS selector (for example maskTextSelector)`);
+    }
+    if (typeof v === 'function') {
+      throw new TypeError(`record(): option ${k} is a function, which this recorder does not run; use the policy options`);
+    }
+    out[k] = v;
+  }
+  if (chunks) out.chunks = true;
+  return out;
+}
+
+// rrweb's `record()`: starts at once (or, with `requireConsent`, once consent is
+// granted) and returns a function that stops recording. The function also carries
+// `grantConsent()`, `withdrawConsent()` and `problems()`.
+function record(options) {
+  if (!options || typeof options.emit !== 'function') {
+    throw new TypeError('record(): options.emit must be a function');
+  }
+  const r = new PageRecorder(options);
+  r.start();
+  const stop = () => r.stop();
+  stop.grantConsent = () => r.grantConsent();
+  stop.withdrawConsent = () => r.withdrawConsent();
+  stop.problems = () => r.errors.slice();
+  stop.addCustomEvent = (tag, payload) => {
+    const json = JSON.stringify(payload === undefined ? null : payload);
+    r.push((buf, t) => { buf.n(REC.CUSTOM); buf.n(t); buf.s(String(tag)); buf.s(json); });
+  };
+  return stop;
+}

@@ -1,0 +1,337 @@
+// The recorder, SessionReplay.record(), in real headless Chromium:
+// - privacy: on the corpus sessions (driven like a person by drive/, a copy of
+//   ../shared/drive) and on a harder page of our own, no planted value leaves the page,
+//   nor a prefix of 4 or more characters, nor its length;
+// - fidelity: the web player (the crate's replay) seeks our recording of each session
+//   to every checkpoint of the live page and matches it, masked values by shape;
+// - rrweb 2.2.2's Replayer plays our recordings without an error or warning;
+// - consent, Global Privacy Control, stop, emitChunk, and record() before the wasm is
+//   ready;
+// - cost against rrweb in the same run (script time minus the no-recorder run), and a
+//   10,000-row table inserted at once: the longest task after the insert.
+// Figures go to out/record.json.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, browser, playerPage } from './harness.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const OUT = join(here, 'out', 'rec');
+const BUNDLE = join(here, '..', 'dist', 'session-replay.js');
+const SESSIONS = ['login', 'todo', 'feed'];
+const figures = {};
+
+function drive(args) {
+  const r = spawnSync(process.execPath, [join(here, 'drive', 'record.mjs'), ...args, '--out', OUT], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`drive ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+const ours = (name) => JSON.parse(readFileSync(join(OUT, `${name}.session-replay.json`), 'utf8'));
+const metrics = (name, label) => JSON.parse(readFileSync(join(OUT, `${name}.${label}.metrics.json`), 'utf8'));
+
+let server, b;
+before(async () => {
+  mkdirSync(OUT, { recursive: true });
+  // REC_REUSE=1 keeps the recordings of an earlier run (when working on the tests).
+  if (!process.env.REC_REUSE) console.log(drive(['--recorder', BUNDLE, '--global', 'SessionReplay', ...SESSIONS]).trim());
+  server = await serve();
+  b = await browser();
+});
+after(async () => {
+  writeFileSync(join(here, 'out', 'record.json'), JSON.stringify(figures, null, 2) + '\n');
+  if (b) await b.close();
+  if (server) await server.close();
+});
+
+// The planted values: a value leaks if it, or a prefix of 4+ characters, is in the
+// stream, or if a run of exactly its length of mask characters is. A prefix of digits
+// only counts as a number of its own (not inside a longer one: a timestamp holds any
+// four digits somewhere).
+function leaks(json, secrets) {
+  const found = [];
+  for (const s of secrets) {
+    for (let k = s.length; k >= 4; k--) {
+      const p = s.slice(0, k);
+      const hit = /^\d+$/.test(p) ? new RegExp(`(^|\\D)${p}(\\D|$)`).test(json) : json.includes(p);
+      if (hit) {
+        found.push(`${s.slice(0, 3)}… (prefix of ${k})`);
+        break;
+      }
+    }
+    if (new RegExp(`(^|[^*])\\*{${s.length}}([^*]|$)`).test(json)) found.push(`${s.slice(0, 3)}… (its length, ${s.length})`);
+  }
+  return found;
+}
+
+const canaries = JSON.parse(readFileSync(join(here, '..', '..', 'tests', 'data', 'corpus', 'canaries.json'), 'utf8')).canaries;
+
+for (const name of SESSIONS) {
+  test(`${name}: no planted value, prefix or length leaves the page`, () => {
+    const events = ours(name);
+    const json = JSON.stringify(events);
+    assert.ok(events.length > 50, `${events.length} events`);
+    const planted = canaries.filter((c) => c.page === name).map((c) => c.value).filter((v) => v.length >= 4);
+    assert.ok(name !== 'login' || planted.length >= 3, 'the login session has planted values');
+    assert.deepEqual(leaks(json, planted), []);
+    // Checked state is masked too: no Input event says a box was checked.
+    const checked = events.filter((e) => e.type === 3 && e.data.source === 5 && e.data.isChecked);
+    assert.equal(checked.length, 0);
+    // Every input value and every text node is one fixed mask (or empty / whitespace,
+    // or CSS): no length of anything typed or shown.
+    const texts = new Set(events.filter((e) => e.type === 3 && e.data.source === 5).map((e) => e.data.text));
+    for (const t of texts) assert.ok(t === '' || /^\*+$/.test(t), 'input masked');
+    assert.ok(texts.size <= 2, `input masks: ${[...texts].map((t) => t.length)}`);
+  });
+
+  test(`${name}: the replay of our recording matches the live page at every checkpoint`, async () => {
+    const page = await playerPage(b, server);
+    const out = await page.evaluate(async ([events, cps]) => {
+      const box = document.getElementById('box');
+      const player = new SessionReplay.Player(box, { events });
+      const start = player.replay.startTime;
+      const problems = [];
+      for (const cp of cps) {
+        player.seek(cp.t - start);
+        for (const p of compareWithCheckpoint(player, cp, { shape: true })) problems.push(p);
+      }
+      player.destroy();
+      return { problems, n: cps.length };
+    }, [ours(name), JSON.parse(readFileSync(join(OUT, `${name}.checkpoints.json`), 'utf8'))]);
+    await page.close();
+    assert.ok(out.n >= 4);
+    assert.deepEqual(out.problems, [], out.problems.join('\n'));
+    assert.deepEqual(page.errors, []);
+  });
+
+  test(`${name}: rrweb's Replayer plays our recording without errors or warnings`, async () => {
+    const page = await playerPage(b, server);
+    const logs = [];
+    // rrweb's own warnings say `[replayer]`; Chromium's about the replayed page itself
+    // (a masked viewport <meta>, autofocus in a sandbox) are not the Replayer's.
+    page.on('console', (m) => {
+      const text = m.text();
+      if (text.startsWith('Blocked autofocusing')) return;
+      if (m.type() === 'error' || (m.type() === 'warning' && text.includes('[replayer]'))) logs.push(text.slice(0, 200));
+    });
+    const out = await page.evaluate(async (events) => {
+      const root = document.getElementById('rr');
+      const r = new rrweb.Replayer(events, { root, showWarning: true, mouseTail: false, skipInactive: false, triggerFocus: false });
+      const dur = r.getMetaData().totalTime;
+      for (const f of [0, 0.25, 0.5, 0.75, 1]) r.pause(Math.round(dur * f));
+      const doc = r.iframe.contentDocument;
+      const n = doc.querySelectorAll('*').length;
+      r.destroy && r.destroy();
+      return { n, dur };
+    }, ours(name));
+    await page.close();
+    assert.ok(out.n > 20, `${out.n} elements replayed`);
+    assert.deepEqual(logs, []);
+    assert.deepEqual(page.errors, []);
+  });
+}
+
+// A page injected with the bundle before its own scripts, as drive/ does.
+async function recordedPage(path, { options = {}, gpc = false, rrweb = false } = {}) {
+  const ctx = await b.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.errors = errors;
+  if (rrweb) {
+    const umd = readFileSync(join(here, 'node_modules', 'rrweb', 'dist', 'rrweb.umd.cjs'), 'utf8');
+    await page.addInitScript({
+      content: `if (window.top === window) {\n${umd}\n;window.__events = []; window.__stop = rrweb.record({ emit(e) { window.__events.push(e); } });\n}`,
+    });
+    await page.goto(`${server.url}${path}`);
+    return page;
+  }
+  const bundle = readFileSync(BUNDLE, 'utf8');
+  await page.addInitScript({
+    content: `if (window.top === window) {
+${gpc ? "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true });" : ''}
+${bundle}
+;window.__events = []; window.__chunks = [];
+var o = ${JSON.stringify(options)};
+o.emit = function (e) { window.__events.push(e); };
+if (o.chunks) { delete o.chunks; o.emitChunk = function (c) { window.__chunks.push(Array.from(c)); }; }
+window.__stop = SessionReplay.record(o);
+}`,
+  });
+  await page.goto(`${server.url}${path}`);
+  await page.evaluate(() => SessionReplay.ready);
+  return page;
+}
+const stopAndTake = (page) => page.evaluate(() => { window.__stop(); return window.__events; });
+
+const HARD_SECRETS = [
+  'Okonkwo-Silva', '4111 1111 1111 1111', '078-05-1120', 'X12345678', 'zelda.secret@example.org',
+  'rt83hf7shd92ks', 'tok_live_9f8e7d6c5b4a', 'Hunter2Swordfish!', 'Vr7ShownAfterToggle', 'Vr3Platinum-Tier',
+  'Vr4Textarea-Ibis', 'Vq4Editable-Zebra', 'Vq5Shadow-Orchid', 'Vr5typed-Marlin',
+  'Vq3Iframe-Walrus', 'Vr6typed-Narwhal', 'Vq6Xylophobia-Teal', 'Vq7mut-Qwerty123',
+  'Vq8Title-Kestrel', 'Vq9Added-Puffin', 'Vr1later83hf7shd', 'Vr2Shadow-Heron', 'Marguerite',
+];
+
+test('a page harder than the corpus: nothing planted leaves it', async () => {
+  const page = await recordedPage('/pages/hard.html');
+  await page.waitForTimeout(300);
+  await page.click('#pw');
+  await page.keyboard.type('Hunter2Swordfish!', { delay: 5 });
+  await page.click('#show'); // the password field becomes a text field
+  await page.click('#pw');
+  await page.keyboard.type('Vr7ShownAfterToggle', { delay: 5 });
+  await page.selectOption('#plan', { index: 1 });
+  await page.check('#q2');
+  await page.fill('#ta', 'Vr4Textarea-Ibis');
+  await page.click('#ce');
+  await page.keyboard.type('Vq4Editable-Zebra', { delay: 5 });
+  await page.locator('#host input').click();
+  await page.keyboard.type('Vr5typed-Marlin', { delay: 5 });
+  await page.frameLocator('#frame').locator('#fi').click();
+  await page.keyboard.type('Vr6typed-Narwhal', { delay: 5 });
+  await page.evaluate(() => window.mutateLater());
+  await page.waitForTimeout(300);
+  const events = await stopAndTake(page);
+  const json = JSON.stringify(events);
+  assert.deepEqual(leaks(json, HARD_SECRETS), []);
+  // What was recorded: the shadow root's and the iframe's nodes, and the typing in them.
+  assert.ok(json.includes('"isShadow":true'), 'shadow DOM recorded');
+  const snap = events.find((e) => e.type === 2);
+  const docs = JSON.stringify(snap).match(/"type":0/g) || [];
+  assert.equal(docs.length, 2, 'the iframe document is in the snapshot');
+  const inputs = events.filter((e) => e.type === 3 && e.data.source === 5);
+  assert.ok(inputs.length >= 6, `${inputs.length} input events`);
+  const mutations = events.filter((e) => e.type === 3 && e.data.source === 0);
+  assert.ok(mutations.some((e) => e.data.texts.length || e.data.adds.length), 'typing in contenteditable is recorded');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('consent: nothing before grantConsent, nothing after withdrawal; GPC refuses', async () => {
+  let page = await recordedPage('/pages/hard.html', { options: { requireConsent: true } });
+  await page.click('#pw');
+  await page.keyboard.type('abc');
+  await page.waitForTimeout(200);
+  assert.equal(await page.evaluate(() => window.__events.length), 0);
+  assert.equal(await page.evaluate(() => window.__stop.grantConsent()), true);
+  await page.keyboard.type('def');
+  await page.waitForTimeout(300);
+  const granted = await page.evaluate(() => window.__events.length);
+  assert.ok(granted >= 3, `${granted} events after consent`);
+  // Typing, then withdrawal before the slice that would emit it: dropped.
+  const after = await page.evaluate(() => {
+    document.getElementById('later').textContent = 'not yet emitted';
+    window.__stop.withdrawConsent();
+    return window.__events.length;
+  });
+  await page.keyboard.type('ghi');
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.__events.length), after);
+  assert.equal(after, granted);
+  await page.context().close();
+
+  page = await recordedPage('/pages/hard.html', { options: { requireConsent: true }, gpc: true });
+  assert.equal(await page.evaluate(() => window.__stop.grantConsent()), false);
+  await page.click('#pw');
+  await page.keyboard.type('abc');
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.__events.length), 0);
+  await page.context().close();
+});
+
+test('emitChunk hands out the binary stream, and it plays like the JSON', async () => {
+  const page = await recordedPage('/pages/hard.html', { options: { chunks: true } });
+  await page.click('#pw');
+  await page.keyboard.type('abcdef', { delay: 10 });
+  await page.evaluate(() => window.mutateLater());
+  await page.waitForTimeout(200);
+  const out = await page.evaluate(() => {
+    window.__stop();
+    const bytes = new Uint8Array(window.__chunks.flat());
+    const a = new SessionReplay.Player(document.body.appendChild(document.createElement('div')), { bytes });
+    const b = new SessionReplay.Player(document.body.appendChild(document.createElement('div')), { events: window.__events });
+    a.seek(a.duration);
+    b.seek(b.duration);
+    return {
+      chunks: window.__chunks.length,
+      bytes: bytes.length,
+      same: a.iframe.contentDocument.documentElement.outerHTML === b.iframe.contentDocument.documentElement.outerHTML,
+      durations: [a.duration, b.duration],
+    };
+  });
+  assert.ok(out.chunks >= 1 && out.bytes > 100, JSON.stringify(out));
+  assert.ok(out.same, 'the binary stream replays to the same page');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('the cost to the page, against rrweb in the same run (login)', () => {
+  drive(['login']);
+  drive(['--recorder', 'none', 'login']);
+  const none = metrics('login', 'none').script_s;
+  const rr = metrics('login', 'rrweb').script_s - none;
+  const us = metrics('login', 'session-replay').script_s - none;
+  figures.cost = { session: 'login', none_ms: none * 1e3, rrweb_ms: rr * 1e3, ours_ms: us * 1e3,
+    rrweb_bytes: metrics('login', 'rrweb').json_bytes, ours_bytes: metrics('login', 'session-replay').json_bytes };
+  console.log(`login: script over no recorder: rrweb ${(rr * 1e3).toFixed(0)} ms, ours ${(us * 1e3).toFixed(0)} ms`);
+  assert.ok(rr > 0);
+});
+
+// Inserts the table and waits until the recorder emitted all its rows; returns the
+// tasks Chromium saw and the main thread's script time over the whole insert.
+async function insertTable(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+  const script = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value])).ScriptDuration;
+  await page.evaluate(() => {
+    window.__tasks = [];
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__tasks.push([e.startTime, e.duration]); })
+      .observe({ type: 'longtask', buffered: true });
+  });
+  await page.waitForTimeout(300);
+  const s0 = await script();
+  const [t0, build] = await page.evaluate(() => {
+    const t = performance.now();
+    document.getElementById('go').click();
+    return [t, performance.now() - t];
+  });
+  const deadline = Date.now() + 30000;
+  let rows = 0;
+  while (Date.now() < deadline) {
+    rows = await page.evaluate(() => window.__events.filter((e) => e.type === 3 && e.data.source === 0)
+      .reduce((n, e) => n + e.data.adds.filter((a) => a.node.tagName === 'tr').length, 0));
+    if (rows >= 10000) break;
+    await page.waitForTimeout(50);
+  }
+  await page.waitForTimeout(300);
+  const scriptMs = ((await script()) - s0) * 1e3;
+  const tasks = await page.evaluate(() => window.__tasks);
+  // The task of the click: the page building the table, then the observers' microtask.
+  const own = tasks.find(([s, d]) => s <= t0 && s + d >= t0 + build) || [t0, build];
+  const later = tasks.filter(([s]) => s > own[0] + own[1] - 1);
+  return {
+    rows, build_ms: build, click_task_ms: own[1], script_ms: scriptMs,
+    long_tasks_after: later.length, longest_after_ms: Math.max(0, ...later.map(([, d]) => d)),
+  };
+}
+
+test('a 10,000-row table inserted at once: absorbed in slices, no long task after it', async () => {
+  const rrPage = await recordedPage('/pages/table.html', { rrweb: true });
+  const rr = await insertTable(rrPage);
+  await rrPage.context().close();
+  const page = await recordedPage('/pages/table.html');
+  const us = await insertTable(page);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+  figures.table = { rrweb: rr, ours: us };
+  const say = (n, x) => `${n}: ${x.rows} rows, click task ${x.click_task_ms.toFixed(0)} ms (the page's own part ${x.build_ms.toFixed(0)} ms), script ${x.script_ms.toFixed(0)} ms, longest task after it ${x.longest_after_ms.toFixed(0)} ms`;
+  console.log(say('rrweb', rr));
+  console.log(say('ours', us));
+  assert.equal(us.rows, 10000);
+  assert.ok(us.longest_after_ms < 50, `a task of ${us.longest_after_ms} ms`);
+  // The click's task holds one slice of ours (at most SLICE_MS of walking plus its
+  // wasm call) on top of the page's own work.
+  assert.ok(us.click_task_ms - us.build_ms < 50, `the click's task grew by ${us.click_task_ms - us.build_ms} ms`);
+});
