@@ -40,9 +40,9 @@ const BATCH_MS = 40;
 // stays well under it, and the page gets the main thread between slices. The walk
 // gets SLICE_MS; the wasm and the emit then cost about as much again for the nodes
 // walked (about 7 µs a node, measured on a 10,000-row table), hence SLICE_NODES.
-const SLICE_MS = 8;
+const SLICE_MS = 6;
 // Nodes walked per slice at most: the wasm's share of a slice grows with them.
-const SLICE_NODES = 1500;
+const SLICE_NODES = 1000;
 
 // Numbers and strings waiting for the wasm, in command order.
 class CommandBuffer {
