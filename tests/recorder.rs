@@ -860,19 +860,29 @@ fn poll_chunk_hands_out_each_chunk_in_order() {
     assert!(errors.is_empty() && two.len() > first.len());
 }
 
+/// An element without attributes.
+fn el(tag: &str) -> HostKind {
+    HostKind::Element {
+        tag: tag.into(),
+        attributes: vec![],
+    }
+}
+
+/// A document with an empty body (keys 1-3), and the body's position.
+fn bare_page() -> (HostTree, HostIndex) {
+    let mut page = HostTree::default();
+    let doc = page.push(HostKey(1), None, HostKind::Document);
+    let html = page.push(HostKey(2), Some(doc), el("html"));
+    let body = page.push(HostKey(3), Some(html), el("body"));
+    (page, body)
+}
+
 /// A host that reads the DOM late can walk a node into its new place before the record
 /// of its move arrives: the recorder then sees the node added under its new parent with
 /// no removal from the old one. The replay must still hold it once, in its new place.
 #[test]
 fn a_node_walked_into_a_new_place_without_a_removal_leaves_its_old_one() {
-    let el = |tag: &str| HostKind::Element {
-        tag: tag.into(),
-        attributes: vec![],
-    };
-    let mut page = HostTree::default();
-    let doc = page.push(HostKey(1), None, HostKind::Document);
-    let html = page.push(HostKey(2), Some(doc), el("html"));
-    let body = page.push(HostKey(3), Some(html), el("body"));
+    let (mut page, body) = bare_page();
     let a = page.push(HostKey(4), Some(body), el("section"));
     page.push(HostKey(5), Some(body), el("aside"));
     let moved = page.push(HostKey(6), Some(a), el("p"));
@@ -915,14 +925,7 @@ fn a_node_walked_into_a_new_place_without_a_removal_leaves_its_old_one() {
 /// that a replayer creates them in their namespace.
 #[test]
 fn svg_elements_are_marked_up_to_a_foreign_object() {
-    let el = |tag: &str| HostKind::Element {
-        tag: tag.into(),
-        attributes: vec![],
-    };
-    let mut page = HostTree::default();
-    let doc = page.push(HostKey(1), None, HostKind::Document);
-    let html = page.push(HostKey(2), Some(doc), el("html"));
-    let body = page.push(HostKey(3), Some(html), el("body"));
+    let (mut page, body) = bare_page();
     let svg = page.push(HostKey(4), Some(body), el("svg"));
     page.push(HostKey(5), Some(svg), el("linearGradient"));
     let fo = page.push(HostKey(6), Some(svg), el("foreignObject"));

@@ -112,6 +112,11 @@ function hookSetters() {
   };
 }
 
+// The page's URL and viewport (a Meta event).
+function writePage(buf, t) {
+  buf.n(REC.PAGE); buf.n(t); buf.n(innerWidth); buf.n(innerHeight); buf.s(location.href);
+}
+
 // One recording session: its observers, listeners, queue and wasm Recording.
 class PageRecorder {
   constructor(options) {
@@ -135,6 +140,9 @@ class PageRecorder {
     this.observers = [];
     this.unlisten = [];
     this.docs = new Set();
+    // Documents and shadow roots observed already (kept here, not marked on the page's
+    // own objects).
+    this.observedRoots = new WeakSet();
     this.frames = new WeakSet();
     this.frameDocs = new WeakMap();
     this.lastMove = -Infinity;
@@ -165,9 +173,7 @@ class PageRecorder {
       this.started = true;
       activeRecorders.add(this);
       hookSetters();
-      this.push((buf, t) => {
-        buf.n(REC.PAGE); buf.n(t); buf.n(innerWidth); buf.n(innerHeight); buf.s(location.href);
-      });
+      this.push(writePage);
       this.push((buf, t) => this.snapshot(buf, t));
       this.observeDocument(document, true);
     };
@@ -449,6 +455,10 @@ class PageRecorder {
       value = el.value;
       if (value === (tag === 'textarea' ? el.defaultValue : el.getAttribute('value') || '')) return;
     }
+    this.writeInputCommand(buf, t, el, checked, value);
+  }
+
+  writeInputCommand(buf, t, el, checked, value) {
     buf.n(REC.INPUT); buf.n(t); buf.n(this.key(el)); buf.n(checked ? 1 : 0); buf.s(value);
   }
 
@@ -462,17 +472,17 @@ class PageRecorder {
   }
 
   observeRoot(root) {
-    if (root.__srObserved) return;
+    if (this.observedRoots.has(root)) return;
+    this.observedRoots.add(root);
     const win = (root.ownerDocument || root).defaultView || window;
     const Observer = win.MutationObserver || MutationObserver;
     const obs = new Observer((records) => this.onRecords(records));
     obs.observe(root, { childList: true, subtree: true, attributes: true, characterData: true });
-    Object.defineProperty(root, '__srObserved', { value: true, configurable: true });
-    this.observers.push([obs, root]);
+    this.observers.push(obs);
   }
 
   takeRecords() {
-    for (const [obs] of this.observers) {
+    for (const obs of this.observers) {
       const records = obs.takeRecords();
       if (records.length) this.onRecords(records);
     }
@@ -725,9 +735,7 @@ class PageRecorder {
     // The value as it is now: held in the page's memory until the wasm masks it.
     const checked = !!el.checked;
     const value = el.value;
-    this.push((buf, t) => {
-      buf.n(REC.INPUT); buf.n(t); buf.n(this.key(el)); buf.n(checked ? 1 : 0); buf.s(value);
-    });
+    this.push((buf, t) => this.writeInputCommand(buf, t, el, checked, value));
     // A radio checked unchecks the others of its group, without events of their own.
     if (tag === 'input' && el.type === 'radio' && checked && el.name) {
       const root = el.form || el.getRootNode();
@@ -735,9 +743,7 @@ class PageRecorder {
       for (const other of group) {
         if (other !== el && other.name === el.name && this.keys.has(other)) {
           const v = other.value;
-          this.push((buf, t) => {
-            buf.n(REC.INPUT); buf.n(t); buf.n(this.key(other)); buf.n(0); buf.s(v);
-          });
+          this.push((buf, t) => this.writeInputCommand(buf, t, other, false, v));
         }
       }
     }
@@ -778,10 +784,7 @@ class PageRecorder {
       if (item.write(this.buf, item.t, item, Infinity) !== false) this.queue.shift();
     }
     this.stopped = true;
-    for (const [obs, root] of this.observers) {
-      obs.disconnect();
-      delete root.__srObserved;
-    }
+    for (const obs of this.observers) obs.disconnect();
     for (const f of this.unlisten) f();
     activeRecorders.delete(this);
     if (!activeRecorders.size && unhookSetters) unhookSetters();
@@ -803,9 +806,7 @@ class PageRecorder {
     this.consentWanted = true;
     if (this.rec) this.rec.grantConsent();
     if (first && this.started) {
-      this.push((buf, t) => {
-        buf.n(REC.PAGE); buf.n(t); buf.n(innerWidth); buf.n(innerHeight); buf.s(location.href);
-      });
+      this.push(writePage);
       this.push((buf, t) => this.snapshot(buf, t));
     }
     return true;
