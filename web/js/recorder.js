@@ -15,13 +15,15 @@
 //   rrweb reads them in its observer callback): a node walked after a record was
 //   queued already shows that record's effect, so the record is skipped for it
 //   (`walked`), which keeps a node from being added twice.
+// - The wasm runs in a worker where the page allows one (web/js/record_engine.js): the
+//   page's main thread only observes and hands each slice over.
 // - The wasm may not be ready when `record()` is called (the bundle is injected before
-//   the page's scripts, and compiling takes a while): commands wait in the buffer, in
-//   the page's memory only, and go to the wasm once it is ready, with their own times.
+//   the page's scripts, and compiling takes a while): slices wait in the page's memory
+//   only, and go to the wasm once it is ready, with their own times.
 // - Observations cross the boundary as numbers in one Float64Array and strings in one
 //   joined string (see web/src/recorder.rs for the command table): one copy per slice.
 
-/* global wasm_bindgen, SessionReplay, SVG_NS */
+/* global createEngine, SVG_NS */
 
 const REC = {
   PAGE: 1, SNAPSHOT: 2, MUTATIONS: 3, MOVE: 4, INTERACTION: 5, FOCUS: 6, BLUR: 7,
@@ -33,9 +35,17 @@ const INTERACTIONS = {
   touchstart: 7, touchend: 9, touchcancel: 10,
 };
 // Observations wait this long for others before a slice takes them: one slice (one
-// wasm call, one timer) for a keystroke's input, mutations and selection together
-// instead of one each. The events keep the times they happened at.
-const BATCH_MS = 40;
+// timer, one message to the worker and one answer) for a keystroke's input, mutations
+// and selection together instead of one each. The events keep the times they happened
+// at. Measured on the feed session: 40 ms cost the page 1.3x what 100 ms does, 200 ms
+// only 5% less than 100 ms; 100 ms is also the longest that rrweb's own scroll throttle
+// holds an event.
+const BATCH_MS = 100;
+// Pointer moves and scrolls wait longer: the Recording samples and batches them anyway
+// (rrweb emits a batch of moves every 500 ms), so a moving pointer or a scrolling page
+// costs a slice every LAZY_MS, not one per sample. Anything else that comes meanwhile
+// brings the slice forward to its own BATCH_MS.
+const LAZY_MS = 250;
 // A slice's budget. Chromium calls a task over 50 ms long; a slice (walk, wasm, emit)
 // stays well under it, and the page gets the main thread between slices. The walk
 // gets SLICE_MS; the wasm and the emit then cost about as much again for the nodes
@@ -131,12 +141,14 @@ class PageRecorder {
     this.slice = 0;
     this.queue = [];
     this.buf = new CommandBuffer();
-    this.rec = null;
+    this.engine = null;
     this.stopped = false;
+    this.withdrawn = false;
     this.scheduled = false;
-    this.timer = 0;
-    this.wakeAt = -1;
     this.batchTimer = 0;
+    this.wakeTimer = 0;
+    this.wake = -1;
+    this.batchMs = BATCH_MS;
     this.observers = [];
     this.unlisten = [];
     this.docs = new Set();
@@ -183,24 +195,32 @@ class PageRecorder {
     } else {
       begin();
     }
-    const whenReady = (r) => {
-      if (this.stopped) return;
-      try {
-        this.rec = new r.Recording(JSON.stringify(this.wasmOptions), navigator.globalPrivacyControl === true);
-      } catch (e) {
-        this.fail(e);
-        return;
-      }
-      if (this.consentWanted === true) this.rec.grantConsent();
-      if (this.consentWanted === false) this.rec.withdrawConsent();
-      this.schedule();
-    };
-    SessionReplay.ready.then(() => whenReady(wasm_bindgen), (e) => this.fail(e));
+    this.engine = createEngine(this, JSON.stringify(this.wasmOptions), navigator.globalPrivacyControl === true,
+      this.options.worker !== false);
   }
 
   fail(e) {
     this.errors.push(String(e && e.message || e));
     if (typeof this.options.onError === 'function') this.options.onError(e);
+  }
+
+  // What the engine's Recording handed out: masked events (as JSON) and binary chunks.
+  deliver(json, chunks) {
+    if (this.withdrawn) return;
+    if (json !== '[]') {
+      const events = JSON.parse(json);
+      for (const e of events) this.emit(e);
+    }
+    if (this.emitChunk) for (const c of chunks) this.emitChunk(c);
+  }
+
+  // The worker died after it was ready, with what it held: said, and the recording
+  // resynchronises on the main thread with a new snapshot.
+  lost(e) {
+    this.fail(e);
+    if (this.stopped || !this.started) return;
+    this.push(writePage);
+    this.push((buf, t) => this.snapshot(buf, t));
   }
 
   // ---- the queue ----
@@ -210,13 +230,13 @@ class PageRecorder {
   // When nothing waits, the command is written at once (its values were read when it
   // happened, so nothing is lost by writing it early, and nothing queues); a walk that
   // outgrows the slice's budget queues the rest.
-  push(write, t = Date.now()) {
+  push(write, t = Date.now(), lazy = false) {
     const item = { write, t, q: this.slice };
     if (!this.queue.length) {
       this.slice++; // walks from here on come after the item was observed
       this.nodeBudget = SLICE_NODES;
       if (write(this.buf, t, item, performance.now() + SLICE_MS) !== false) {
-        this.schedule();
+        this.schedule(false, lazy);
         return;
       }
     }
@@ -224,13 +244,25 @@ class PageRecorder {
     this.schedule();
   }
 
-  // The next slice: soon after the first observation that waits, or at once (after
-  // the page's own tasks) when a slice left work.
-  schedule(now) {
-    if (this.scheduled || this.stopped) return;
+  // The next slice: soon after the first observation that waits (later for a lazy
+  // one), or at once (after the page's own tasks) when a slice left work.
+  schedule(now, lazy) {
+    if (this.stopped) return;
+    const due = now ? 0 : lazy ? LAZY_MS : BATCH_MS;
+    const at = performance.now() + due;
+    if (this.scheduled) {
+      if (at >= this.dueAt) return; // the slice set for it comes soon enough
+      if (this.dueAt === 0) return;
+      clearTimeout(this.batchTimer);
+    }
     this.scheduled = true;
-    if (now) this.port.postMessage(0);
-    else this.batchTimer = setTimeout(() => this.run(), BATCH_MS);
+    if (now) {
+      this.dueAt = 0;
+      this.port.postMessage(0);
+    } else {
+      this.dueAt = at;
+      this.batchTimer = setTimeout(() => this.run(), due);
+    }
   }
 
   // One slice: queued observations, within the budget, then the wasm.
@@ -251,41 +283,25 @@ class PageRecorder {
     if (this.queue.length) this.schedule(true);
   }
 
-  // Feeds the wasm what was written, and emits what it hands back.
-  flush(final) {
-    if (!this.rec) return;
-    const now = Date.now();
-    // The clock moves with every slice: batches and held-back scrolls that fell due go
-    // out with it.
-    if (!final) {
-      this.buf.n(REC.TICK);
-      this.buf.n(now);
-    }
+  // Hands what was written to the engine, with a tick: the Recording's clock moves with
+  // every slice, and batches and held-back scrolls that fell due go out with it.
+  flush() {
+    this.buf.n(REC.TICK);
+    this.buf.n(Date.now());
     const [nums, text] = this.buf.take();
-    if (!this.rec.feed(nums, text)) this.fail(new Error(this.rec.problems().join('; ')));
-    if (final) this.rec.stop(now);
-    const json = this.rec.events();
-    if (json !== '[]') {
-      const events = JSON.parse(json);
-      for (const e of events) this.emit(e);
-    }
-    if (this.emitChunk) {
-      for (let c = this.rec.pollChunk(); c; c = this.rec.pollChunk()) this.emitChunk(c);
-    }
-    if (!final) this.arm();
+    this.engine.feed(nums, text);
   }
 
-  // Wakes the recorder when it asked to be (a pointer batch, a held-back scroll, a
-  // keyframe).
-  arm() {
-    const wake = this.rec.nextWake();
-    if (wake === this.wakeAt) return; // the timer set for it still stands
-    clearTimeout(this.timer);
-    this.wakeAt = wake;
-    if (wake < 0) return;
-    this.timer = setTimeout(() => {
-      this.wakeAt = -1;
-      this.schedule(true);
+  // The Recording wants to be called at `wake` (epoch ms; -1: not until something
+  // happens): a pointer batch, a held-back scroll, a keyframe. A slice then runs.
+  wakeAt(wake) {
+    if (wake === this.wake) return; // the timer set for it still stands
+    clearTimeout(this.wakeTimer);
+    this.wake = wake;
+    if (wake < 0 || this.stopped) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wake = -1;
+      if (this.dueAt !== 0 || !this.scheduled) this.run(); // else a slice is on its way
     }, Math.max(0, wake - Date.now()));
   }
 
@@ -671,7 +687,7 @@ class PageRecorder {
       const [x, y] = this.offset(doc, p.clientX, p.clientY);
       this.push((buf, t) => {
         buf.n(REC.MOVE); buf.n(t); buf.n(source); buf.n(this.key(target)); buf.n(x); buf.n(y);
-      }, now);
+      }, now, true);
     };
     on(doc, 'mousemove', move(0));
     on(doc, 'touchmove', move(1));
@@ -701,7 +717,7 @@ class PageRecorder {
       const x = isDoc ? win.scrollX : target.scrollLeft;
       const y = isDoc ? win.scrollY : target.scrollTop;
       const node = isDoc ? doc : target;
-      this.push((buf, t) => { buf.n(REC.SCROLL); buf.n(t); buf.n(this.key(node)); buf.n(x); buf.n(y); });
+      this.push((buf, t) => { buf.n(REC.SCROLL); buf.n(t); buf.n(this.key(node)); buf.n(x); buf.n(y); }, Date.now(), true);
     });
     const input = (e) => this.onInput(e.target);
     on(doc, 'input', input);
@@ -713,6 +729,14 @@ class PageRecorder {
         this.push((buf, t) => { buf.n(REC.VIEWPORT); buf.n(t); buf.n(w); buf.n(h); });
       });
       on(doc, 'selectionchange', () => this.onSelection(doc));
+      // The page is hidden or going away: what waits for its batch goes to the wasm
+      // now (on the main thread it is emitted before the page's own pagehide handlers
+      // send what they hold; a worker emits it if the page lives on long enough).
+      const now = () => {
+        if (this.scheduled || this.queue.length) this.run();
+      };
+      on(win, 'pagehide', now);
+      on(doc, 'visibilitychange', () => { if (doc.visibilityState === 'hidden') now(); });
     }
   }
 
@@ -773,8 +797,10 @@ class PageRecorder {
 
   // ---- stopping and consent ----
 
+  // Returns a promise that resolves once the last events were emitted: at once on the
+  // main thread, after the worker's answer otherwise.
   stop() {
-    if (this.stopped) return;
+    if (this.stopPromise) return this.stopPromise;
     this.takeRecords();
     this.slice++;
     // What was observed goes out, in one last flush, unsliced.
@@ -788,13 +814,11 @@ class PageRecorder {
     for (const f of this.unlisten) f();
     activeRecorders.delete(this);
     if (!activeRecorders.size && unhookSetters) unhookSetters();
-    clearTimeout(this.timer);
     clearTimeout(this.batchTimer);
-    if (this.rec) {
-      this.flush(true);
-      this.rec.free();
-      this.rec = null;
-    }
+    clearTimeout(this.wakeTimer);
+    const [nums, text] = this.buf.take();
+    this.stopPromise = this.engine.stop(nums, text, Date.now());
+    return this.stopPromise;
   }
 
   // Consent granted later: what was observed before it was never recorded, so the
@@ -804,7 +828,7 @@ class PageRecorder {
     if (navigator.globalPrivacyControl === true) return false;
     const first = this.consentWanted !== true;
     this.consentWanted = true;
-    if (this.rec) this.rec.grantConsent();
+    this.engine.consent(true);
     if (first && this.started) {
       this.push(writePage);
       this.push((buf, t) => this.snapshot(buf, t));
@@ -815,9 +839,10 @@ class PageRecorder {
   withdrawConsent() {
     this.consentWanted = false;
     // Nothing observed and not yet emitted leaves the page.
+    this.withdrawn = true;
     this.queue = [];
     this.buf = new CommandBuffer();
-    if (this.rec) this.rec.withdrawConsent();
+    this.engine.withdraw();
     this.stop();
   }
 }
@@ -827,7 +852,7 @@ class PageRecorder {
 function wasmOptions(options, chunks) {
   const out = {};
   for (const [k, v] of Object.entries(options)) {
-    if (k === 'emit' || k === 'emitChunk' || k === 'onError') continue;
+    if (k === 'emit' || k === 'emitChunk' || k === 'onError' || k === 'worker') continue;
     if (v instanceof RegExp) {
       throw new TypeError(`record(): option ${k} is a RegExp; give a CSS selector (for example maskTextSelector)`);
     }
@@ -841,8 +866,9 @@ function wasmOptions(options, chunks) {
 }
 
 // rrweb's `record()`: starts at once (or, with `requireConsent`, once consent is
-// granted) and returns a function that stops recording. The function also carries
-// `grantConsent()`, `withdrawConsent()` and `problems()`.
+// granted) and returns a function that stops recording, and returns a promise that
+// resolves once the last events were emitted. The function also carries
+// `grantConsent()`, `withdrawConsent()`, `problems()`, `addCustomEvent()` and `where()`.
 function record(options) {
   if (!options || typeof options.emit !== 'function') {
     throw new TypeError('record(): options.emit must be a function');
@@ -853,6 +879,8 @@ function record(options) {
   stop.grantConsent = () => r.grantConsent();
   stop.withdrawConsent = () => r.withdrawConsent();
   stop.problems = () => r.errors.slice();
+  // Where the wasm runs: 'worker', 'main' (the page's main thread), or 'starting'.
+  stop.where = () => r.engine.where();
   stop.addCustomEvent = (tag, payload) => {
     const json = JSON.stringify(payload === undefined ? null : payload);
     r.push((buf, t) => { buf.n(REC.CUSTOM); buf.n(t); buf.s(String(tag)); buf.s(json); });

@@ -39,7 +39,11 @@ export async function serve(port = 0, roots = ROOTS) {
     }
     try {
       if (!(await stat(file)).isFile()) throw new Error('not a file');
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
+      const headers = { 'content-type': TYPES[extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' };
+      // ?csp=POLICY serves the page under that content security policy.
+      const csp = new URL(req.url, 'http://x').searchParams.get('csp');
+      if (csp) headers['content-security-policy'] = csp;
+      res.writeHead(200, headers);
       res.end(await readFile(file));
     } catch (_) {
       res.writeHead(404).end();

@@ -164,7 +164,9 @@ window.__stop = SessionReplay.record(o);
   await page.evaluate(() => SessionReplay.ready);
   return page;
 }
-const stopAndTake = (page) => page.evaluate(() => { window.__stop(); return window.__events; });
+// stop() returns a promise that resolves once the last events were emitted (the wasm
+// runs in a worker).
+const stopAndTake = (page) => page.evaluate(async () => { await window.__stop(); return window.__events; });
 
 const HARD_SECRETS = [
   'Okonkwo-Silva', '4111 1111 1111 1111', '078-05-1120', 'X12345678', 'zelda.secret@example.org',
@@ -211,6 +213,40 @@ test('a page harder than the corpus: nothing planted leaves it', async () => {
   await page.context().close();
 });
 
+test('the wasm runs in a worker; a page that refuses workers, or worker: false, records on the main thread', async () => {
+  const csp = encodeURIComponent("worker-src 'none'");
+  const cases = [
+    ['/pages/hard.html', {}, 'worker'],
+    [`/pages/hard.html?csp=${csp}`, {}, 'main'],
+    ['/pages/hard.html', { worker: false }, 'main'],
+  ];
+  for (const [path, options, want] of cases) {
+    const page = await recordedPage(path, { options });
+    await page.waitForTimeout(300);
+    await page.click('#pw');
+    await page.keyboard.type('Zq9typed', { delay: 5 });
+    await page.waitForTimeout(300);
+    const out = await page.evaluate(async () => {
+      const where = window.__stop.where();
+      const done = window.__stop();
+      const atStop = window.__events.length;
+      await done;
+      return { where, atStop, events: window.__events, problems: window.__stop.problems() };
+    });
+    const label = `${path} ${JSON.stringify(options)}`;
+    assert.equal(out.where, want, label);
+    assert.deepEqual(out.problems, [], label);
+    assert.ok(out.events.some((e) => e.type === 2), `${label}: a full snapshot`);
+    const inputs = out.events.filter((e) => e.type === 3 && e.data.source === 5);
+    assert.ok(inputs.length >= 1, `${label}: ${inputs.length} input events`);
+    assert.deepEqual(leaks(JSON.stringify(out.events), ['Zq9typed']), [], label);
+    // On the main thread, stop() emits the last events before it returns.
+    if (want === 'main') assert.equal(out.atStop, out.events.length, label);
+    assert.deepEqual(page.errors, [], label);
+    await page.context().close();
+  }
+});
+
 test('consent: nothing before grantConsent, nothing after withdrawal; GPC refuses', async () => {
   let page = await recordedPage('/pages/hard.html', { options: { requireConsent: true } });
   await page.click('#pw');
@@ -249,8 +285,8 @@ test('emitChunk hands out the binary stream, and it plays like the JSON', async 
   await page.keyboard.type('abcdef', { delay: 10 });
   await page.evaluate(() => window.mutateLater());
   await page.waitForTimeout(200);
-  const out = await page.evaluate(() => {
-    window.__stop();
+  const out = await page.evaluate(async () => {
+    await window.__stop();
     const bytes = new Uint8Array(window.__chunks.flat());
     const a = new SessionReplay.Player(document.body.appendChild(document.createElement('div')), { bytes });
     const b = new SessionReplay.Player(document.body.appendChild(document.createElement('div')), { events: window.__events });

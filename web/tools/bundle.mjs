@@ -12,10 +12,16 @@ const b64 = readFileSync(wasm).toString('base64');
 const text = `/*! session-replay ${version} | MIT | built by web/build */
 (function () {
 'use strict';
+// The wasm-bindgen glue, as a function: the recorder's worker is given its source too.
+function sessionReplayGlue() {
 ${readFileSync(glue, 'utf8')}
+return wasm_bindgen;
+}
+const wasm_bindgen = sessionReplayGlue();
 const WASM_BASE64 = "${b64}";
 ${part('applier.js')}
 ${part('player.js')}
+${part('record_engine.js')}
 ${part('recorder.js')}
 ${part('main.js').replace('__VERSION__', version)}
 })();

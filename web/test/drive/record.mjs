@@ -157,7 +157,9 @@ async function recordOne(browser, name, session, baseUrl) {
   await h.sleep(900); // let throttled and batched events flush
   await s.cp('end');
   const screenshot = await page.screenshot({ type: 'png', caret: 'initial', animations: 'allow' });
-  await page.evaluate(() => { if (typeof window.__stopRecording === 'function') window.__stopRecording(); });
+  // A recorder whose stop() returns a promise (ours, when its wasm runs in a worker)
+  // emits its last events when it resolves.
+  await page.evaluate(async () => { if (typeof window.__stopRecording === 'function') await window.__stopRecording(); });
   const m = await metrics(cdp);
   const json = await page.evaluate(() => JSON.stringify(window.__events));
   await context.close();
