@@ -24,7 +24,7 @@
 // a message and a task per wake, so it wakes `lag` later than asked (longer than a
 // batch waits), by which time the slice with those observations has arrived.
 
-/* global wasm_bindgen, sessionReplayGlue, wasmBytes, WASM_BASE64, SessionReplay */
+/* global wasm_bindgen, sessionReplayGlue, wasmBytes, WASM_BASE64, SessionReplay, BATCH_MS */
 
 // The worker's side: the wasm-bindgen glue, then this function. Messages in order:
 // `{ init: { wasm, options, gpc, lag } }` first, then `{ feed: [nums, text] }`,
@@ -206,7 +206,7 @@ class WorkerEngine {
     this.ready = false;
     this.done = false;
     this.inline = null;
-    this.stopped = null;
+    this.stopPromise = null; // stop()'s answer, once asked
     this.worker = new Worker(recordWorkerUrl());
     this.worker.onmessage = (e) => this.receive(e.data);
     this.worker.onerror = (e) => {
@@ -217,7 +217,7 @@ class WorkerEngine {
     // natively (about 1 ms); elsewhere the worker decodes the text, off this thread.
     const native = typeof Uint8Array.fromBase64 === 'function';
     const wasm = native ? Uint8Array.fromBase64(WASM_BASE64) : WASM_BASE64;
-    this.worker.postMessage({ init: { wasm, options: optionsJson, gpc, lag: owner.batchMs + 50 } },
+    this.worker.postMessage({ init: { wasm, options: optionsJson, gpc, lag: BATCH_MS + 50 } },
       native ? [wasm.buffer] : []);
   }
 
@@ -284,14 +284,14 @@ class WorkerEngine {
   }
 
   stop(nums, text, t) {
-    if (this.done && !this.stopped) return Promise.resolve();
-    if (!this.stopped) {
-      this.stopped = new Promise((resolve) => { this.resolveStop = resolve; });
+    if (this.done && !this.stopPromise) return Promise.resolve();
+    if (!this.stopPromise) {
+      this.stopPromise = new Promise((resolve) => { this.resolveStop = resolve; });
       this.stopArgs = [nums, text, t];
       if (this.inline) this.inline.stop(nums, text, t).then(() => this.finish());
       else if (this.ready) this.sendStop();
     }
-    return this.stopped;
+    return this.stopPromise;
   }
 
   sendStop() {

@@ -148,7 +148,6 @@ class PageRecorder {
     this.batchTimer = 0;
     this.wakeTimer = 0;
     this.wake = -1;
-    this.batchMs = BATCH_MS;
     this.observers = [];
     this.unlisten = [];
     this.docs = new Set();
@@ -252,7 +251,6 @@ class PageRecorder {
     const at = performance.now() + due;
     if (this.scheduled) {
       if (at >= this.dueAt) return; // the slice set for it comes soon enough
-      if (this.dueAt === 0) return;
       clearTimeout(this.batchTimer);
     }
     this.scheduled = true;
