@@ -592,6 +592,23 @@ fn fuzz_seed_state() -> Vec<u8> {
     rec.scroll(HostKey(1), 0.0, 10.0, Timestamp(1020));
     rec.scroll(HostKey(1), 0.0, 20.0, Timestamp(1030));
     rec.pointer_move(HostKey(3), 5.0, 6.0, Timestamp(1040));
+    // CSSOM state: an edited node sheet (the list's) and an adopted constructed sheet.
+    rec.sheet_edit(
+        HostSheet::Node(HostKey(4)),
+        &SheetEdit::Insert {
+            path: vec![0],
+            rule: "b { color: red; }".into(),
+        },
+        Timestamp(1050),
+    );
+    rec.adopted_sheets(
+        HostKey(1),
+        &[AdoptedSheet {
+            key: HostKey(50),
+            rules: Some(vec!["x { top: 0px; }".into()]),
+        }],
+        Timestamp(1060),
+    );
     rec.save_state()
 }
 

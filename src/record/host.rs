@@ -1,5 +1,5 @@
 //! The host's input types: its node keys, the subtrees it hands over and the mutation
-//! records it observed.
+//! records it observed, and the stylesheet edits and adoptions it saw through the CSSOM.
 //!
 //! Two id spaces meet here and must not mix: a [`HostKey`] is the host's identity for a
 //! node (stable while the node lives, chosen by the host), a [`HostIndex`] is a position
@@ -109,4 +109,69 @@ pub enum MutationRecord {
         /// The new text.
         value: String,
     },
+}
+
+/// A stylesheet the host saw edited through the CSSOM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostSheet {
+    /// The sheet of a `<style>` or `<link>` node in the recorded tree.
+    Node(HostKey),
+    /// A constructed stylesheet (`new CSSStyleSheet()`), by the host's key for it. Its
+    /// edits count once the recorder has its rules from a
+    /// [`Recorder::adopted_sheets`](super::Recorder::adopted_sheets) call.
+    Constructed(HostKey),
+}
+
+/// One CSSOM edit of a stylesheet. A `path` locates a rule: its index in the sheet, then
+/// its index in each grouping rule (`@media`, `@supports`, ...) down to it, as rrweb
+/// records them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SheetEdit {
+    /// `insertRule(rule, index)`: `path` ends with the index the rule now has.
+    Insert {
+        /// Where the rule went.
+        path: Vec<i64>,
+        /// The rule's CSS text.
+        rule: String,
+    },
+    /// `deleteRule(index)`.
+    Delete {
+        /// The rule that went.
+        path: Vec<i64>,
+    },
+    /// `replace(text)` (`sync: false`) or `replaceSync(text)` on a constructed sheet.
+    Replace {
+        /// The sheet's new CSS text.
+        text: String,
+        /// Which of the two was called.
+        sync: bool,
+    },
+    /// `style.setProperty(property, value, priority)` on a style rule.
+    SetProperty {
+        /// The style rule.
+        path: Vec<i64>,
+        /// The property.
+        property: String,
+        /// The value.
+        value: String,
+        /// `important` or empty.
+        priority: String,
+    },
+    /// `style.removeProperty(property)` on a style rule.
+    RemoveProperty {
+        /// The style rule.
+        path: Vec<i64>,
+        /// The property.
+        property: String,
+    },
+}
+
+/// A constructed stylesheet in an adoption (`document.adoptedStyleSheets = [...]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdoptedSheet {
+    /// The host's key for the sheet.
+    pub key: HostKey,
+    /// Its rules' CSS texts: needed the first time the host hands the sheet over, and
+    /// taken as the sheet's rules whenever given. `None` for a sheet the recorder has.
+    pub rules: Option<Vec<String>>,
 }

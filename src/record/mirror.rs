@@ -89,6 +89,77 @@ impl Mirror {
         true
     }
 
+    /// Whether node `id` is mirrored.
+    pub(super) fn contains(&self, id: NodeId) -> bool {
+        self.nodes.contains_key(&id)
+    }
+
+    /// The parent of node `id`.
+    pub(super) fn parent(&self, id: NodeId) -> Option<NodeId> {
+        self.nodes.get(&id)?.parent
+    }
+
+    /// The CSS recorded for a `<style>` or `<link>` element: its `_cssText`, else its
+    /// text children's. `None` for a node that is not an element.
+    pub(super) fn sheet_css(&self, id: NodeId) -> Option<String> {
+        let HostKind::Element { attributes, .. } = &self.nodes.get(&id)?.kind else {
+            return None;
+        };
+        if let Some((_, css)) = attributes.iter().find(|(n, _)| n == "_cssText") {
+            return Some(css.clone());
+        }
+        let kids = &self.nodes.get(&id)?.children;
+        Some(
+            kids.iter()
+                .filter_map(|c| match &self.nodes.get(c)?.kind {
+                    HostKind::Text(t) => Some(t.as_str()),
+                    _ => None,
+                })
+                .collect(),
+        )
+    }
+
+    /// Puts a sheet's current CSS where [`Mirror::sheet_css`] read it from (the first
+    /// text child, the others emptied, or `_cssText`), so that keyframes show it.
+    pub(super) fn set_sheet_css(&mut self, id: NodeId, css: String) {
+        let Some(node) = self.nodes.get(&id) else {
+            return;
+        };
+        let HostKind::Element { attributes, .. } = &node.kind else {
+            return;
+        };
+        let has_attr = attributes.iter().any(|(n, _)| n == "_cssText");
+        let texts: Vec<NodeId> = node
+            .children
+            .iter()
+            .copied()
+            .filter(|c| matches!(self.nodes.get(c).map(|n| &n.kind), Some(HostKind::Text(_))))
+            .collect();
+        if has_attr || texts.is_empty() {
+            if let Some(MirrorNode {
+                kind: HostKind::Element { attributes, .. },
+                ..
+            }) = self.nodes.get_mut(&id)
+            {
+                match attributes.iter_mut().find(|(n, _)| n == "_cssText") {
+                    Some((_, v)) => *v = css,
+                    None => attributes.push(("_cssText".to_owned(), css)),
+                }
+            }
+            return;
+        }
+        let mut css = Some(css);
+        for t in texts {
+            if let Some(MirrorNode {
+                kind: HostKind::Text(text),
+                ..
+            }) = self.nodes.get_mut(&t)
+            {
+                *text = css.take().unwrap_or_default();
+            }
+        }
+    }
+
     /// Replaces the mirror with a host tree (a full snapshot). Ids keep counting up.
     pub(super) fn reset_to(&mut self, tree: &HostTree) {
         self.ids.clear();
@@ -171,7 +242,13 @@ impl Mirror {
             id,
             kind,
             root_id: None,
-            is_shadow_host: None,
+            // rrweb's rebuild attaches a shadow root only to a node marked as its host;
+            // without the mark its Replayer drops the shadow children.
+            is_shadow_host: n
+                .children
+                .iter()
+                .any(|c| self.nodes.get(c).is_some_and(|c| c.in_shadow))
+                .then_some(true),
             is_shadow: n.in_shadow.then_some(true),
             shape,
             extra: Vec::new(),

@@ -51,6 +51,7 @@
 //! | `host.rs` | the host's input types: [`HostKey`], [`HostTree`], [`MutationRecord`] |
 //! | `mirror.rs` | the recorder's copy of the host tree, id assignment, mutation coalescing |
 //! | `sampler.rs` | pointer sampling and batching, scroll throttling |
+//! | `sheets.rs` | CSSOM state: sheets edited through it, constructed sheets, adoptions |
 //! | `cadence.rs` | keyframe cadence, rate caps and the resync after them |
 //! | `config.rs` | [`RecorderConfig`] |
 //! | `persist.rs` | the recorder's saved state ([`Recorder::save_state`], [`Recorder::restore_state`]) |
@@ -62,7 +63,11 @@ mod mirror;
 mod persist;
 mod recorder;
 mod sampler;
+mod sheets;
 
 pub use config::RecorderConfig;
-pub use host::{HostIndex, HostKey, HostKind, HostTree, HostTreeNode, MutationRecord};
+pub use host::{
+    AdoptedSheet, HostIndex, HostKey, HostKind, HostSheet, HostTree, HostTreeNode, MutationRecord,
+    SheetEdit,
+};
 pub use recorder::Recorder;

@@ -1,5 +1,5 @@
-//! The recorder's saved form: each part's own saved form (the mirror's, the
-//! sampler's, the cadence's and the consent gate's, each beside its part), the nested
+//! The recorder's saved form: each part's own saved form (the mirror's, the sheets',
+//! the sampler's, the cadence's and the consent gate's, each beside its part), the nested
 //! stages' sealed states (the scrubber's, the encoder's) as byte strings, and the
 //! chunks not yet polled, as session state (see `crate::persist`).
 //!
@@ -25,6 +25,7 @@ use super::Recorder;
 use super::cadence::{Cadence, SavedCadence};
 use super::mirror::{Mirror, SavedMirror};
 use super::sampler::{Sampler, SavedSampler};
+use super::sheets::{SavedSheets, Sheets};
 use crate::codec::Encoder;
 use crate::error::StateError;
 use crate::limits::Limits;
@@ -37,6 +38,7 @@ struct SavedRecorder {
     scrubber: Vec<u8>,
     gate: SavedGate,
     mirror: SavedMirror,
+    sheets: SavedSheets,
     sampler: SavedSampler,
     cadence: SavedCadence,
     /// The encoder's sealed state, with encoding on and not stopped.
@@ -64,6 +66,7 @@ pub(super) fn save(r: &mut Recorder) -> Vec<u8> {
         scrubber: r.scrubber.save_state(),
         gate: r.gate.save(),
         mirror: r.mirror.save(),
+        sheets: r.sheets.save(|id| r.mirror.contains(id)),
         sampler: r.sampler.save(),
         cadence: r.cadence.save(),
         encoder,
@@ -82,6 +85,7 @@ pub(super) fn restore(
     let s: SavedRecorder = persist::decode_body(StateKind::Recorder, body)?;
     // The cheap parts first, the ones that decode events or rebuild pages after.
     let mirror = Mirror::restore(s.mirror, limits)?;
+    let sheets = Sheets::restore(s.sheets, |id| mirror.contains(id))?;
     let sampler = Sampler::restore(s.sampler)?;
     let cadence = Cadence::restore(s.cadence)?;
     let gate = ConsentGate::restore(s.gate, limits)?;
@@ -105,6 +109,7 @@ pub(super) fn restore(
         scrubber,
         gate,
         mirror,
+        sheets,
         sampler,
         cadence,
         encoder,

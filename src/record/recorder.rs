@@ -6,9 +6,10 @@ use std::collections::VecDeque;
 
 use super::cadence::Cadence;
 use super::config::RecorderConfig;
-use super::host::{HostKey, HostTree, MutationRecord};
+use super::host::{AdoptedSheet, HostKey, HostSheet, HostTree, MutationRecord, SheetEdit};
 use super::mirror::Mirror;
 use super::sampler::Sampler;
+use super::sheets::{self, Sheets};
 use crate::codec::Encoder;
 use crate::model::*;
 use crate::privacy::{Consent, ConsentGate, Policy, Scrubber};
@@ -56,6 +57,8 @@ pub struct Recorder {
     /// Consent, and the queue of masked events waiting for the host.
     pub(super) gate: ConsentGate<Event>,
     pub(super) mirror: Mirror,
+    /// What the CSSOM changed that the mirror's nodes do not hold.
+    pub(super) sheets: Sheets,
     pub(super) sampler: Sampler,
     pub(super) cadence: Cadence,
     /// `Some` with encoding on, until [`Recorder::stop`] or a withdrawal.
@@ -82,6 +85,7 @@ impl Recorder {
             scrubber: Scrubber::new(policy),
             gate: ConsentGate::new(config.privacy_signal),
             mirror: Mirror::new(),
+            sheets: Sheets::new(),
             sampler: Sampler::new(
                 config.pointer_sample,
                 config.pointer_batch,
@@ -228,11 +232,23 @@ impl Recorder {
     pub fn snapshot(&mut self, tree: &HostTree, now: Timestamp) {
         self.flush_moves(now);
         self.mirror.reset_to(tree);
+        self.sheets.reset_nodes();
         self.keyframe(now);
     }
 
     /// Emits a full snapshot of the recorded tree now (the keyframe cadence calls it).
+    /// Adoptions of constructed stylesheets follow it, as rrweb's do: a replayer that
+    /// starts at a keyframe knows no constructed sheet.
     pub fn keyframe(&mut self, now: Timestamp) {
+        if !self.mirror.has_root() {
+            return;
+        }
+        // Sheets edited through the CSSOM go into the copy first, so that the keyframe
+        // shows them.
+        let mirror = &self.mirror;
+        for (id, css) in self.sheets.take_stale(|id| mirror.contains(id)) {
+            self.mirror.set_sheet_css(id, css);
+        }
         let Some(tree) = self.mirror.tree() else {
             return;
         };
@@ -249,6 +265,17 @@ impl Recorder {
             },
             Caps::Exempt,
         );
+        let mirror = &self.mirror;
+        for a in self.sheets.after_keyframe(|id| mirror.contains(id)) {
+            self.emit(
+                Event {
+                    timestamp: now,
+                    kind: EventKind::Incremental(Incremental::AdoptedStyleSheet(a)),
+                    extra: Vec::new(),
+                },
+                Caps::Exempt,
+            );
+        }
     }
 
     /// One batch of mutation records (one MutationObserver callback), coalesced: a node
@@ -262,8 +289,81 @@ impl Recorder {
         let Some(m) = self.mirror.apply(records) else {
             return;
         };
+        if self.sheets.tracks_nodes() {
+            self.sheets_changed_by(records);
+        }
         self.flush_moves(now);
         self.incremental(now, Incremental::Mutation(m));
+    }
+
+    /// Drops the edited rule lists of sheets whose CSS these records changed through
+    /// the DOM: the browser parsed that CSS afresh.
+    fn sheets_changed_by(&mut self, records: &[MutationRecord]) {
+        for r in records {
+            let owner = match r {
+                MutationRecord::ChildList { target, .. } => self.mirror.id(*target),
+                MutationRecord::Attributes { target, name, .. } if name == "_cssText" => {
+                    self.mirror.id(*target)
+                }
+                MutationRecord::Attributes { .. } => None,
+                MutationRecord::CharacterData { target, .. } => self
+                    .mirror
+                    .id(*target)
+                    .and_then(|id| self.mirror.parent(id)),
+            };
+            if let Some(id) = owner {
+                self.sheets.node_changed(id);
+            }
+        }
+    }
+
+    /// A stylesheet was edited through the CSSOM (`insertRule`, `deleteRule`,
+    /// `replace`, `style.setProperty`, ...). Edits of a node the recorder does not have,
+    /// of a constructed sheet it has no rules for, or at a rule path outside the sheet
+    /// emit nothing. The CSS goes through the policy's CSS masking.
+    pub fn sheet_edit(&mut self, sheet: HostSheet, edit: &SheetEdit, now: Timestamp) {
+        // Without consent the edit is dropped before the copy applies it, as mutations are.
+        if !self.gate.admit() {
+            return;
+        }
+        let (id, style_id) = match sheet {
+            HostSheet::Node(key) => {
+                let Some(id) = self.mirror.id(key) else {
+                    return;
+                };
+                let mirror = &self.mirror;
+                if !self.sheets.edit_node(id, edit, || mirror.sheet_css(id)) {
+                    return;
+                }
+                (Some(id), None)
+            }
+            HostSheet::Constructed(key) => {
+                let Some(style) = self.sheets.style_id(key) else {
+                    return;
+                };
+                if !self.sheets.edit_constructed(style, edit) {
+                    return;
+                }
+                (None, Some(style))
+            }
+        };
+        self.flush_moves(now);
+        self.incremental(now, sheets::edit_event(id, style_id, edit));
+    }
+
+    /// The document or a shadow root (`host`: the document's key, or the shadow host's)
+    /// adopts `sheets`, in order (an empty list: none). Each sheet's rules go out with
+    /// the first adoption that needs them after a keyframe.
+    pub fn adopted_sheets(&mut self, host: HostKey, sheets: &[AdoptedSheet], now: Timestamp) {
+        if !self.gate.admit() {
+            return;
+        }
+        let Some(id) = self.mirror.id(host) else {
+            return;
+        };
+        let a = self.sheets.adopt(id, sheets);
+        self.flush_moves(now);
+        self.incremental(now, Incremental::AdoptedStyleSheet(a));
     }
 
     /// The pointer moved over `target` (sampled every 50 ms, batched every 500 ms by

@@ -54,7 +54,7 @@
 //! seek cursor over the recording, `keyframes.rs` the keyframe index behind it,
 //! `ingest.rs` how events and chunks come in, and `player.rs` the clock.
 
-mod css;
+pub(crate) mod css;
 mod diag;
 mod dom;
 mod export;

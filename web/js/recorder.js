@@ -23,11 +23,12 @@
 // - Observations cross the boundary as numbers in one Float64Array and strings in one
 //   joined string (see web/src/recorder.rs for the command table): one copy per slice.
 
-/* global createEngine, SVG_NS */
+/* global createEngine, SVG_NS, SheetWatch, hookSheets, unhookSheets */
 
 const REC = {
   PAGE: 1, SNAPSHOT: 2, MUTATIONS: 3, MOVE: 4, INTERACTION: 5, FOCUS: 6, BLUR: 7,
   SCROLL: 8, VIEWPORT: 9, INPUT: 10, SELECTION: 11, TICK: 12, KEYFRAME: 13, CUSTOM: 14,
+  SHEET: 15, ADOPT: 16,
 };
 // rrweb's MouseInteractions codes, by DOM event type.
 const INTERACTIONS = {
@@ -165,6 +166,8 @@ class PageRecorder {
     channel.port1.onmessage = () => this.run();
     this.port = channel.port2;
     this.errors = [];
+    // Stylesheet edits and adoptions (web/js/record_sheets.js).
+    this.sheets = new SheetWatch(this);
   }
 
   key(node) {
@@ -184,6 +187,7 @@ class PageRecorder {
       this.started = true;
       activeRecorders.add(this);
       hookSetters();
+      hookSheets(window);
       this.push(writePage);
       this.push((buf, t) => this.snapshot(buf, t));
       this.observeDocument(document, true);
@@ -218,6 +222,7 @@ class PageRecorder {
   lost(e) {
     this.fail(e);
     if (this.stopped || !this.started) return;
+    this.sheets.reset();
     this.push(writePage);
     this.push((buf, t) => this.snapshot(buf, t));
   }
@@ -269,6 +274,7 @@ class PageRecorder {
     clearTimeout(this.batchTimer);
     if (this.stopped) return;
     this.takeRecords();
+    this.sheets.check();
     this.slice++;
     const deadline = performance.now() + SLICE_MS;
     this.nodeBudget = SLICE_NODES;
@@ -335,6 +341,7 @@ class PageRecorder {
     if (focused && focused !== document.body && this.keys.has(focused)) {
       buf.n(REC.FOCUS); buf.n(t); buf.n(this.key(focused));
     }
+    this.sheets.writeLater(buf, t);
   }
 
   // Pushes a node's children (its shadow root's and, for a same-origin iframe, its
@@ -343,6 +350,7 @@ class PageRecorder {
     if (node.nodeType === 1) {
       const tag = node.localName;
       if (tag === 'script') return; // its text is code, never needed to replay
+      if (tag === 'style' && this.sheets.cssomOnly.has(node)) return; // walked as `_cssText`
       if (fields && (tag === 'input' || tag === 'textarea' || tag === 'select')) fields.push(node);
       if (tag === 'iframe' || tag === 'frame') {
         this.watchFrame(node);
@@ -357,11 +365,13 @@ class PageRecorder {
       const shadow = node.shadowRoot;
       if (shadow) {
         this.observeRoot(shadow);
+        this.sheets.found(shadow);
         const sk = shadow.childNodes;
         for (let i = sk.length - 1; i >= 0; i--) stack.push([sk[i], index, true]);
       }
     } else if (node.nodeType === 9) {
       if (node !== document) this.observeDocument(node, false);
+      this.sheets.found(node);
       const kids = node.childNodes;
       for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i], index, false]);
     }
@@ -423,9 +433,10 @@ class PageRecorder {
     if (tag === 'link' && /(^|\s)stylesheet(\s|$)/i.test(el.rel || '')) {
       inline = cssText(el.sheet);
       if (inline === null && !el.sheet) this.whenLoaded(el);
-    } else if (tag === 'style' && el.sheet && !(el.textContent || '').trim()) {
+    } else if (tag === 'style' && this.sheets.inlines(el)) {
       inline = cssText(el.sheet);
     }
+    if (inline !== null) this.sheets.inlinedIn.set(el, this.slice);
     for (let i = 0; i < attrs.length; i++) {
       const a = attrs[i];
       // A link inlined as `_cssText` drops what would load it (as rrweb does).
@@ -481,6 +492,7 @@ class PageRecorder {
   observeDocument(doc, top) {
     if (this.docs.has(doc)) return;
     this.docs.add(doc);
+    hookSheets(doc.defaultView);
     this.observeRoot(doc);
     this.listen(doc, top);
   }
@@ -520,6 +532,7 @@ class PageRecorder {
     let n = 0;
     const suspended = () => {
       buf.nums[countAt] = n;
+      this.sheets.writeLater(buf, t);
       return false;
     };
     if (state.pending) {
@@ -555,6 +568,7 @@ class PageRecorder {
       }
     }
     buf.nums[countAt] = n;
+    this.sheets.writeLater(buf, t);
     return true;
   }
 
@@ -812,6 +826,7 @@ class PageRecorder {
     for (const f of this.unlisten) f();
     activeRecorders.delete(this);
     if (!activeRecorders.size && unhookSetters) unhookSetters();
+    if (!activeRecorders.size) unhookSheets();
     clearTimeout(this.batchTimer);
     clearTimeout(this.wakeTimer);
     const [nums, text] = this.buf.take();
@@ -828,6 +843,8 @@ class PageRecorder {
     this.consentWanted = true;
     this.engine.consent(true);
     if (first && this.started) {
+      // The Recording dropped what came before consent, constructed sheets included.
+      this.sheets.reset();
       this.push(writePage);
       this.push((buf, t) => this.snapshot(buf, t));
     }

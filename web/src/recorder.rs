@@ -28,6 +28,8 @@
 //! | 12 | tick | t |
 //! | 13 | keyframe | t |
 //! | 14 | custom | t, s tag, s payload JSON |
+//! | 15 | sheet edit | t, owner (0 node, 1 constructed sheet), key, edit |
+//! | 16 | adoption | t, host key (the document's or the shadow host's), n, n × sheet |
 //!
 //! A tree is `n`, then per node in pre-order: key, parent index (-1 for the root),
 //! flags (1: child of its parent's shadow root), kind (0 document, 1 doctype `s`,
@@ -35,11 +37,17 @@
 //! record is 1 (children: target, next sibling key or -1, a added trees, r removed
 //! keys), 2 (attribute: target, s name, has value (0/1), [s value]) or 3 (text:
 //! target, s value).
+//!
+//! A sheet edit is 1 (insert: path, s rule), 2 (delete: path), 3 (replace: sync (0/1),
+//! s text), 4 (set a declaration: path, s property, s value, s priority) or 5 (remove
+//! one: path, s property); a path is `n, n × index`. An adopted sheet is its key, then
+//! 0, or 1 and `m, m × s rule` (its rules, the first time the glue hands it over).
 
 use session_replay::model::{Json, MouseInteractionKind, Timestamp};
 use session_replay::privacy::{Policy, PrivacySignal};
 use session_replay::record::{
-    HostIndex, HostKey, HostKind, HostTree, HostTreeNode, MutationRecord, Recorder, RecorderConfig,
+    AdoptedSheet, HostIndex, HostKey, HostKind, HostSheet, HostTree, HostTreeNode, MutationRecord,
+    Recorder, RecorderConfig, SheetEdit,
 };
 use session_replay::{EventCount, Millis, codec, rrweb};
 use wasm_bindgen::prelude::*;
@@ -176,6 +184,44 @@ impl<'a> Feed<'a> {
             });
         }
         Ok(HostTree { nodes })
+    }
+
+    /// A rule path: `n, n × index`, each a whole non-negative number.
+    fn path(&mut self) -> Read<Vec<i64>> {
+        let n = self.count(self.nums.len() - self.at)?;
+        let mut path = Vec::with_capacity(n);
+        for _ in 0..n {
+            path.push(self.count(u32::MAX as usize)? as i64);
+        }
+        Ok(path)
+    }
+
+    fn sheet_edit(&mut self) -> Read<SheetEdit> {
+        Ok(match self.num()? as i64 {
+            1 => SheetEdit::Insert {
+                path: self.path()?,
+                rule: self.str()?.to_owned(),
+            },
+            2 => SheetEdit::Delete { path: self.path()? },
+            3 => {
+                let sync = self.num()? == 1.0;
+                SheetEdit::Replace {
+                    text: self.str()?.to_owned(),
+                    sync,
+                }
+            }
+            4 => SheetEdit::SetProperty {
+                path: self.path()?,
+                property: self.str()?.to_owned(),
+                value: self.str()?.to_owned(),
+                priority: self.str()?.to_owned(),
+            },
+            5 => SheetEdit::RemoveProperty {
+                path: self.path()?,
+                property: self.str()?.to_owned(),
+            },
+            _ => return Err(BadFeed("an unknown sheet edit")),
+        })
     }
 
     fn record(&mut self) -> Read<MutationRecord> {
@@ -383,6 +429,39 @@ impl Recording {
                     .map_err(|_| BadFeed("a custom payload is not JSON"))?;
                 rec.custom(tag, payload, t);
             }
+            15 => {
+                let owner = f.num()?;
+                let key = f.key()?;
+                let sheet = match owner as i64 {
+                    0 => HostSheet::Node(key),
+                    1 => HostSheet::Constructed(key),
+                    _ => return Err(BadFeed("an unknown sheet owner")),
+                };
+                let edit = f.sheet_edit()?;
+                rec.sheet_edit(sheet, &edit, t);
+            }
+            16 => {
+                let host = f.key()?;
+                let n = f.count((f.nums.len() - f.at) / 2)?;
+                let mut sheets = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let key = f.key()?;
+                    let rules = match f.num()? as i64 {
+                        0 => None,
+                        1 => {
+                            let m = f.count(f.nums.len() - f.at)?;
+                            let mut rules = Vec::with_capacity(m);
+                            for _ in 0..m {
+                                rules.push(f.str()?.to_owned());
+                            }
+                            Some(rules)
+                        }
+                        _ => return Err(BadFeed("an adopted sheet's rules flag is not 0 or 1")),
+                    };
+                    sheets.push(AdoptedSheet { key, rules });
+                }
+                rec.adopted_sheets(host, &sheets, t);
+            }
             _ => return Err(BadFeed("an unknown command")),
         }
         Ok(())
@@ -528,6 +607,53 @@ mod tests {
             ev[1]["data"]["node"]["childNodes"][0]["childNodes"][0]["childNodes"][0]["id"]
         );
         assert_eq!(m["texts"][0]["value"], "***");
+    }
+
+    #[test]
+    fn sheet_edits_and_adoptions_become_rrweb_events() {
+        let mut r = Recording::with_options("{}", false).unwrap();
+        let mut c = page();
+        // A rule inserted at [0] into the sheet of node 3 (the recorder takes any
+        // element's: the glue sends only `<style>` and `<link>` owners).
+        c.n(15.0).n(1_100.0).n(0.0).n(3.0);
+        c.n(1.0).n(1.0).n(0.0).s("b { color: blue; }");
+        // A nested declaration edit that cannot apply (no rule at [0, 2]) emits nothing.
+        c.n(15.0).n(1_100.0).n(0.0).n(3.0);
+        c.n(4.0).n(2.0).n(0.0).n(2.0).s("color").s("red").s("");
+        // The document adopts a new constructed sheet, then it is replaced.
+        c.n(16.0)
+            .n(1_200.0)
+            .n(1.0)
+            .n(1.0)
+            .n(50.0)
+            .n(1.0)
+            .n(1.0)
+            .s("x { top: 0px; }");
+        c.n(15.0)
+            .n(1_300.0)
+            .n(1.0)
+            .n(50.0)
+            .n(3.0)
+            .n(1.0)
+            .s("y { left: 0px; }");
+        assert!(r.feed(&c.nums, &c.text), "{:?}", r.problems());
+        let ev = events(&mut r);
+        let json = ev.to_string();
+        assert_eq!(ev.as_array().unwrap().len(), 5, "{json}");
+        assert_eq!(ev[2]["data"]["source"], 8);
+        assert_eq!(ev[2]["data"]["adds"][0]["index"], 0);
+        assert_eq!(ev[3]["data"]["source"], 15);
+        assert_eq!(
+            ev[3]["data"]["styles"][0]["rules"][0]["rule"],
+            "x { top: 0px; }"
+        );
+        assert_eq!(ev[4]["data"]["replaceSync"], "y { left: 0px; }");
+        assert_eq!(ev[4]["data"]["styleId"], ev[3]["data"]["styleIds"][0]);
+        // A bad edit code is reported with its position.
+        let mut bad = Cmds::default();
+        bad.n(15.0).n(1_400.0).n(0.0).n(3.0).n(9.0);
+        assert!(!r.feed(&bad.nums, &bad.text));
+        assert_eq!(r.problems(), ["command 0: an unknown sheet edit"]);
     }
 
     #[test]

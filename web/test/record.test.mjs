@@ -305,6 +305,80 @@ test('emitChunk hands out the binary stream, and it plays like the JSON', async 
   await page.context().close();
 });
 
+// Replays `events` with our Player and with rrweb's Replayer, from the start and from
+// the last keyframe alone (with the Meta before it, as a seek there starts): the colors
+// the replayed page's stylesheets give, by run.
+async function replayedColors(events, colorsSource) {
+  const page = await playerPage(b, server);
+  const logs = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || (m.type() === 'warning' && m.text().includes('[replayer]'))) logs.push(m.text().slice(0, 200));
+  });
+  const runs = await page.evaluate(async ([events, src]) => {
+    // eslint-disable-next-line no-eval
+    const colors = eval(`(${src})`);
+    const last = events.map((e) => e.type).lastIndexOf(2);
+    const meta = events.slice(0, last).map((e) => e.type).lastIndexOf(4);
+    const tail = [events[meta], ...events.slice(last)];
+    const out = {};
+    for (const [label, evs] of [['all', events], ['from the last keyframe', tail]]) {
+      const player = new SessionReplay.Player(document.getElementById('box'), { events: evs });
+      await player.seek(player.duration);
+      out[`ours, ${label}`] = colors(player.iframe.contentDocument);
+      player.destroy();
+      const root = document.getElementById('rr');
+      const r = new rrweb.Replayer(evs, { root, showWarning: true, mouseTail: false, skipInactive: false, triggerFocus: false });
+      r.pause(r.getMetaData().totalTime);
+      await new Promise((ok) => setTimeout(ok, 50)); // CSSStyleSheet.replace() settles later
+      out[`rrweb, ${label}`] = colors(r.iframe.contentDocument);
+      root.textContent = '';
+    }
+    return out;
+  }, [events, colorsSource]);
+  assert.deepEqual(logs, []);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+  return runs;
+}
+
+test('stylesheets: CSSOM edits and adopted sheets replay as the live page shows them, from the start and from a keyframe', async () => {
+  const cases = [
+    ['edits', { checkoutEveryNms: 400 }, false],
+    ['edits, then the edited <style> moved (parsed afresh)', { checkoutEveryNms: 400 }, true],
+    ['edits before consent, then consent (the snapshot holds the edited sheets)', { requireConsent: true }, false],
+  ];
+  for (const [label, options, move] of cases) {
+    const page = await recordedPage('/pages/sheets.html', { options });
+    await page.waitForTimeout(200);
+    await page.evaluate((m) => window.edit(m), move);
+    if (options.requireConsent) await page.evaluate(() => window.__stop.grantConsent());
+    await page.mouse.move(10, 10);
+    await page.waitForTimeout(1000); // keyframes (every 400 ms) after the edits
+    await page.mouse.move(20, 20);
+    const live = await page.evaluate(() => window.colors(document));
+    const source = await page.evaluate(() => window.colors.toString());
+    const events = await stopAndTake(page);
+    assert.deepEqual(page.errors, [], label);
+    await page.context().close();
+    // The page did what it says.
+    assert.match(live.d, /^rgb\(4, 5, 6\)/, label);
+    assert.match(live.c, /^rgb\(7, 8, 9\)/, label);
+    assert.match(live.keep, /rgb\(9, 9, 9\)$/, label);
+    assert.match(live.f, /rgb\(1, 1, 1\)$/, label);
+    assert.match(live.b, move ? /^rgb\(0, 0, 0\)/ : /^rgb\(0, 128, 0\)/, label);
+    const sources = new Set(events.filter((e) => e.type === 3).map((e) => e.data.source));
+    assert.ok(sources.has(15), `${label}: adoptions recorded`);
+    if (!options.requireConsent) {
+      assert.ok(sources.has(8) && sources.has(13), `${label}: rule and declaration edits recorded`);
+      const snapshots = events.filter((e) => e.type === 2).map((e) => e.timestamp);
+      const edits = events.filter((e) => e.type === 3 && e.data.source === 8).map((e) => e.timestamp);
+      assert.ok(snapshots.at(-1) > Math.max(...edits), `${label}: a keyframe after the edits`);
+    }
+    const runs = await replayedColors(events, source);
+    for (const [run, colors] of Object.entries(runs)) assert.deepEqual(colors, live, `${label}: ${run}`);
+  }
+});
+
 test('the cost to the page, against rrweb in the same run (login)', () => {
   drive(['login']);
   drive(['--recorder', 'none', 'login']);

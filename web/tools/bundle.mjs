@@ -22,6 +22,7 @@ const WASM_BASE64 = "${b64}";
 ${part('applier.js')}
 ${part('player.js')}
 ${part('record_engine.js')}
+${part('record_sheets.js')}
 ${part('recorder.js')}
 ${part('main.js').replace('__VERSION__', version)}
 })();
