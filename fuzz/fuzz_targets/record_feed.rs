@@ -33,7 +33,11 @@ const EDGES: [f64; 16] = [
 ];
 
 fn num(b: u8) -> f64 {
-    if b < 200 { f64::from(b) } else { EDGES[usize::from(b - 200) % EDGES.len()] }
+    if b < 200 {
+        f64::from(b)
+    } else {
+        EDGES[usize::from(b - 200) % EDGES.len()]
+    }
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -44,7 +48,11 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(&rest[..len]);
     let nums: Vec<f64> = rest[len..].iter().map(|&b| num(b)).collect();
     let cut = (usize::from(*split) / 2).min(nums.len());
-    let options = if split % 2 == 1 { r#"{"chunks":true}"# } else { "{}" };
+    let options = if split % 2 == 1 {
+        r#"{"chunks":true}"#
+    } else {
+        "{}"
+    };
     let Ok(mut r) = Recording::with_options(options, false) else {
         return;
     };
