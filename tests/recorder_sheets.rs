@@ -79,6 +79,18 @@ fn html_at_end(events: Vec<Event>) -> String {
     s.to_html()
 }
 
+/// The stream from its last keyframe alone, with the Meta that opens it, as a player
+/// that seeks there starts.
+fn from_last_keyframe(events: &[Event]) -> Vec<Event> {
+    let last = events
+        .iter()
+        .rposition(|e| matches!(e.kind, EventKind::FullSnapshot(_)))
+        .unwrap();
+    let mut tail = vec![events[0].clone()];
+    tail.extend_from_slice(&events[last..]);
+    tail
+}
+
 /// Every kind of edit, in the order a page might make them.
 fn edit_everything(rec: &mut Recorder) {
     let t = Timestamp(2_000);
@@ -209,14 +221,7 @@ fn a_keyframe_after_edits_shows_what_replaying_them_shows() {
     rec.keyframe(Timestamp(3_000));
     let events = drain(&mut rec);
     let whole = html_at_end(events.clone());
-    // From the last keyframe alone (with the Meta before it), as a player that seeks
-    // there starts.
-    let last = events
-        .iter()
-        .rposition(|e| matches!(e.kind, EventKind::FullSnapshot(_)))
-        .unwrap();
-    let mut tail = vec![events[0].clone()];
-    tail.extend_from_slice(&events[last..]);
+    let tail = from_last_keyframe(&events);
     // The keyframe is followed by the adoptions again, with the sheet's rules.
     let adoptions: Vec<_> = incrementals(&tail)
         .into_iter()
@@ -307,13 +312,7 @@ fn a_text_change_starts_the_sheet_afresh() {
     let whole = html_at_end(events.clone());
     assert!(whole.contains("c { color: gray; }") && whole.contains("d { color: pink; }"));
     assert!(!whole.contains("blue"), "{whole}");
-    let last = events
-        .iter()
-        .rposition(|e| matches!(e.kind, EventKind::FullSnapshot(_)))
-        .unwrap();
-    let mut tail = vec![events[0].clone()];
-    tail.extend_from_slice(&events[last..]);
-    assert_eq!(whole, html_at_end(tail));
+    assert_eq!(whole, html_at_end(from_last_keyframe(&events)));
 }
 
 #[test]
@@ -371,4 +370,27 @@ fn sheets_travel_in_the_saved_state() {
     let (ea, eb) = (drain(&mut a), drain(&mut b));
     assert!(ea.len() >= 4);
     assert_eq!(ea, eb);
+}
+
+#[test]
+fn shadow_hosts_are_marked_in_keyframes_and_adds() {
+    let mut rec = recorder();
+    // A host added later, with a shadow child.
+    let mut added = HostTree::default();
+    let host = added.push(HostKey(60), None, el("div", &[]));
+    added.push(HostKey(61), Some(host), el("span", &[]));
+    added.nodes.last_mut().unwrap().in_shadow = true;
+    rec.mutations(
+        &[MutationRecord::ChildList {
+            target: HostKey(7),
+            added: vec![added],
+            removed: vec![],
+            next_sibling: None,
+        }],
+        Timestamp(2_000),
+    );
+    rec.keyframe(Timestamp(3_000));
+    let json = session_replay::rrweb::write_string(&drain(&mut rec));
+    // The snapshot's host, the added host, and both again in the keyframe.
+    assert_eq!(json.matches(r#""isShadowHost":true"#).count(), 4, "{json}");
 }

@@ -242,28 +242,42 @@ impl Mirror {
             id,
             kind,
             root_id: None,
-            // rrweb's rebuild attaches a shadow root only to a node marked as its host;
-            // without the mark its Replayer drops the shadow children.
-            is_shadow_host: n
-                .children
-                .iter()
-                .any(|c| self.nodes.get(c).is_some_and(|c| c.in_shadow))
-                .then_some(true),
+            // Set by the callers (`tree_of` while it walks, `mark_shadow_host` for one
+            // node), which know the children without a second pass over them.
+            is_shadow_host: None,
             is_shadow: n.in_shadow.then_some(true),
             shape,
             extra: Vec::new(),
         })
     }
 
+    /// Marks a node serialized on its own as a shadow host when it has shadow children
+    /// (rrweb's rebuild attaches a shadow root only to a marked node).
+    fn mark_shadow_host(&self, node: &mut SerializedNode, n: &MirrorNode) {
+        if n.children
+            .iter()
+            .any(|c| self.nodes.get(c).is_some_and(|c| c.in_shadow))
+        {
+            node.is_shadow_host = Some(true);
+        }
+    }
+
     /// The mirrored tree (or a subtree) as a serialized tree, without recursion.
     fn tree_of(&self, top: NodeId) -> NodeTree {
-        let mut nodes = Vec::new();
+        let mut nodes: Vec<TreeNode> = Vec::new();
         let mut stack: Vec<(NodeId, Option<u32>)> = vec![(top, None)];
         while let Some((id, parent)) = stack.pop() {
             let Some(node) = self.serialize(id) else {
                 continue;
             };
             let index = nodes.len() as u32;
+            // rrweb's rebuild attaches a shadow root only to a node marked as its host;
+            // without the mark its Replayer drops the shadow children.
+            if node.is_shadow == Some(true)
+                && let Some(p) = parent.and_then(|p| nodes.get_mut(p as usize))
+            {
+                p.node.is_shadow_host = Some(true);
+            }
             nodes.push(TreeNode { parent, node });
             if let Some(n) = self.nodes.get(&id) {
                 // Reversed so that the stack pops the children in document order.
@@ -523,7 +537,8 @@ impl Mirror {
                 let i = p.children.iter().position(|&c| c == id)?;
                 p.children.get(i + 1).copied()
             });
-            if let Some(node) = self.serialize(id) {
+            if let Some(mut node) = self.serialize(id) {
+                self.mark_shadow_host(&mut node, n);
                 m.adds.push(Addition {
                     parent_id: parent,
                     next_id: next,

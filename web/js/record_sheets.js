@@ -48,10 +48,12 @@ function rulePath(rule) {
   return path.includes(-1) ? null : { sheet, path };
 }
 
-// A sheet's rules as CSS texts; null when they cannot be read (cross-origin).
+// A sheet's rules as CSS texts; null when there is no sheet or its rules cannot be
+// read (cross-origin).
 function sheetRules(sheet) {
   try {
-    const rules = sheet.cssRules;
+    const rules = sheet && sheet.cssRules;
+    if (!rules) return null;
     const out = new Array(rules.length);
     for (let i = 0; i < rules.length; i++) out[i] = rules[i].cssText;
     return out;
@@ -59,6 +61,9 @@ function sheetRules(sheet) {
     return null;
   }
 }
+
+// The node an adoption is recorded on: the document itself, or a shadow root's host.
+const adopter = (root) => (root.nodeType === 9 ? root : root.host);
 
 function reportEdit(sheet, path, code, a, b, c) {
   for (const r of activeRecorders) r.sheets.onEdit(sheet, path, code, a, b, c);
@@ -193,7 +198,7 @@ class SheetWatch {
 
   writeAdoption(buf, t, root) {
     const rec = this.rec;
-    const host = root.nodeType === 9 ? root : root.host;
+    const host = adopter(root);
     if (!host || !rec.keys.has(host)) return;
     const sheets = Array.from(root.adoptedStyleSheets || []);
     this.adopting.set(root, sheets);
@@ -217,7 +222,7 @@ class SheetWatch {
     if (rec.stopped) return;
     rec.takeRecords(); // mutations observed before it go first
     rec.push((buf, t, item) => {
-      const host = root.nodeType === 9 ? root : root.host;
+      const host = adopter(root);
       // A host walked after this was set had its adoption written by the walk.
       if (host && rec.walked.get(host) > item.q) return;
       this.writeAdoption(buf, t, root);
@@ -227,7 +232,7 @@ class SheetWatch {
   // Adoptions changed in place (`push`) since they were last sent.
   check() {
     for (const [root, last] of this.adopting) {
-      const host = root.nodeType === 9 ? root : root.host;
+      const host = adopter(root);
       if (!host || !host.isConnected) {
         this.adopting.delete(root);
         continue;

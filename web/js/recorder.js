@@ -23,7 +23,7 @@
 // - Observations cross the boundary as numbers in one Float64Array and strings in one
 //   joined string (see web/src/recorder.rs for the command table): one copy per slice.
 
-/* global createEngine, SVG_NS, SheetWatch, hookSheets, unhookSheets */
+/* global createEngine, SVG_NS, SheetWatch, hookSheets, unhookSheets, sheetRules */
 
 const REC = {
   PAGE: 1, SNAPSHOT: 2, MUTATIONS: 3, MOVE: 4, INTERACTION: 5, FOCUS: 6, BLUR: 7,
@@ -79,16 +79,10 @@ class CommandBuffer {
   }
 }
 
+// A sheet's CSS (its rules read by sheetRules, record_sheets.js); null when unreadable.
 function cssText(sheet) {
-  try {
-    const rules = sheet && sheet.cssRules;
-    if (!rules) return null;
-    let out = '';
-    for (let i = 0; i < rules.length; i++) out += rules[i].cssText;
-    return out;
-  } catch (_) {
-    return null; // a cross-origin sheet: its rules cannot be read
-  }
+  const rules = sheetRules(sheet);
+  return rules === null ? null : rules.join('');
 }
 
 // Values set by the page's scripts (`input.value = ''` after a submit) fire no input
