@@ -1,7 +1,8 @@
 //! Untrusted entry point: replaying arbitrary event sequences (structured). Never panics;
 //! seeks are path-independent; HTML output is produced for any state; DOM patches (what
 //! the web player applies) only ever name nodes the renderer holds, and the nodes a
-//! renderer holds after each patch are the state's.
+//! renderer holds after each patch are the state's. The canvas drawing a renderer is
+//! handed is found for any recording, and starts afresh whenever it must.
 #![no_main]
 
 use arbitrary::Unstructured;
@@ -9,7 +10,8 @@ use libfuzzer_sys::fuzz_target;
 use std::collections::HashSet;
 
 use session_replay::replay::{
-    DomPatcher, FormValue, NewNode, NodeKey, PatchSink, ReplayConfig, Replayer, ScrollTarget,
+    CanvasIndex, DomPatcher, FormValue, NewNode, NodeKey, PatchSink, ReplayConfig, Replayer,
+    ScrollTarget,
 };
 use session_replay::{EventCount, Millis, Timestamp};
 
@@ -22,7 +24,10 @@ struct Keys {
 
 impl Keys {
     fn has(&self, k: NodeKey) {
-        assert!(self.live.contains(&k), "patch names {k:?}, which the renderer does not hold");
+        assert!(
+            self.live.contains(&k),
+            "patch names {k:?}, which the renderer does not hold"
+        );
     }
 }
 
@@ -103,6 +108,30 @@ fuzz_target!(|data: &[u8]| {
         // Every node in the page is held (the renderer may also hold detached ones).
         let dom = r.state().dom();
         let in_page = dom.root().map_or(0, |n| n.descendants().count());
-        assert!(keys.live.len() >= in_page, "{} held, {in_page} in the page", keys.live.len());
+        assert!(
+            keys.live.len() >= in_page,
+            "{} held, {in_page} in the page",
+            keys.live.len()
+        );
+    }
+    let canvases = CanvasIndex::new(r.events());
+    let n = r.events().len();
+    for id in canvases.canvases() {
+        for (shown, upto) in [
+            (None, n),
+            (Some(0), n),
+            (Some(n), n / 2),
+            (Some(n / 2), n),
+            (Some(usize::MAX), 0),
+        ] {
+            let d = canvases.draw(r.events(), id, shown, upto, (300.0, f64::NAN));
+            // A canvas just created, or ahead of the instant, starts afresh.
+            assert!(d.restart || shown.is_some_and(|s| s <= upto));
+            let mut out = Vec::new();
+            for c in &d.commands {
+                c.write_json(&mut out);
+            }
+            assert!(std::str::from_utf8(&out).is_ok());
+        }
     }
 });

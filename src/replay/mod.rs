@@ -48,12 +48,14 @@
 //!
 //! [`State`] (`state.rs`) holds the parts of the page state and dispatches each event;
 //! mutation batches are applied in `mutate.rs`, stylesheets in `sheets.rs`, media in
-//! `media.rs`, the hash in `state_hash.rs`; the arena DOM is `dom.rs`, its copy-on-write
+//! `media.rs`, the hash in `state_hash.rs`; the canvas drawing a renderer needs at an
+//! instant is found in `canvas.rs`; the arena DOM is `dom.rs`, its copy-on-write
 //! page storage (what keyframes and the seek cursor share) `pages.rs`; `html.rs` and
 //! `export.rs` turn the state into HTML and into keyframe events; `replayer.rs` is the
 //! seek cursor over the recording, `keyframes.rs` the keyframe index behind it,
 //! `ingest.rs` how events and chunks come in, and `player.rs` the clock.
 
+mod canvas;
 pub(crate) mod css;
 mod diag;
 mod dom;
@@ -74,6 +76,7 @@ mod state;
 mod state_hash;
 
 pub use crate::error::ReplayError;
+pub use canvas::{CanvasCommand, CanvasDraw, CanvasIndex};
 pub use diag::{Diagnostics, Issue};
 pub(crate) use dom::DomAttr;
 pub use dom::{DomFlags, DomKind};
@@ -149,6 +152,11 @@ impl<'a> NodeRef<'a> {
             dom: self.dom,
             slot,
         })
+    }
+
+    /// The key a [`DomPatcher`] names this node by to its renderer.
+    pub fn key(&self) -> NodeKey {
+        NodeKey(self.slot)
     }
 
     /// The node's id.

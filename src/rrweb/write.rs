@@ -651,6 +651,11 @@ pub fn write_events(events: &[Event]) -> Vec<u8> {
 /// The JSON of a single value that the model carries opaquely, e.g. a custom payload.
 pub fn write_json(value: &Json) -> Vec<u8> {
     let mut out = Vec::new();
-    value.write(&mut W::new(&mut out));
+    write_json_to(value, &mut out);
     out
+}
+
+/// Appends the JSON of a single opaque value to `out`.
+pub fn write_json_to(value: &Json, out: &mut Vec<u8>) {
+    value.write(&mut W::new(out));
 }

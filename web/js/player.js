@@ -2,7 +2,7 @@
 // it, and controls (play/pause, a timeline to click and drag with markers, speeds,
 // skipping inactivity, time). It drives the wasm `Replay` with the browser's clock.
 
-/* global Applier, applierSelfCheck, wasm_bindgen */
+/* global Applier, CanvasPainter, applierSelfCheck, wasm_bindgen */
 /* exported Player, PLAYER_CSS, CSP_BLOCK, CSP_ALLOW */
 
 // What a replayed page may load. By default nothing from the network: the recorded
@@ -75,6 +75,8 @@ class Player {
     this.markers = JSON.parse(replay.markers());
     this.buildDom(options);
     this.applier = new Applier(this.iframe, { onViewport: (w, h) => this.fit(w, h) });
+    // 2D canvases, drawn from the recorded commands (web/js/canvas.js).
+    this.painter = new CanvasPainter(this.applier.nodes, { resources: options.resources, onIdle: () => this.emit('canvas') });
     this.setSpeed(options.speed || 1);
     this.setSkipInactivity(options.skipInactivity === undefined ? 10000 : options.skipInactivity);
     this.resizeObserver = new ResizeObserver(() => this.refit());
@@ -221,6 +223,9 @@ class Player {
     const t1 = performance.now();
     let words = 0;
     if (patched) words = this.applyPatch();
+    // The canvases as they were at that instant (drawn at once, or once their images
+    // are decoded: `canvasDrawn()`).
+    this.painter.apply(this.replay.canvasWork());
     const t2 = performance.now();
     // Playing goes on from here; at the end, it stops (Replay.play would rewind).
     if (this.playing) {
@@ -246,6 +251,12 @@ class Player {
     return words.length;
   }
 
+  // Resolves once every canvas shows the current instant (images in the recorded
+  // drawing decode asynchronously; everything else is drawn before seek returns).
+  canvasDrawn() {
+    return this.painter.whenIdle();
+  }
+
   play() {
     if (this.playing) return;
     if (this.currentTime >= this.duration) this.seek(0);
@@ -255,6 +266,7 @@ class Player {
       if (!this.playing) return;
       const flags = this.replay.tick(performance.now());
       if (flags & 4) this.applyPatch();
+      if (flags & 8) this.painter.apply(this.replay.canvasWork());
       this.drawOverlay(true);
       this.drawControls();
       if (flags & 1) {

@@ -11,6 +11,7 @@
 //! Time crosses the boundary as milliseconds from the recording's first event (what
 //! the player shows), and the host's clock as `performance.now()` milliseconds.
 
+pub mod canvas;
 pub mod markers;
 pub mod ops;
 pub mod record_options;
@@ -32,6 +33,8 @@ pub mod tick {
     pub const SKIPPED: u32 = 2;
     /// The page changed: a patch is waiting ([`super::Replay::ops`]).
     pub const PATCHED: u32 = 4;
+    /// Canvases are to be drawn on ([`super::Replay::canvas_work`]).
+    pub const CANVAS: u32 = 8;
 }
 
 /// A loaded recording with its player clock and the patch state of one rendered view.
@@ -45,6 +48,9 @@ pub struct Replay {
     markers: String,
     problems: Vec<String>,
     first_frame: i64,
+    canvas: canvas::CanvasTracker,
+    /// The canvas work of the last patch (JSON; empty when none).
+    canvas_work: String,
 }
 
 fn js_err(e: impl std::fmt::Display) -> JsError {
@@ -58,6 +64,7 @@ impl Replay {
             return Err("the recording holds no event".into());
         };
         let markers = markers::markers_json(replayer.events(), start);
+        let canvas = canvas::CanvasTracker::new(replayer.events());
         // The first frame worth showing: the first full snapshot (before it there is no
         // page), else the start.
         let first_frame = replayer
@@ -76,6 +83,8 @@ impl Replay {
             markers,
             problems,
             first_frame,
+            canvas,
+            canvas_work: String::new(),
         })
     }
 
@@ -96,9 +105,20 @@ impl Replay {
         Replay::new(rec.events, problems)
     }
 
+    /// Finds the patch, and the canvas drawing that goes with it.
     fn patch(&mut self) -> bool {
         self.ops.clear();
         self.patcher.patch(self.player.state(), &mut self.ops);
+        let events = self.player.replayer().events();
+        let at = self.player.position();
+        let upto = events.partition_point(|e| e.timestamp <= at);
+        self.canvas_work = self.canvas.work(
+            self.player.state(),
+            events,
+            upto,
+            self.ops.reset,
+            &self.ops.new_canvases,
+        );
         !self.ops.words.is_empty()
     }
 
@@ -248,6 +268,9 @@ impl Replay {
         if self.patch() {
             flags |= tick::PATCHED;
         }
+        if !self.canvas_work.is_empty() {
+            flags |= tick::CANVAS;
+        }
         flags
     }
 
@@ -260,6 +283,13 @@ impl Replay {
     /// The waiting patch's operations (see `ops`), then empty until the next patch.
     pub fn ops(&mut self) -> Vec<u32> {
         std::mem::take(&mut self.ops.words)
+    }
+
+    /// The canvas drawing that goes with the last patch, as JSON (see [`canvas`]), then
+    /// empty until the next; empty when there is none. Draw it after the patch.
+    #[wasm_bindgen(js_name = canvasWork)]
+    pub fn canvas_work(&mut self) -> String {
+        std::mem::take(&mut self.canvas_work)
     }
 
     /// The waiting patch's strings.

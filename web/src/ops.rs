@@ -83,6 +83,10 @@ pub struct OpWriter {
     pub text: String,
     /// `text`'s length in UTF-16 units.
     utf16: u32,
+    /// The patch dropped everything shown (`RESET`).
+    pub reset: bool,
+    /// Canvas elements the patch created: new elements, with blank bitmaps.
+    pub new_canvases: Vec<NodeKey>,
 }
 
 impl OpWriter {
@@ -91,6 +95,8 @@ impl OpWriter {
         self.words.clear();
         self.text.clear();
         self.utf16 = 0;
+        self.reset = false;
+        self.new_canvases.clear();
     }
 
     fn s(&mut self, s: &str) {
@@ -115,6 +121,7 @@ impl OpWriter {
 
 impl PatchSink for OpWriter {
     fn reset(&mut self, root: Option<NodeKey>) {
+        self.reset = true;
         self.words.push(op::RESET);
         self.words.push(root.map_or(op::NONE, |k| k.0));
     }
@@ -124,6 +131,9 @@ impl PatchSink for OpWriter {
     fn create(&mut self, key: NodeKey, node: NewNode<'_>) {
         match node {
             NewNode::Element { tag, svg } => {
+                if !svg && tag.eq_ignore_ascii_case("canvas") {
+                    self.new_canvases.push(key);
+                }
                 self.words.extend([op::ELEMENT, key.0]);
                 self.s(tag);
                 self.words.push(u32::from(svg));

@@ -20,6 +20,7 @@ return wasm_bindgen;
 const wasm_bindgen = sessionReplayGlue();
 const WASM_BASE64 = "${b64}";
 ${part('applier.js')}
+${part('canvas.js')}
 ${part('player.js')}
 ${part('record_engine.js')}
 ${part('record_sheets.js')}
