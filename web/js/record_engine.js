@@ -24,7 +24,7 @@
 // a message and a task per wake, so it wakes `lag` later than asked (longer than a
 // batch waits), by which time the slice with those observations has arrived.
 
-/* global wasm_bindgen, sessionReplayGlue, wasmBytes, WASM_BASE64, SessionReplay, BATCH_MS */
+/* global wasm_bindgen, sessionReplayGlue, wasmBytes, WASM_BASE64, SessionReplay */
 
 // The worker's side: the wasm-bindgen glue, then this function. Messages in order:
 // `{ init: { wasm, options, gpc, lag } }` first, then `{ feed: [nums, text] }`,
@@ -197,7 +197,9 @@ class InlineEngine {
 // ready, so that a worker the page refuses (a content security policy without blob:
 // workers) loses nothing: the engine falls back to the main thread with them.
 class WorkerEngine {
-  constructor(owner, optionsJson, gpc) {
+  // `batchMs`: how long the owner's observations may wait before a slice hands them
+  // over (the worker's wakes wait longer, see above).
+  constructor(owner, optionsJson, gpc, batchMs) {
     this.owner = owner;
     this.optionsJson = optionsJson;
     this.gpc = gpc;
@@ -216,7 +218,7 @@ class WorkerEngine {
     // The wasm goes as its base64 text, which the worker decodes: copying the text
     // costs the page well under a millisecond, where decoding it here (even natively,
     // with Uint8Array.fromBase64) cost 7-13 ms of the login session's main thread.
-    this.worker.postMessage({ init: { wasm: WASM_BASE64, options: optionsJson, gpc, lag: BATCH_MS + 50 } });
+    this.worker.postMessage({ init: { wasm: WASM_BASE64, options: optionsJson, gpc, lag: batchMs + 50 } });
   }
 
   receive(m) {
@@ -307,10 +309,10 @@ class WorkerEngine {
 }
 
 // A worker where the page allows one and the options do not refuse it.
-function createEngine(owner, optionsJson, gpc, useWorker) {
+function createEngine(owner, optionsJson, gpc, useWorker, batchMs) {
   if (useWorker && typeof Worker === 'function' && typeof Blob === 'function' && typeof URL.createObjectURL === 'function') {
     try {
-      return new WorkerEngine(owner, optionsJson, gpc);
+      return new WorkerEngine(owner, optionsJson, gpc, batchMs);
     } catch (_) {
       // refused at once (a content security policy): the main thread it is
     }

@@ -248,7 +248,8 @@ test('the wasm runs in a worker; a page that refuses workers, or worker: false, 
 });
 
 test('consent: nothing before grantConsent, nothing after withdrawal; GPC refuses', async () => {
-  let page = await recordedPage('/pages/hard.html', { options: { requireConsent: true } });
+  // Batches of 100 ms, so that what consent lets through is emitted within the waits.
+  let page = await recordedPage('/pages/hard.html', { options: { requireConsent: true, batchMs: 100 } });
   await page.click('#pw');
   await page.keyboard.type('abc');
   await page.waitForTimeout(200);
@@ -270,12 +271,42 @@ test('consent: nothing before grantConsent, nothing after withdrawal; GPC refuse
   assert.equal(after, granted);
   await page.context().close();
 
-  page = await recordedPage('/pages/hard.html', { options: { requireConsent: true }, gpc: true });
+  page = await recordedPage('/pages/hard.html', { options: { requireConsent: true, batchMs: 100 }, gpc: true });
   assert.equal(await page.evaluate(() => window.__stop.grantConsent()), false);
   await page.click('#pw');
   await page.keyboard.type('abc');
   await page.waitForTimeout(300);
   assert.equal(await page.evaluate(() => window.__events.length), 0);
+  await page.context().close();
+});
+
+test('batchMs: observations wait for a batch (a second by default); a page going hidden hands them over at once', async () => {
+  const page = await recordedPage('/pages/hard.html');
+  await page.waitForTimeout(1500); // the snapshot's batch is out
+  const before = await page.evaluate(() => window.__events.length);
+  assert.ok(before > 0);
+  await page.click('#pw');
+  await page.keyboard.type('abc');
+  await page.waitForTimeout(300);
+  // Within the batch: nothing yet.
+  assert.equal(await page.evaluate(() => window.__events.length), before);
+  await page.waitForTimeout(1200);
+  const batched = await page.evaluate(() => window.__events.length);
+  assert.ok(batched > before, `${batched} events after the batch, ${before} before`);
+  // Hidden: at once (the worker's answer only).
+  await page.keyboard.type('def');
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.waitForTimeout(150);
+  assert.ok(await page.evaluate(() => window.__events.length) > batched);
+  // The option is checked.
+  const refused = await page.evaluate(() => ['x', -1, 1e6, NaN].map((v) => {
+    try { SessionReplay.record({ emit() {}, batchMs: v })(); return 'accepted'; } catch (e) { return e.name; }
+  }));
+  assert.deepEqual(refused, ['TypeError', 'TypeError', 'TypeError', 'TypeError']);
+  assert.deepEqual(page.errors, []);
   await page.context().close();
 });
 
