@@ -159,6 +159,13 @@ class PageRecorder {
     this.lastMove = -Infinity;
     this.moveEvery = this.wasmOptions.sampling && typeof this.wasmOptions.sampling.mousemove === 'number'
       ? this.wasmOptions.sampling.mousemove : 50;
+    // Scroll positions are read at most this often per target (the Recording keeps one
+    // per `sampling.scroll` anyway); see the scroll listener.
+    this.scrollEvery = this.wasmOptions.sampling && typeof this.wasmOptions.sampling.scroll === 'number'
+      ? this.wasmOptions.sampling.scroll : 100;
+    // Per scrolled target: { read, last } (when its position was last read, and when
+    // its last scroll event came).
+    this.scrolls = new WeakMap();
     this.consentWanted = null;
     this.selectionEmpty = true;
     const channel = new MessageChannel();
@@ -233,9 +240,10 @@ class PageRecorder {
   // When nothing waits, the command is written at once (its values were read when it
   // happened, so nothing is lost by writing it early, and nothing queues); a walk that
   // outgrows the slice's budget queues the rest.
-  push(write, t = Date.now(), lazy = false) {
+  // `defer`: the command reads its values when its slice runs, so it always queues.
+  push(write, t = Date.now(), lazy = false, defer = false) {
     const item = { write, t, q: this.slice };
-    if (!this.queue.length) {
+    if (!this.queue.length && !defer) {
       this.slice++; // walks from here on come after the item was observed
       this.nodeBudget = SLICE_NODES;
       if (write(this.buf, t, item, performance.now() + SLICE_MS) !== false) {
@@ -244,7 +252,7 @@ class PageRecorder {
       }
     }
     this.queue.push(item);
-    this.schedule();
+    this.schedule(false, lazy);
   }
 
   // The next slice: soon after the first observation that waits (later for a lazy
@@ -252,12 +260,16 @@ class PageRecorder {
   schedule(now, lazy) {
     if (this.stopped) return;
     const due = now ? 0 : lazy ? Math.max(this.batchMs, LAZY_MS) : this.batchMs;
+    // A slice set for a wait no longer than this one comes soon enough; this is the
+    // common case (every observation of a batch asks), and it reads no clock.
+    if (this.scheduled && !now && this.dueWait <= due) return;
     const at = performance.now() + due;
     if (this.scheduled) {
       if (at >= this.dueAt) return; // the slice set for it comes soon enough
       clearTimeout(this.batchTimer);
     }
     this.scheduled = true;
+    this.dueWait = due;
     if (now) {
       this.dueAt = 0;
       this.port.postMessage(0);
@@ -722,13 +734,38 @@ class PageRecorder {
       const target = e.target;
       this.push((buf, t) => { buf.n(REC.BLUR); buf.n(t); buf.n(this.key(target)); });
     });
+    // Reading a scroll position makes the browser lay the page out first when anything
+    // changed since its last frame, and a page that scrolls and grows (a feed loading
+    // posts) fires a scroll event every frame: read each time, that was 30 ms of forced
+    // layout on the feed session. So a target's position is read at most every
+    // `scrollEvery`, as the Recording samples it anyway. The events in between are
+    // queued unread; the one that stays the target's last reads the position when its
+    // slice runs, which is still its position then (any later scroll would have fired
+    // an event), so the final position is exact and keeps its own time.
     on(doc, 'scroll', (e) => {
       const target = e.target;
       const isDoc = target === doc || target === doc.scrollingElement;
-      const x = isDoc ? win.scrollX : target.scrollLeft;
-      const y = isDoc ? win.scrollY : target.scrollTop;
       const node = isDoc ? doc : target;
-      this.push((buf, t) => { buf.n(REC.SCROLL); buf.n(t); buf.n(this.key(node)); buf.n(x); buf.n(y); }, Date.now(), true);
+      const now = Date.now();
+      let s = this.scrolls.get(node);
+      if (!s) {
+        s = { read: -Infinity, last: 0 };
+        this.scrolls.set(node, s);
+      }
+      s.last = now;
+      const write = (buf, t, x, y) => { buf.n(REC.SCROLL); buf.n(t); buf.n(this.key(node)); buf.n(x); buf.n(y); };
+      if (now - s.read >= this.scrollEvery) {
+        s.read = now;
+        const x = isDoc ? win.scrollX : target.scrollLeft;
+        const y = isDoc ? win.scrollY : target.scrollTop;
+        this.push((buf, t) => write(buf, t, x, y), now, true);
+        return;
+      }
+      this.push((buf, t) => {
+        if (s.last !== now || !node.isConnected) return; // a later event has it
+        s.read = Date.now();
+        write(buf, t, isDoc ? win.scrollX : target.scrollLeft, isDoc ? win.scrollY : target.scrollTop);
+      }, now, true, true);
     });
     const input = (e) => this.onInput(e.target);
     on(doc, 'input', input);

@@ -310,6 +310,34 @@ test('batchMs: observations wait for a batch (a second by default); a page going
   await page.context().close();
 });
 
+test('scrolling while the page grows: positions read at most every 100 ms, and the last one exact', async () => {
+  const page = await recordedPage('/pages/hard.html', { options: { batchMs: 100 } });
+  await page.waitForTimeout(300);
+  // 40 frames of scrolling, each one growing the page first (as a feed loads posts).
+  const final = await page.evaluate(async () => {
+    for (let i = 0; i < 40; i++) {
+      const div = document.createElement('div');
+      div.style.height = '120px';
+      div.textContent = 'row';
+      document.body.appendChild(div);
+      window.scrollBy(0, 37);
+      await new Promise((ok) => requestAnimationFrame(ok));
+    }
+    return window.scrollY;
+  });
+  await page.waitForTimeout(400);
+  const events = await stopAndTake(page);
+  const scrolls = events.filter((e) => e.type === 3 && e.data.source === 3 && e.data.y !== undefined);
+  assert.ok(final > 1000, `scrolled to ${final}`);
+  assert.ok(scrolls.length >= 3, `${scrolls.length} scroll events`);
+  // About 40 frames took at least 650 ms: at most one read per 100 ms, and the last.
+  assert.ok(scrolls.length <= 12, `${scrolls.length} scroll events for 40 frames`);
+  assert.equal(scrolls[scrolls.length - 1].data.y, final);
+  for (let i = 1; i < scrolls.length; i++) assert.ok(scrolls[i].timestamp >= scrolls[i - 1].timestamp);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('emitChunk hands out the binary stream, and it plays like the JSON', async () => {
   const page = await recordedPage('/pages/hard.html', { options: { chunks: true } });
   await page.click('#pw');
