@@ -113,13 +113,19 @@ impl<'a> CanvasCommand<'a> {
             .and_then(Json::as_num)
             .map(|n| n.as_f64())
     }
-}
 
-impl CanvasCommand<'_> {
+    /// True when the arguments are the identity matrix `(1, 0, 0, 1, 0, 0)`.
+    fn identity_args(&self) -> bool {
+        [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+            .iter()
+            .enumerate()
+            .all(|(k, want)| self.num(k) == Some(*want))
+    }
+
     /// Appends `{"property":..,"args":[..],"setter":..}`, the shape renderers read.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"property\":");
-        crate::rrweb::write_json_to(&Json::Str(self.property().to_owned()), out);
+        crate::rrweb::write_json_str_to(self.property(), out);
         out.extend_from_slice(b",\"args\":[");
         for (i, a) in self.args().iter().enumerate() {
             if i > 0 {
@@ -155,6 +161,13 @@ fn commands_2d(fields: &[(String, Json)]) -> impl Iterator<Item = CanvasCommand<
         .filter(|c| !c.property().is_empty())
 }
 
+/// Adds event `i` to an ascending list, once.
+fn note_event(list: &mut Vec<usize>, i: usize) {
+    if list.last() != Some(&i) {
+        list.push(i);
+    }
+}
+
 impl CanvasIndex {
     /// Indexes the canvas drawing of `events` (in the order the replayer applies them).
     pub fn new(events: &[Event]) -> Self {
@@ -178,10 +191,7 @@ impl CanvasIndex {
                             .iter()
                             .any(|a| a.name == "width" || a.name == "height")
                         {
-                            let list = index.resized.entry(change.id).or_default();
-                            if list.last() != Some(&i) {
-                                list.push(i);
-                            }
+                            note_event(index.resized.entry(change.id).or_default(), i);
                         }
                     }
                 }
@@ -208,10 +218,7 @@ impl CanvasIndex {
                 self.imaged.insert(n.id);
             }
             if let Some(i) = added {
-                let list = self.adds.entry(n.id).or_default();
-                if list.last() != Some(&i) {
-                    list.push(i);
-                }
+                note_event(self.adds.entry(n.id).or_default(), i);
             }
         }
     }
@@ -331,22 +338,11 @@ fn cut(commands: Vec<CanvasCommand<'_>>, (w, h): (f64, f64)) -> Vec<CanvasComman
                 }
             }
             "resetTransform" => plain = true,
-            "setTransform" => {
-                plain = c.args().len() == 6
-                    && [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
-                        .iter()
-                        .enumerate()
-                        .all(|(k, want)| arg(k) == Some(*want));
-            }
+            "setTransform" => plain = c.args().len() == 6 && c.identity_args(),
             "translate" => plain &= arg(0) == Some(0.0) && arg(1) == Some(0.0),
             "scale" => plain &= arg(0) == Some(1.0) && arg(1) == Some(1.0),
             "rotate" => plain &= arg(0) == Some(0.0),
-            "transform" => {
-                plain &= [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
-                    .iter()
-                    .enumerate()
-                    .all(|(k, want)| arg(k) == Some(*want));
-            }
+            "transform" => plain &= c.identity_args(),
             "clip" => unclipped = false,
             "clearRect" if plain && unclipped => {
                 if let (Some(x), Some(y), Some(cw), Some(ch)) = (arg(0), arg(1), arg(2), arg(3))
@@ -421,6 +417,16 @@ mod tests {
         )
     }
 
+    /// A `fillRect`, then `middle` (one event), then a `strokeRect`.
+    fn fill_then_stroke(middle: &str) -> Vec<Event> {
+        recording(&format!(
+            "{}{}{}",
+            cmd(1100, r#"{"property":"fillRect","args":[0,0,10,10]}"#),
+            middle,
+            cmd(1400, r#"{"property":"strokeRect","args":[0,0,10,10]}"#),
+        ))
+    }
+
     fn names(d: &CanvasDraw<'_>) -> Vec<String> {
         d.commands.iter().map(|c| c.property().to_owned()).collect()
     }
@@ -486,12 +492,7 @@ mod tests {
     #[test]
     fn a_new_snapshot_or_a_new_add_is_a_new_base() {
         let add = r#",{"type":3,"data":{"source":0,"texts":[],"attributes":[],"removes":[{"parentId":3,"id":5}],"adds":[{"parentId":3,"nextId":null,"node":{"type":2,"id":5,"tagName":"canvas","attributes":{"rr_dataURL":"data:image/png;base64,AQ=="},"childNodes":[]}}]},"timestamp":1300}"#;
-        let events = recording(&format!(
-            "{}{}{}",
-            cmd(1100, r#"{"property":"fillRect","args":[0,0,10,10]}"#),
-            add,
-            cmd(1400, r#"{"property":"strokeRect","args":[0,0,10,10]}"#),
-        ));
+        let events = fill_then_stroke(add);
         let index = CanvasIndex::new(&events);
         let end = index.draw(&events, NodeId(5), None, events.len(), (100.0, 50.0));
         assert_eq!(names(&end), ["strokeRect"]);
@@ -508,12 +509,7 @@ mod tests {
     #[test]
     fn a_resize_clears_the_canvas_even_to_the_same_size() {
         let resize = r#",{"type":3,"data":{"source":0,"texts":[],"attributes":[{"id":5,"attributes":{"width":"100"}}],"removes":[],"adds":[]},"timestamp":1300}"#;
-        let events = recording(&format!(
-            "{}{}{}",
-            cmd(1100, r#"{"property":"fillRect","args":[0,0,10,10]}"#),
-            resize,
-            cmd(1400, r#"{"property":"strokeRect","args":[0,0,10,10]}"#),
-        ));
+        let events = fill_then_stroke(resize);
         let index = CanvasIndex::new(&events);
         let end = index.draw(&events, NodeId(5), None, events.len(), (100.0, 50.0));
         assert!(end.restart && !end.image);

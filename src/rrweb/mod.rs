@@ -13,7 +13,9 @@ mod write;
 
 pub(crate) use read::read_one;
 pub use read::{Reader, event_from_json};
-pub use write::{write_event, write_events, write_events_to, write_json, write_json_to};
+pub use write::{
+    write_event, write_events, write_events_to, write_json, write_json_str_to, write_json_to,
+};
 
 use crate::error::{Recovered, RrwebError};
 use crate::limits::Limits;

@@ -659,3 +659,8 @@ pub fn write_json(value: &Json) -> Vec<u8> {
 pub fn write_json_to(value: &Json, out: &mut Vec<u8>) {
     value.write(&mut W::new(out));
 }
+
+/// Appends a JSON string, quoted and escaped, to `out`.
+pub fn write_json_str_to(s: &str, out: &mut Vec<u8>) {
+    escape(out, s);
+}

@@ -753,18 +753,18 @@ class PageRecorder {
         this.scrolls.set(node, s);
       }
       s.last = now;
-      const write = (buf, t, x, y) => { buf.n(REC.SCROLL); buf.n(t); buf.n(this.key(node)); buf.n(x); buf.n(y); };
+      const position = () => (isDoc ? [win.scrollX, win.scrollY] : [target.scrollLeft, target.scrollTop]);
+      const write = (buf, t, [x, y]) => { buf.n(REC.SCROLL); buf.n(t); buf.n(this.key(node)); buf.n(x); buf.n(y); };
       if (now - s.read >= this.scrollEvery) {
         s.read = now;
-        const x = isDoc ? win.scrollX : target.scrollLeft;
-        const y = isDoc ? win.scrollY : target.scrollTop;
-        this.push((buf, t) => write(buf, t, x, y), now, true);
+        const at = position();
+        this.push((buf, t) => write(buf, t, at), now, true);
         return;
       }
       this.push((buf, t) => {
         if (s.last !== now || !node.isConnected) return; // a later event has it
         s.read = Date.now();
-        write(buf, t, isDoc ? win.scrollX : target.scrollLeft, isDoc ? win.scrollY : target.scrollTop);
+        write(buf, t, position());
       }, now, true, true);
     });
     const input = (e) => this.onInput(e.target);

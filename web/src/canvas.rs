@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use session_replay::model::{Json, NodeId};
+use session_replay::model::NodeId;
 use session_replay::replay::{CanvasIndex, NodeKey, State};
 use session_replay::{Event, rrweb};
 
@@ -104,7 +104,7 @@ impl CanvasTracker {
                 format!("{{\"key\":{},\"restart\":{},\"base\":", key.0, draw.restart).as_bytes(),
             );
             match base {
-                Some(url) => rrweb::write_json_to(&Json::Str(url.to_owned()), &mut out),
+                Some(url) => rrweb::write_json_str_to(url, &mut out),
                 None => out.extend_from_slice(b"null"),
             }
             out.extend_from_slice(b",\"commands\":[");
