@@ -9,6 +9,8 @@
 #[path = "common/big_page.rs"]
 mod big_page;
 mod common;
+#[path = "common/synth.rs"]
+mod synth;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -51,6 +53,7 @@ struct Mirror {
     window_scroll: (f64, f64),
     viewport: Option<(f64, f64)>,
     ops: usize,
+    adopted: usize,
 }
 
 impl Mirror {
@@ -85,6 +88,20 @@ impl PatchSink for Mirror {
         let o = self.obj(key);
         self.detach(o);
         self.keys.remove(&key);
+    }
+    fn adopt(&mut self, moves: &[(NodeKey, NodeKey)]) {
+        self.ops += 1;
+        self.adopted += moves.len();
+        let objs: Vec<usize> = moves.iter().map(|&(from, _)| self.obj(from)).collect();
+        for &(from, _) in moves {
+            self.keys.remove(&from);
+        }
+        for (&(_, to), o) in moves.iter().zip(objs) {
+            self.keys.insert(to, o);
+            if self.focus == Some(o) {
+                self.focus = None;
+            }
+        }
     }
     fn create(&mut self, key: NodeKey, node: NewNode<'_>) {
         self.ops += 1;
@@ -501,6 +518,113 @@ fn recorded_markup_arrives_inert() {
             }
         }
     }
+}
+
+/// A list re-rendered with new ids: the patch reuses the shown items (same tags in the
+/// same places) instead of rebuilding them, except the ones whose live state is not in
+/// their markup (a scrolled element, a form control), and the focus mark follows.
+#[test]
+fn re_rendered_items_are_reused_not_rebuilt() {
+    let json = br#"[
+     {"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":1000},
+     {"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[
+       {"type":2,"id":2,"tagName":"html","attributes":{},"childNodes":[
+         {"type":2,"id":3,"tagName":"body","attributes":{},"childNodes":[
+           {"type":2,"id":4,"tagName":"ul","attributes":{},"childNodes":[
+             {"type":2,"id":10,"tagName":"li","attributes":{"class":"a","tabindex":"0"},"childNodes":[
+               {"type":3,"id":11,"textContent":"one"}]},
+             {"type":2,"id":12,"tagName":"li","attributes":{"class":"b"},"childNodes":[
+               {"type":3,"id":13,"textContent":"two"},
+               {"type":2,"id":14,"tagName":"input","attributes":{"value":"x"},"childNodes":[]}]},
+             {"type":2,"id":15,"tagName":"div","attributes":{"style":"overflow:auto"},"childNodes":[
+               {"type":3,"id":16,"textContent":"scrolled"}]}]}]}]}]},
+      "initialOffset":{"top":0,"left":0}},"timestamp":1000},
+     {"type":3,"data":{"source":2,"type":5,"id":10},"timestamp":1100},
+     {"type":3,"data":{"source":3,"id":15,"x":0,"y":40},"timestamp":1200},
+     {"type":3,"data":{"source":5,"id":14,"text":"typed","isChecked":false},"timestamp":1300},
+     {"type":3,"data":{"source":0,"texts":[],"attributes":[],
+      "removes":[{"parentId":4,"id":10},{"parentId":4,"id":12},{"parentId":4,"id":15}],
+      "adds":[
+       {"parentId":4,"nextId":null,"node":{"type":2,"id":20,"tagName":"li","attributes":{"class":"c"},"childNodes":[]}},
+       {"parentId":20,"nextId":null,"node":{"type":3,"id":21,"textContent":"three"}},
+       {"parentId":4,"nextId":null,"node":{"type":2,"id":22,"tagName":"li","attributes":{"class":"b"},"childNodes":[]}},
+       {"parentId":22,"nextId":null,"node":{"type":3,"id":23,"textContent":"two"}},
+       {"parentId":22,"nextId":null,"node":{"type":2,"id":24,"tagName":"input","attributes":{"value":"y"},"childNodes":[]}},
+       {"parentId":4,"nextId":null,"node":{"type":2,"id":25,"tagName":"div","attributes":{},"childNodes":[]}},
+       {"parentId":25,"nextId":null,"node":{"type":3,"id":26,"textContent":"fresh"}}]},"timestamp":2000}
+    ]"#;
+    let evs = rrweb::read(json, &Limits::DEFAULT).unwrap();
+    let mut r = Replayer::from(evs);
+    let mut patcher = DomPatcher::new();
+    let mut m = Mirror::default();
+    patcher.patch(r.seek(Timestamp(1500)), &mut m);
+    compare(&m, r.state()).unwrap();
+    let li = m.obj(
+        r.state()
+            .dom()
+            .get(session_replay::model::NodeId(10))
+            .unwrap()
+            .key(),
+    );
+    assert_eq!(m.focus, Some(li));
+    let stats = patcher.patch(r.seek(Timestamp(2500)), &mut m);
+    compare(&m, r.state()).unwrap();
+    // The two items and their texts are reused; the input had a live value and the div
+    // was scrolled: both are rebuilt with their children. The reused first item lost
+    // its focus mark.
+    assert_eq!(
+        (stats.reused, stats.created, stats.removed),
+        (4, 3, 3),
+        "{stats:?}"
+    );
+    assert_eq!(m.focus, None);
+    let reused = m.obj(
+        r.state()
+            .dom()
+            .get(session_replay::model::NodeId(20))
+            .unwrap()
+            .key(),
+    );
+    assert_eq!(
+        reused, li,
+        "the first item's element stands for the new one"
+    );
+    assert_eq!(m.objs[li].attrs.get("class").map(String::as_str), Some("c"));
+    assert!(!m.objs[li].attrs.contains_key("tabindex"));
+    // And back: the old items come back the same way.
+    let back = patcher.patch(r.seek(Timestamp(1500)), &mut m);
+    compare(&m, r.state()).unwrap();
+    // (Going back, the new div was never scrolled: it is reused, and scrolled.)
+    assert_eq!(back.reused, 6, "{back:?}");
+}
+
+/// Seeks between cycles of a long session whose every cycle gives the to-do items new
+/// ids: most nodes that leave are reused for those that come, and the renderer still
+/// holds exactly the state's page.
+#[test]
+fn seeks_across_cycles_reuse_the_list() {
+    let todo = events("corpus/todo.raw.json");
+    let long = synth::long_session(&todo, 8 * 60 * 1000);
+    let mut r = Replayer::new(long, ReplayConfig::default());
+    let (start, end) = r.time_range().unwrap();
+    let span = end.0 - start.0;
+    let mut patcher = DomPatcher::new();
+    let mut m = Mirror::default();
+    // What could be reused at best: the smaller of what leaves and what comes.
+    let (mut reused, mut could) = (0, 0);
+    for p in [500u32, 120, 880, 310, 990, 50, 640, 700] {
+        let t = Timestamp(start.0 + span * i64::from(p) / 1000);
+        let stats = patcher.patch(r.seek(t), &mut m);
+        if let Err(e) = compare(&m, r.state()) {
+            panic!("after seeking to {p}‰: {e}");
+        }
+        if !stats.rebuilt {
+            reused += stats.reused;
+            could += (stats.removed + stats.reused).min(stats.created + stats.reused);
+        }
+    }
+    // (Measured: 2,244 of 2,548; the rest are items whose tags do not line up.)
+    assert!(reused * 10 >= could * 8, "reused {reused} of {could}");
 }
 
 proptest! {

@@ -41,6 +41,20 @@ impl PatchSink for Keys {
         self.has(key);
         self.live.remove(&key);
     }
+    fn adopt(&mut self, moves: &[(NodeKey, NodeKey)]) {
+        // All pairs at once: every source is held, and each key is taken once.
+        for &(from, _) in moves {
+            self.has(from);
+        }
+        for &(from, _) in moves {
+            self.live.remove(&from);
+        }
+        let mut taken = HashSet::new();
+        for &(_, to) in moves {
+            assert!(taken.insert(to), "{to:?} adopted twice in one patch");
+            self.live.insert(to);
+        }
+    }
     fn create(&mut self, key: NodeKey, _: NewNode<'_>) {
         self.live.insert(key);
     }

@@ -71,6 +71,7 @@ mod patch;
 mod persist;
 mod player;
 mod replayer;
+mod reuse;
 mod sheets;
 mod state;
 mod state_hash;

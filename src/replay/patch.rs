@@ -68,7 +68,7 @@ pub enum ScrollTarget {
 }
 
 /// What a renderer does to follow a [`DomPatcher`]. Calls come in this order within one
-/// patch: `reset` (when the page is rebuilt), removals, creations with their
+/// patch: `reset` (when the page is rebuilt), removals, adoptions, creations with their
 /// attributes, child lists (parents before their descendants), attribute and text
 /// updates, stylesheets, viewport, form state, scroll, focus.
 pub trait PatchSink {
@@ -77,6 +77,14 @@ pub trait PatchSink {
     fn reset(&mut self, root: Option<NodeKey>);
     /// Detach this node and forget its key (its descendants that stay are placed again).
     fn remove(&mut self, key: NodeKey);
+    /// Reuse shown nodes for new ones, all pairs at once: the node shown under `from`
+    /// is named `to` from now on (`from` names nothing until a later `create`). It stays
+    /// where it is until the child lists place it; the attribute and text updates that
+    /// turn it into the new node follow in the same patch. Only nodes whose whole state
+    /// is their markup are reused (no form controls, canvases, frames, media, sheets or
+    /// shadow hosts), so a renderer moves no other state with them; a renderer that
+    /// marks the focused node drops that mark, and the patch sends focus again.
+    fn adopt(&mut self, moves: &[(NodeKey, NodeKey)]);
     /// Create a detached node under this key (replacing whatever the key named).
     fn create(&mut self, key: NodeKey, node: NewNode<'_>);
     /// Set (`Some`) or remove (`None`) an attribute of an element.
@@ -113,6 +121,9 @@ pub struct PatchStats {
     pub created: usize,
     /// Nodes removed.
     pub removed: usize,
+    /// Shown nodes reused for new ones of the same shape (not counted as created or
+    /// removed).
+    pub reused: usize,
     /// Nodes whose attributes or text changed.
     pub updated: usize,
     /// Child lists sent.
@@ -146,6 +157,7 @@ struct Shown {
 /// # impl PatchSink for Count {
 /// #   fn reset(&mut self, _: Option<NodeKey>) {}
 /// #   fn remove(&mut self, _: NodeKey) {}
+/// #   fn adopt(&mut self, _: &[(NodeKey, NodeKey)]) {}
 /// #   fn create(&mut self, _: NodeKey, n: NewNode<'_>) { self.created += 1;
 /// #       if let NewNode::Text(t) = n { self.texts.push(t.into()) } }
 /// #   fn set_attr(&mut self, _: NodeKey, _: &str, _: Option<&str>) {}
@@ -178,9 +190,19 @@ struct Shown {
 /// assert_eq!(sink.texts, ["before", "after"]);
 /// # Ok::<(), session_replay::Error>(())
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct DomPatcher {
     shown: Option<Shown>,
+    reuse: bool,
+}
+
+impl Default for DomPatcher {
+    fn default() -> Self {
+        DomPatcher {
+            shown: None,
+            reuse: true,
+        }
+    }
 }
 
 /// The per-patch work lists, kept apart from the walk that fills them.
@@ -192,12 +214,22 @@ struct Work {
     creates_sorted: Vec<u32>,
     updates: Vec<u32>,
     dirty: Vec<u32>,
+    /// Shown nodes reused for created ones: (old slot, new slot).
+    adopted: Vec<(u32, u32)>,
+    /// `creates` and the adopted nodes' new slots, sorted: nodes new to the renderer.
+    fresh_sorted: Vec<u32>,
 }
 
 impl DomPatcher {
     /// A patcher that has shown nothing: its first patch builds the whole page.
     pub fn new() -> Self {
         DomPatcher::default()
+    }
+
+    /// Whether nodes that leave are reused for new ones of the same shape
+    /// ([`PatchSink::adopt`]); on by default. Off, every new node is created.
+    pub fn set_reuse(&mut self, on: bool) {
+        self.reuse = on;
     }
 
     /// Forget what was shown (the renderer lost its DOM): the next patch rebuilds.
@@ -230,10 +262,20 @@ impl DomPatcher {
                     }
                 }
             }
-            Some(old) => diff_nodes(&old.dom, new, &mut work, &mut stats),
+            Some(old) => {
+                diff_nodes(&old.dom, new, &mut work, &mut stats);
+                if self.reuse {
+                    reuse_nodes(old, new, &mut work);
+                }
+            }
         }
         work.creates_sorted = work.creates.clone();
         work.creates_sorted.sort_unstable();
+        work.fresh_sorted = work.creates_sorted.clone();
+        if !work.adopted.is_empty() {
+            work.fresh_sorted.extend(work.adopted.iter().map(|p| p.1));
+            work.fresh_sorted.sort_unstable();
+        }
         emit_nodes(new, &work, sink, &mut stats);
         emit_state(state, old.as_ref(), &work, sink);
         // Keep the sheets the renderer has when they are the state's: no deep copy of
@@ -373,6 +415,32 @@ fn diff_nodes(old: &Dom, new: &Dom, work: &mut Work, stats: &mut PatchStats) {
     }
 }
 
+/// Turns removals and creations of nodes of the same shape under the same parent into
+/// reuse (see [`super::reuse`]).
+fn reuse_nodes(old: &Shown, new: &Dom, work: &mut Work) {
+    if work.removes.is_empty() || work.creates.is_empty() {
+        return;
+    }
+    let mut removes = work.removes.clone();
+    removes.sort_unstable();
+    let mut creates = work.creates.clone();
+    creates.sort_unstable();
+    let live = super::reuse::LiveState {
+        scroll: &old.element_scroll,
+        form: &old.form,
+    };
+    work.adopted = super::reuse::pair(&old.dom, new, &work.dirty, &removes, &creates, &live);
+    if work.adopted.is_empty() {
+        return;
+    }
+    let mut from: Vec<u32> = work.adopted.iter().map(|p| p.0).collect();
+    from.sort_unstable();
+    let mut to: Vec<u32> = work.adopted.iter().map(|p| p.1).collect();
+    to.sort_unstable();
+    work.removes.retain(|s| from.binary_search(s).is_err());
+    work.creates.retain(|s| to.binary_search(s).is_err());
+}
+
 /// Depth of a slot (for ordering child lists top-down).
 fn depth(dom: &Dom, slot: u32) -> usize {
     let mut d = 0usize;
@@ -486,6 +554,15 @@ fn emit_nodes(new: &Dom, work: &Work, sink: &mut impl PatchSink, stats: &mut Pat
         sink.remove(NodeKey(slot));
     }
     stats.removed = work.removes.len();
+    if !work.adopted.is_empty() {
+        let moves: Vec<(NodeKey, NodeKey)> = work
+            .adopted
+            .iter()
+            .map(|&(a, b)| (NodeKey(a), NodeKey(b)))
+            .collect();
+        sink.adopt(&moves);
+        stats.reused = moves.len();
+    }
     for &slot in &work.creates {
         if let Some(node) = new_node(new, slot) {
             // A recorded tag name is lower-cased (HTML) or replaced when it is not a
@@ -556,9 +633,26 @@ fn emit_state(state: &State, old: Option<&Shown>, work: &Work, sink: &mut impl P
                 _ => {}
             }
         }
+        // Reused nodes: what differs from the node they were.
+        for &(a, b) in &work.adopted {
+            match (o.dom.node(a), new.node(b)) {
+                (Some(_), Some(n)) if n.kind == DomKind::Element => {
+                    emit_attrs(new, b, Some((&o.dom, a)), sink);
+                }
+                (Some(was), Some(n)) => {
+                    if let (NodeData::Text(x), NodeData::Text(t)) = (&was.data, &n.data)
+                        && x != t
+                    {
+                        sink.set_text(NodeKey(b), t);
+                    }
+                }
+                _ => {}
+            }
+        }
     }
     let key_of = |id: NodeId| new.slot_of(id).filter(|&s| attached(new, s)).map(NodeKey);
-    let created = |slot: u32| work.creates_sorted.binary_search(&slot).is_ok();
+    // New to the renderer: created, or a reused node standing for a new one.
+    let created = |slot: u32| work.fresh_sorted.binary_search(&slot).is_ok();
     // Stylesheets: owners created or updated here, and owners whose rules changed.
     let mut owners: Vec<u32> = work
         .creates
@@ -688,7 +782,9 @@ fn emit_state(state: &State, old: Option<&Shown>, work: &Work, sink: &mut impl P
         let (x, y) = state.window_scroll;
         sink.scroll(ScrollTarget::Window, x, y);
     }
+    // (A renderer drops its focus mark from a node it reuses.)
     if old.is_none_or(|o| o.focus != state.focus)
+        || !work.adopted.is_empty()
         || state.focus.and_then(key_of).is_some_and(|k| created(k.0))
     {
         sink.focus(state.focus.and_then(key_of));

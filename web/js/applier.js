@@ -11,7 +11,7 @@
 const OP = {
   RESET: 1, REMOVE: 2, ELEMENT: 3, TEXT: 4, COMMENT: 5, DOCTYPE: 6, DOCUMENT: 7,
   SET_ATTR: 8, REMOVE_ATTR: 9, SET_TEXT: 10, CHILDREN: 11, SHEET: 12, ADOPTED: 13,
-  FORM: 14, SCROLL: 15, FOCUS: 16, VIEWPORT: 17, NONE: 0xffffffff,
+  FORM: 14, SCROLL: 15, FOCUS: 16, VIEWPORT: 17, ADOPT: 18, NONE: 0xffffffff,
 };
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -53,6 +53,50 @@ function constructed(doc, css) {
   const s = new Sheet();
   try { s.replaceSync(css); } catch (_) { /* empty */ }
   return s;
+}
+
+// The nodes of `kids` (in their wanted order) that can stay where they are: the longest
+// subsequence whose current positions (`pos`; absent: not a child yet) rise, keeping
+// iframes in it whenever it can. Usually
+// all of them are in order already, which is checked first, in one pass: then `null`,
+// for all of them.
+function inOrder(kids, pos) {
+  let last = -1;
+  let sorted = true;
+  for (const c of kids) {
+    const p = pos.get(c);
+    if (p === undefined) continue;
+    if (p < last) { sorted = false; break; }
+    last = p;
+  }
+  if (sorted) return null;
+  // The heaviest rising run, an iframe outweighing all the rest (moving one reloads
+  // it): a Fenwick tree over positions holds the best run ending at or before each.
+  const seq = kids.filter((c) => pos.has(c));
+  const size = pos.size;
+  const heavy = seq.length + 1;
+  const bestW = new Float64Array(size + 1);
+  const bestAt = new Int32Array(size + 1).fill(-1);
+  const prev = new Int32Array(seq.length);
+  for (let i = 0; i < seq.length; i++) {
+    const p = pos.get(seq[i]);
+    let w = 0, from = -1;
+    for (let j = p; j > 0; j -= j & -j) {
+      if (bestW[j] > w) { w = bestW[j]; from = bestAt[j]; }
+    }
+    prev[i] = from;
+    w += seq[i].localName === 'iframe' ? heavy : 1;
+    for (let j = p + 1; j <= size; j += j & -j) {
+      if (w > bestW[j]) { bestW[j] = w; bestAt[j] = i; }
+    }
+  }
+  let top = 0, end = -1;
+  for (let j = size; j > 0; j -= j & -j) {
+    if (bestW[j] > top) { top = bestW[j]; end = bestAt[j]; }
+  }
+  const keep = new Set();
+  for (let i = end; i >= 0; i = prev[i]) keep.add(seq[i]);
+  return keep;
 }
 
 class Applier {
@@ -106,6 +150,24 @@ class Applier {
           if (node && node.nodeType === 1) this.dropSheet(node);
           if (node === this.focused) this.focused = null;
           n[k] = undefined;
+          break;
+        }
+        case OP.ADOPT: {
+          // Shown nodes reused for new ones of the same shape (updates follow): all
+          // pairs at once, since a key can be both given up and taken.
+          const count = words[i++];
+          const moved = [];
+          for (let j = 0; j < count; j++) {
+            const from = words[i + 2 * j];
+            moved.push(n[from]);
+            n[from] = undefined;
+          }
+          for (let j = 0; j < count; j++) {
+            const node = moved[j];
+            n[words[i + 2 * j + 1]] = node;
+            if (node && node === this.focused) this.focus(null);
+          }
+          i += 2 * count;
           break;
         }
         case OP.ELEMENT: {
@@ -263,34 +325,37 @@ class Applier {
       }
       return;
     }
-    // Children that leave are taken out before anything is inserted, so the ones that
-    // stay are never moved (moving an iframe would reload it and lose its document).
+    // Children that leave are taken out first. Of those that stay, the longest run
+    // already in order stays put and the rest move: a node moved from the front to the
+    // back is one move, not one per node after it, and an iframe that keeps its place
+    // among the others is never moved (moving one reloads it and loses its document).
+    const kids = [];
     const want = new Set();
     for (let j = 0; j < count; j++) {
       const c = n[words[at + j]];
-      if (c && !(c instanceof DocSlot) && c.nodeType !== 9) want.add(c);
+      if (c && !(c instanceof DocSlot) && c.nodeType !== 9 && !want.has(c)) {
+        want.add(c);
+        kids.push(c);
+      }
     }
+    const pos = new Map();
     let cur = parent.firstChild;
-    for (let j = 0; j < count; j++) {
-      const c = n[words[at + j]];
-      if (!c || c instanceof DocSlot || c.nodeType === 9) continue;
-      while (cur && !want.has(cur)) {
-        const next = cur.nextSibling;
-        parent.removeChild(cur);
-        cur = next;
-      }
-      if (c === cur) {
-        cur = cur.nextSibling;
-        continue;
-      }
-      try {
-        parent.insertBefore(c, cur);
-      } catch (_) { /* a tree the DOM refuses (two root elements): skip */ }
-    }
     while (cur) {
       const next = cur.nextSibling;
-      parent.removeChild(cur);
+      if (want.has(cur)) pos.set(cur, pos.size);
+      else parent.removeChild(cur);
       cur = next;
+    }
+    const keep = inOrder(kids, pos);
+    let next = null;
+    for (let j = kids.length - 1; j >= 0; j--) {
+      const c = kids[j];
+      if (keep === null ? !pos.has(c) : !keep.has(c)) {
+        try {
+          parent.insertBefore(c, next);
+        } catch (_) { /* a tree the DOM refuses (two root elements): skip */ }
+      }
+      next = c.parentNode === parent ? c : next;
     }
   }
 

@@ -28,13 +28,17 @@ const PLAYER_CSS = `
 .srp-track{position:absolute;left:0;right:0;top:9px;height:4px;background:#444;border-radius:2px}
 .srp-done{position:absolute;left:0;top:9px;height:4px;background:#4f8cff;border-radius:2px}
 .srp-knob{position:absolute;top:5px;width:12px;height:12px;margin-left:-6px;border-radius:50%;background:#fff}
-.srp-mark{position:absolute;top:2px;width:3px;height:6px;margin-left:-1px;background:#aaa;cursor:pointer}
+.srp-marks{position:absolute;left:0;right:0;top:0;bottom:0;contain:strict;pointer-events:none}
+.srp-mark{position:absolute;top:2px;width:3px;height:6px;margin-left:-1px;background:#aaa;cursor:pointer;pointer-events:auto}
 .srp-mark[data-kind=navigation]{background:#4fd1c5}
 .srp-mark[data-kind=input]{background:#f6c343}
 .srp-mark.srp-signal{top:14px;height:8px;width:5px;margin-left:-2px;background:#e5484d}
 .srp-skip{white-space:nowrap}
 .srp-note{padding:6px 8px;background:#4a1d1d;color:#ffd7d7;display:none;white-space:pre-wrap}
 `;
+
+// How many steps the timeline's markers are merged into (see drawMarkers).
+const MARK_STEPS = 600;
 
 function fmtTime(ms) {
   const s = Math.max(0, Math.floor(ms / 1000));
@@ -147,16 +151,10 @@ class Player {
       this.note.style.display = 'block';
       this.note.textContent = `Parts of this recording could not be read and are skipped:\n${this.problems.join('\n')}`;
     }
-    for (const m of this.markers) {
-      const el = document.createElement('div');
-      el.className = m.signal ? 'srp-mark srp-signal' : 'srp-mark';
-      el.dataset.kind = m.kind;
-      el.dataset.t = String(m.t);
-      el.style.left = `${this.duration > 0 ? (100 * m.t) / this.duration : 0}%`;
-      el.title = `${m.label} at ${fmtTime(m.t)}`;
-      el.addEventListener('pointerdown', (e) => { e.stopPropagation(); this.seek(m.t); });
-      root.querySelector('.srp-marks').appendChild(el);
-    }
+    this.drawMarkers(root.querySelector('.srp-marks'));
+    // The time label keeps its width as the time changes, so that the timeline (and
+    // its markers) is not laid out again at every seek and frame.
+    this.timeLabel.style.minWidth = `${2 * fmtTime(this.duration).length + 3}ch`;
 
     this.playButton.addEventListener('click', () => (this.playing ? this.pause() : this.play()));
     root.querySelector('.srp-speed').addEventListener('change', (e) => this.setSpeed(Number(e.target.value)));
@@ -356,6 +354,40 @@ class Player {
       }
       this.lastClickAt = at;
     }
+  }
+
+  // The timeline's markers: at most one per kind and signal per step of the timeline
+  // (MARK_STEPS of them), standing for every marker in it and seeking to the first. A
+  // 3-hour session has ~18,600 markers; one element each cost ~20 ms of layout at every
+  // seek. The marks' box is laid out apart from the rest (`contain: strict`).
+  drawMarkers(box) {
+    const groups = new Map();
+    const d = this.duration;
+    for (const m of this.markers) {
+      const step = d > 0 ? Math.min(MARK_STEPS, Math.floor((m.t / d) * MARK_STEPS)) : 0;
+      const key = `${step}/${m.signal ? 1 : 0}/${m.kind}`;
+      const g = groups.get(key);
+      if (g) g.count++;
+      else groups.set(key, { m, count: 1 });
+    }
+    const frag = document.createDocumentFragment();
+    for (const { m, count } of groups.values()) {
+      const el = document.createElement('div');
+      el.className = m.signal ? 'srp-mark srp-signal' : 'srp-mark';
+      el.dataset.kind = m.kind;
+      el.dataset.t = String(m.t);
+      if (count > 1) el.dataset.count = String(count);
+      el.style.left = `${d > 0 ? (100 * m.t) / d : 0}%`;
+      el.title = count > 1 ? `${m.label} at ${fmtTime(m.t)}, and ${count - 1} more just after` : `${m.label} at ${fmtTime(m.t)}`;
+      frag.appendChild(el);
+    }
+    box.appendChild(frag);
+    box.addEventListener('pointerdown', (e) => {
+      const el = e.target.closest && e.target.closest('.srp-mark');
+      if (!el) return;
+      e.stopPropagation();
+      this.seek(Number(el.dataset.t));
+    });
   }
 
   drawControls() {

@@ -297,6 +297,13 @@ impl Replay {
         std::mem::take(&mut self.ops.text)
     }
 
+    /// Whether patches reuse nodes that leave for new ones of the same shape (on by
+    /// default; off only to compare the two).
+    #[wasm_bindgen(js_name = setNodeReuse)]
+    pub fn set_node_reuse(&mut self, on: bool) {
+        self.patcher.set_reuse(on);
+    }
+
     /// Forgets what was rendered: the next patch rebuilds the page (a new view).
     #[wasm_bindgen(js_name = rebuild)]
     pub fn rebuild(&mut self) -> bool {

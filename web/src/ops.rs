@@ -49,6 +49,8 @@ pub mod op {
     pub const FOCUS: u32 = 16;
     /// `f(width) f(height)`.
     pub const VIEWPORT: u32 = 17;
+    /// `n (k(from) k(to))*n`: reuse shown nodes under new keys, all pairs at once.
+    pub const ADOPT: u32 = 18;
     /// "No node".
     pub const NONE: u32 = u32::MAX;
 }
@@ -72,6 +74,7 @@ pub const OPCODES: &[(&str, u32)] = &[
     ("SCROLL", op::SCROLL),
     ("FOCUS", op::FOCUS),
     ("VIEWPORT", op::VIEWPORT),
+    ("ADOPT", op::ADOPT),
 ];
 
 /// One patch, as words and text.
@@ -127,6 +130,13 @@ impl PatchSink for OpWriter {
     }
     fn remove(&mut self, key: NodeKey) {
         self.words.extend([op::REMOVE, key.0]);
+    }
+    fn adopt(&mut self, moves: &[(NodeKey, NodeKey)]) {
+        self.words
+            .extend([op::ADOPT, u32::try_from(moves.len()).unwrap_or(0)]);
+        for &(from, to) in moves {
+            self.words.extend([from.0, to.0]);
+        }
     }
     fn create(&mut self, key: NodeKey, node: NewNode<'_>) {
         match node {
