@@ -457,7 +457,12 @@ fn keyframes_caps_and_resync() {
         .iter()
         .filter(|e| e.kind.name() == "FullSnapshot")
         .count();
-    assert_eq!(inputs, 51, "50 in the storm's second, then one after");
+    // 50 in the storm's second, the field's last value restated by the resync keyframe
+    // (the 150 dropped are not lost to a replay), then one after.
+    assert_eq!(
+        inputs, 52,
+        "50 in the storm's second, one with the keyframe, one after"
+    );
     assert_eq!(snapshots, 1, "a resync keyframe after the cap");
     assert!(rec.dropped() >= 150);
     // The cadence: a keyframe every 10 s.
@@ -677,8 +682,42 @@ fn poll_timeout_says_when_tick_has_work() {
     rec.tick(Timestamp(4999));
     assert!(rec.poll_event().is_none());
     rec.tick(Timestamp(5000));
-    assert_eq!(kinds(&drain(&mut rec)), ["FullSnapshot"]);
+    // With the body's last value (the storm's, five of which were dropped) and its
+    // scroll position restated.
+    assert_eq!(kinds(&drain(&mut rec)), ["FullSnapshot", "Input", "Scroll"]);
     assert_eq!(rec.poll_timeout(), Some(Timestamp(5000 + 5 * 60_000)));
+}
+
+/// A page going away: `flush` sends the pointer batch and the held-back scroll before
+/// they are due, and recording goes on.
+#[test]
+fn flush_sends_what_waits_for_the_clock() {
+    let config =
+        RecorderConfig::default().with_keyframe_every(EventCount(1_000_000), Millis::minutes(5));
+    let mut rec = Recorder::new(Policy::default(), config);
+    rec.grant_consent();
+    let (_, tree) = Host::page();
+    rec.snapshot(&tree, Timestamp(1000));
+    drain(&mut rec);
+    rec.pointer_move(HostKey(3), 1.0, 1.0, Timestamp(2000));
+    rec.pointer_move(HostKey(3), 5.0, 1.0, Timestamp(2100));
+    rec.scroll(HostKey(3), 0.0, 10.0, Timestamp(2150));
+    rec.scroll(HostKey(3), 0.0, 40.0, Timestamp(2160));
+    assert_eq!(kinds(&drain(&mut rec)), ["Scroll"]);
+    rec.tick(Timestamp(2200));
+    assert!(rec.poll_event().is_none(), "nothing is due yet");
+    rec.flush(Timestamp(2200));
+    let out = drain(&mut rec);
+    assert_eq!(kinds(&out), ["MouseMove", "Scroll"]);
+    assert!(matches!(
+        &out[1],
+        Event { kind: EventKind::Incremental(Incremental::Scroll(s)), .. } if s.y == Num::Int(40)
+    ));
+    // Nothing is sent twice, and what comes next is batched as before.
+    rec.tick(Timestamp(3000));
+    assert!(rec.poll_event().is_none());
+    rec.pointer_move(HostKey(3), 9.0, 1.0, Timestamp(3000));
+    assert_eq!(rec.poll_timeout(), Some(Timestamp(3500)));
 }
 
 #[test]
@@ -952,4 +991,70 @@ fn svg_elements_are_marked_up_to_a_foreign_object() {
         ["svg", "linearGradient", "foreignObject"],
         "{json}"
     );
+}
+
+/// A keyframe restates what the page shows beyond its markup: the window's scroll (the
+/// snapshot's offset), scrolled elements and the fields' recorded values (masked as
+/// when they were typed). A replay that starts at the keyframe shows the page as the
+/// full recording does, and the keyframe's own events do not count towards the next.
+#[test]
+fn a_keyframe_restates_scroll_and_field_values() {
+    let (mut page, body) = bare_page();
+    page.push(
+        HostKey(4),
+        Some(body),
+        HostKind::Element {
+            tag: "input".into(),
+            attributes: vec![("type".into(), "text".into())],
+        },
+    );
+    page.push(HostKey(5), Some(body), el("div"));
+    let config = RecorderConfig::default().with_keyframe_every(EventCount(4), Millis::minutes(5));
+    let mut rec = Recorder::new(Policy::default(), config);
+    rec.grant_consent();
+    rec.page("https://shop.test/", 800.0, 600.0, Timestamp(1_000));
+    rec.snapshot(&page, Timestamp(1_000));
+    rec.input(HostKey(4), "Marguerite", false, Timestamp(1_100));
+    rec.scroll(HostKey(1), 0.0, 640.0, Timestamp(1_200));
+    rec.scroll(HostKey(5), 0.0, 80.0, Timestamp(1_300));
+    let mut all = drain(&mut rec);
+    rec.keyframe(Timestamp(2_000));
+    let kf = drain(&mut rec);
+    assert_eq!(kinds(&kf), ["FullSnapshot", "Input", "Scroll"]);
+    let EventKind::FullSnapshot(snap) = &kf[0].kind else {
+        unreachable!()
+    };
+    assert_eq!(
+        (snap.initial_offset.left, snap.initial_offset.top),
+        (Num::Int(0), Num::Int(640))
+    );
+    let json = String::from_utf8(session_replay::rrweb::write_events(&kf)).unwrap();
+    assert!(json.contains("\"source\":5") && !json.contains("Marguerite"));
+    all.extend(kf.iter().cloned());
+    // The full recording and the keyframe alone (with its Meta) give the same state.
+    let t = Timestamp(2_000);
+    let mut whole = Replayer::from(all.clone());
+    let meta = all
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::Meta(_)))
+        .cloned()
+        .unwrap();
+    let mut from_kf = Replayer::from([vec![meta], kf].concat());
+    let (a, b) = (whole.seek(t), from_kf.seek(t));
+    assert_eq!(a.window_scroll(), (0.0, 640.0));
+    assert_eq!(b.window_scroll(), a.window_scroll());
+    assert_eq!(b.element_scroll(), a.element_scroll());
+    assert_eq!(b.form_values(), a.form_values());
+    assert_eq!(a.form_values().len(), 1);
+    // The keyframe counts as one event towards the next (count 4), its restating events
+    // not at all: two more events take no keyframe (with them counted, they would).
+    for i in 0..2 {
+        rec.scroll(
+            HostKey(5),
+            0.0,
+            100.0 + f64::from(i) * 50.0,
+            Timestamp(3_000 + i64::from(i) * 200),
+        );
+    }
+    assert!(!kinds(&drain(&mut rec)).contains(&"FullSnapshot"));
 }

@@ -292,7 +292,7 @@ fn mid_login_state(policy: &Policy) -> Vec<u8> {
 /// `body` in a valid envelope of the recorder's kind (as the fuzz target seals it).
 fn seal(body: &[u8]) -> Vec<u8> {
     let mut out = b"SRST".to_vec();
-    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
     out.extend_from_slice(&[4, 0]);
     out.extend_from_slice(&(body.len() as u32).to_le_bytes());
     out.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
@@ -370,7 +370,13 @@ fn state_size_per_live_node() {
         rec.keyframe(evs.last().unwrap().timestamp);
         let out: Vec<Event> = std::iter::from_fn(|| rec.poll_event()).collect();
         while rec.poll_chunk().is_some() {}
-        let keyframe = &out[out.len() - 1..];
+        // The keyframe: the last full snapshot and the events that restate the page
+        // with it (field values, scroll positions).
+        let at = out
+            .iter()
+            .rposition(|e| matches!(e.kind, EventKind::FullSnapshot(_)))
+            .unwrap();
+        let keyframe = &out[at..];
         let nodes = match &keyframe[0].kind {
             EventKind::FullSnapshot(s) => s.tree.nodes.len(),
             other => panic!("{}", other.name()),

@@ -72,6 +72,17 @@ impl Cadence {
         self.events_since_keyframe = 0;
     }
 
+    /// Events counted since the last keyframe.
+    pub(super) fn since_keyframe(&self) -> usize {
+        self.events_since_keyframe
+    }
+
+    /// Takes back what was counted beyond `count` since the last keyframe: the events
+    /// that restate the page after a keyframe are part of it, not activity since.
+    pub(super) fn uncount_to(&mut self, count: usize) {
+        self.events_since_keyframe = self.events_since_keyframe.min(count);
+    }
+
     /// An event at `t` was handed out.
     #[inline]
     pub(super) fn counted(&mut self, t: Timestamp) {

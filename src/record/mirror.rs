@@ -39,6 +39,9 @@ pub(super) struct Mirror {
     /// The last value and checked state recorded per form field, to drop repeats. It
     /// lives here because it lives and dies with the node: forgetting a node forgets it.
     inputs: BTreeMap<NodeId, (String, bool)>,
+    /// The last scroll position seen per node (the document's is the window's), for
+    /// keyframes: a replay that starts at one shows the page scrolled as it was.
+    scrolls: BTreeMap<NodeId, (f64, f64)>,
 }
 
 impl Mirror {
@@ -49,6 +52,7 @@ impl Mirror {
             root: None,
             next_id: 1,
             inputs: BTreeMap::new(),
+            scrolls: BTreeMap::new(),
         }
     }
 
@@ -87,6 +91,38 @@ impl Mirror {
         }
         self.inputs.insert(id, (value.to_owned(), checked));
         true
+    }
+
+    /// Node `id` was scrolled to (`x`, `y`) (finite; a mirrored node).
+    pub(super) fn set_scroll(&mut self, id: NodeId, x: f64, y: f64) {
+        if !self.nodes.contains_key(&id) || !x.is_finite() || !y.is_finite() {
+            return;
+        }
+        if x == 0.0 && y == 0.0 {
+            self.scrolls.remove(&id);
+        } else {
+            self.scrolls.insert(id, (x, y));
+        }
+    }
+
+    /// The root's id (the document's).
+    pub(super) fn root(&self) -> Option<NodeId> {
+        self.root
+    }
+
+    /// Where node `id` was last scrolled to, if anywhere but the top left.
+    pub(super) fn scroll_of(&self, id: NodeId) -> Option<(f64, f64)> {
+        self.scrolls.get(&id).copied()
+    }
+
+    /// Scrolled nodes and where, in id order.
+    pub(super) fn scrolls(&self) -> impl Iterator<Item = (NodeId, (f64, f64))> + '_ {
+        self.scrolls.iter().map(|(&id, &p)| (id, p))
+    }
+
+    /// Fields with a recorded value, in id order.
+    pub(super) fn inputs(&self) -> impl Iterator<Item = (NodeId, &str, bool)> + '_ {
+        self.inputs.iter().map(|(&id, (v, c))| (id, v.as_str(), *c))
     }
 
     /// Whether node `id` is mirrored.
@@ -165,6 +201,7 @@ impl Mirror {
         self.ids.clear();
         self.nodes.clear();
         self.inputs.clear();
+        self.scrolls.clear();
         let ids = self.insert_tree(tree, None, None, None);
         self.root = ids.first().copied();
     }
@@ -371,6 +408,7 @@ impl Mirror {
             if let Some(n) = self.nodes.remove(&x) {
                 self.ids.remove(&n.key);
                 self.inputs.remove(&x);
+                self.scrolls.remove(&x);
                 stack.extend(n.children);
             }
         }
@@ -660,6 +698,8 @@ pub(super) struct SavedMirror {
     nodes: Vec<SavedNode>,
     /// The last value recorded per field, in id order.
     inputs: Vec<(i32, String, bool)>,
+    /// The last scroll position per scrolled node, in id order.
+    scrolls: Vec<(i32, f64, f64)>,
 }
 
 impl Mirror {
@@ -733,12 +773,16 @@ impl Mirror {
             inputs: (self.inputs.iter())
                 .map(|(id, (v, c))| (id.0, v.clone(), *c))
                 .collect(),
+            scrolls: (self.scrolls.iter())
+                .map(|(id, &(x, y))| (id.0, x, y))
+                .collect(),
         }
     }
 
     /// A mirror from its saved form, checked: at most `limits.nodes` nodes, ids unique,
     /// positive and below the next id, keys unique, every parent an earlier node or
-    /// one that is not there, the root at the top, inputs on known nodes in id order.
+    /// one that is not there, the root at the top, inputs and scroll positions on known
+    /// nodes in id order.
     /// The rebuilt mirror is a forest whatever the bytes said, so every walk ends.
     pub(super) fn restore(s: SavedMirror, limits: &Limits) -> Result<Mirror, StateError> {
         if s.nodes.len() > limits.nodes {
@@ -834,6 +878,19 @@ impl Mirror {
             }
             last = id;
             m.inputs.insert(NodeId(id), (value, checked));
+        }
+        let mut last = 0;
+        for (id, x, y) in s.scrolls {
+            if id <= last || !m.nodes.contains_key(&NodeId(id)) {
+                return Err(malformed(
+                    "a scroll position is on an unknown node or out of order",
+                ));
+            }
+            if !x.is_finite() || !y.is_finite() {
+                return Err(malformed("a scroll position is not a finite number"));
+            }
+            last = id;
+            m.scrolls.insert(NodeId(id), (x, y));
         }
         Ok(m)
     }
@@ -933,6 +990,7 @@ mod tests {
             next_id: 10,
             nodes,
             inputs: vec![],
+            scrolls: vec![],
         }
     }
 
@@ -1000,6 +1058,19 @@ mod tests {
             refused(s),
             "a field value is on an unknown node or out of order"
         );
+        let mut s = saved(ok());
+        s.scrolls = vec![(3, 0.0, 5.0), (2, 0.0, 1.0)];
+        assert_eq!(
+            refused(s),
+            "a scroll position is on an unknown node or out of order"
+        );
+        let mut s = saved(ok());
+        s.scrolls = vec![(2, f64::NAN, 1.0)];
+        assert_eq!(refused(s), "a scroll position is not a finite number");
+        let mut s = saved(ok());
+        s.scrolls = vec![(1, 0.0, 640.0), (3, 4.0, 8.0)];
+        let m = Mirror::restore(s, &Limits::DEFAULT).unwrap();
+        assert_eq!(m.scroll_of(NodeId(1)), Some((0.0, 640.0)));
         let mut s = saved(ok());
         s.next_id = 0;
         s.nodes.clear();

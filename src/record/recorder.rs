@@ -253,29 +253,72 @@ impl Recorder {
             return;
         };
         self.cadence.keyframe_taken(now);
+        // The window's scroll is the snapshot's offset; other scrolled elements and the
+        // fields' recorded values follow it as events of the same instant, as the page
+        // has them now (values masked again on their way out, as when they were typed).
+        let root = self.mirror.root();
+        let offset = root.and_then(|r| self.mirror.scroll_of(r)).map_or(
+            ScrollOffset::default(),
+            |(x, y)| ScrollOffset {
+                left: Num::from_f64(x),
+                top: Num::from_f64(y),
+                extra: Vec::new(),
+            },
+        );
         self.emit(
             Event {
                 timestamp: now,
                 kind: EventKind::FullSnapshot(FullSnapshot {
                     tree,
-                    initial_offset: ScrollOffset::default(),
+                    initial_offset: offset,
                     extra: Vec::new(),
                 }),
                 extra: Vec::new(),
             },
             Caps::Exempt,
         );
+        let counted = self.cadence.since_keyframe();
         let mirror = &self.mirror;
-        for a in self.sheets.after_keyframe(|id| mirror.contains(id)) {
+        let mut after: Vec<Incremental> = self
+            .sheets
+            .after_keyframe(|id| mirror.contains(id))
+            .into_iter()
+            .map(Incremental::AdoptedStyleSheet)
+            .collect();
+        after.extend(self.mirror.inputs().map(|(id, text, checked)| {
+            Incremental::Input(Input {
+                id,
+                text: text.to_owned(),
+                is_checked: checked,
+                user_triggered: None,
+                extra: Vec::new(),
+            })
+        }));
+        after.extend(
+            self.mirror
+                .scrolls()
+                .filter(|&(id, _)| Some(id) != root)
+                .map(|(id, (x, y))| {
+                    Incremental::Scroll(Scroll {
+                        id,
+                        x: Num::from_f64(x),
+                        y: Num::from_f64(y),
+                        extra: Vec::new(),
+                    })
+                }),
+        );
+        for inc in after {
             self.emit(
                 Event {
                     timestamp: now,
-                    kind: EventKind::Incremental(Incremental::AdoptedStyleSheet(a)),
+                    kind: EventKind::Incremental(inc),
                     extra: Vec::new(),
                 },
                 Caps::Exempt,
             );
         }
+        // What restates the page is part of the keyframe, not activity since it.
+        self.cadence.uncount_to(counted);
     }
 
     /// One batch of mutation records (one MutationObserver callback), coalesced: a node
@@ -460,6 +503,7 @@ impl Recorder {
         let Some(id) = self.mirror.id(target) else {
             return;
         };
+        self.mirror.set_scroll(id, x, y);
         if self.sampler.scroll(id, x, y, now) {
             self.emit_scroll(id, x, y, now);
         }
@@ -587,13 +631,20 @@ impl Recorder {
         self.chunks.pop_front()
     }
 
-    /// Stops: sends the pending pointer batch and held-back scrolls and closes the last
-    /// encoded chunk.
-    pub fn stop(&mut self, now: Timestamp) {
+    /// Sends what waits for the clock now: the pending pointer batch and the held-back
+    /// scrolls. For a page that is being hidden or is going away, whose last batch would
+    /// otherwise never be due.
+    pub fn flush(&mut self, now: Timestamp) {
         self.flush_moves(now);
         for (id, x, y) in self.sampler.take_pending_scrolls() {
             self.emit_scroll(id, x, y, now);
         }
+    }
+
+    /// Stops: sends the pending pointer batch and held-back scrolls and closes the last
+    /// encoded chunk.
+    pub fn stop(&mut self, now: Timestamp) {
+        self.flush(now);
         // The encoder goes: nothing recorded after `stop` is encoded.
         if let Some(mut enc) = self.encoder.take() {
             enc.finish();

@@ -28,7 +28,7 @@
 const REC = {
   PAGE: 1, SNAPSHOT: 2, MUTATIONS: 3, MOVE: 4, INTERACTION: 5, FOCUS: 6, BLUR: 7,
   SCROLL: 8, VIEWPORT: 9, INPUT: 10, SELECTION: 11, TICK: 12, KEYFRAME: 13, CUSTOM: 14,
-  SHEET: 15, ADOPT: 16,
+  SHEET: 15, ADOPT: 16, FLUSH: 17,
 };
 // rrweb's MouseInteractions codes, by DOM event type.
 const INTERACTIONS = {
@@ -778,13 +778,25 @@ class PageRecorder {
       });
       on(doc, 'selectionchange', () => this.onSelection(doc));
       // The page is hidden or going away: what waits for its batch goes to the wasm
-      // now (on the main thread it is emitted before the page's own pagehide handlers
-      // send what they hold; a worker emits it if the page lives on long enough).
+      // now, and so do the pointer batch and held-back scrolls the wasm keeps (FLUSH).
+      // On the main thread it is emitted before the page's own pagehide handlers send
+      // what they hold. A worker answers in a task of its own, so the page is told
+      // when a navigation to another document starts (the Navigation API's `navigate`;
+      // the old page runs on until the new one arrives), not only at pagehide, when no
+      // task runs any more.
       const now = () => {
-        if (this.scheduled || this.queue.length) this.run();
+        if (this.stopped) return;
+        this.push((buf, t) => { buf.n(REC.FLUSH); buf.n(t); });
+        this.run();
       };
       on(win, 'pagehide', now);
       on(doc, 'visibilitychange', () => { if (doc.visibilityState === 'hidden') now(); });
+      const nav = win.navigation;
+      if (nav && typeof nav.addEventListener === 'function') {
+        on(nav, 'navigate', (e) => {
+          if (!e.destination || !e.destination.sameDocument) now();
+        });
+      }
     }
   }
 

@@ -21,12 +21,22 @@ const TYPES = {
 };
 
 // Serves ROOTS on 127.0.0.1:`port` (0: any). `hits` counts every path asked for, so
-// tests can see what a replayed page tried to load.
+// tests can see what a replayed page tried to load; `posts` keeps the bodies POSTed to
+// each path (a page's beacons), as text.
 export async function serve(port = 0, roots = ROOTS) {
   const hits = new Map();
+  const posts = new Map();
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     hits.set(path, (hits.get(path) || 0) + 1);
+    if (req.method === 'POST') {
+      const parts = [];
+      for await (const part of req) parts.push(part);
+      if (!posts.has(path)) posts.set(path, []);
+      posts.get(path).push(Buffer.concat(parts).toString('utf8'));
+      res.writeHead(204).end();
+      return;
+    }
     const prefix = Object.keys(roots).find((p) => path.startsWith(p));
     if (!prefix) {
       res.writeHead(404).end();
@@ -51,7 +61,7 @@ export async function serve(port = 0, roots = ROOTS) {
   });
   await new Promise((ok) => server.listen(port, '127.0.0.1', ok));
   const url = `http://127.0.0.1:${server.address().port}`;
-  return { url, hits, close: () => new Promise((ok) => server.close(ok)) };
+  return { url, hits, posts, close: () => new Promise((ok) => server.close(ok)) };
 }
 
 export async function browser() {

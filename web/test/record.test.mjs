@@ -134,7 +134,7 @@ for (const name of SESSIONS) {
 }
 
 // A page injected with the bundle before its own scripts, as drive/ does.
-async function recordedPage(path, { options = {}, gpc = false, rrweb = false } = {}) {
+async function recordedPage(path, { options = {}, gpc = false, rrweb = false, beacon = false } = {}) {
   const ctx = await b.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
   const errors = [];
@@ -158,6 +158,7 @@ var o = ${JSON.stringify(options)};
 o.emit = function (e) { window.__events.push(e); };
 if (o.chunks) { delete o.chunks; o.emitChunk = function (c) { window.__chunks.push(Array.from(c)); }; }
 window.__stop = SessionReplay.record(o);
+${beacon ? "addEventListener('pagehide', function () { navigator.sendBeacon('/beacon', JSON.stringify(window.__events)); });" : ''}
 }`,
   });
   await page.goto(`${server.url}${path}`);
@@ -309,6 +310,35 @@ test('batchMs: observations wait for a batch (a second by default); a page going
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+// A visitor who types, moves and clicks a link within the last batch: a page that sends
+// what it holds at pagehide (as PostHog's and Sentry's SDKs do) has it all, the worker's
+// answer included.
+for (const worker of [true, false]) {
+  test(`leaving the page: the last batch is emitted before pagehide (${worker ? 'worker' : 'main thread'})`, async () => {
+    const page = await recordedPage('/pages/nav.html', { options: { worker }, beacon: true });
+    await page.waitForTimeout(1500); // the snapshot's batch is out
+    server.posts.delete('/beacon');
+    await page.click('#name');
+    await page.keyboard.type('Zed');
+    await page.mouse.move(100, 150);
+    await page.mouse.move(140, 170, { steps: 4 });
+    await page.click('#next');
+    await page.waitForURL(/next$/);
+    for (let i = 0; i < 50 && !server.posts.has('/beacon'); i++) await page.waitForTimeout(20);
+    assert.ok(server.posts.has('/beacon'), 'the page sent its beacon');
+    const events = JSON.parse(server.posts.get('/beacon')[0]);
+    const at = (src, type) => events.filter((e) => e.type === 3 && e.data.source === src && (type === undefined || e.data.type === type));
+    const inputs = at(5);
+    assert.ok(inputs.length >= 1, 'the typing is in the last batch');
+    assert.equal(inputs[inputs.length - 1].data.text.length > 0, true);
+    assert.ok(!JSON.stringify(events).includes('Zed'), 'masked');
+    assert.ok(at(2, 2).length >= 2, `the clicks on the field and the link: ${at(2, 2).length}`);
+    assert.ok(at(1).length >= 1, 'the pointer moves the recorder held for their batch');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+}
 
 test('scrolling while the page grows: positions read at most every 100 ms, and the last one exact', async () => {
   const page = await recordedPage('/pages/hard.html', { options: { batchMs: 100 } });
