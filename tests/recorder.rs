@@ -1058,3 +1058,74 @@ fn a_keyframe_restates_scroll_and_field_values() {
     }
     assert!(!kinds(&drain(&mut rec)).contains(&"FullSnapshot"));
 }
+
+/// What a keyframe restates is never more than what left before: a field typed into as
+/// a password, then toggled to text, is restated as it left (masked), even when a
+/// selector allows its value and the keyframe's snapshot resets what the masking
+/// remembers; and values typed before consent are not kept for a keyframe at all.
+#[test]
+fn a_keyframe_restates_no_more_than_left() {
+    let (mut page, body) = bare_page();
+    page.push(
+        HostKey(4),
+        Some(body),
+        HostKind::Element {
+            tag: "input".into(),
+            attributes: vec![
+                ("type".into(), "password".into()),
+                ("id".into(), "pw".into()),
+            ],
+        },
+    );
+    page.push(
+        HostKey(5),
+        Some(body),
+        HostKind::Element {
+            tag: "input".into(),
+            attributes: vec![("type".into(), "text".into()), ("id".into(), "q".into())],
+        },
+    );
+    let policy = Policy::default()
+        .allow_input("#pw")
+        .unwrap()
+        .allow_input("#q")
+        .unwrap();
+    let mut rec = Recorder::new(policy, RecorderConfig::default());
+    rec.page("https://shop.test/", 800.0, 600.0, Timestamp(1_000));
+    rec.snapshot(&page, Timestamp(1_000));
+    // Before consent: nothing leaves, and nothing is kept.
+    rec.input(HostKey(5), "typed-before-consent", false, Timestamp(1_050));
+    rec.grant_consent();
+    rec.snapshot(&page, Timestamp(1_060));
+    rec.input(HostKey(4), "Hunter2Swordfish", false, Timestamp(1_100));
+    rec.input(HostKey(5), "allowed query", false, Timestamp(1_150));
+    // The password field becomes a text field (a "show password" toggle).
+    rec.mutations(
+        &[MutationRecord::Attributes {
+            target: HostKey(4),
+            name: "type".into(),
+            old_value: Some("password".into()),
+            value: Some("text".into()),
+        }],
+        Timestamp(1_200),
+    );
+    let before = String::from_utf8(session_replay::rrweb::write_events(&drain(&mut rec))).unwrap();
+    assert!(!before.contains("Hunter2"), "masked while a password");
+    assert!(
+        before.contains("allowed query"),
+        "the selector allows this one"
+    );
+    rec.keyframe(Timestamp(2_000));
+    let kf = drain(&mut rec);
+    let json = String::from_utf8(session_replay::rrweb::write_events(&kf)).unwrap();
+    assert!(
+        !json.contains("Hunter2"),
+        "restated unmasked after the toggle: {json}"
+    );
+    assert!(!json.contains("typed-before-consent"));
+    assert!(
+        json.contains("allowed query"),
+        "an allowed value is restated as it left"
+    );
+    assert_eq!(kinds(&kf), ["FullSnapshot", "Input", "Input"]);
+}

@@ -42,9 +42,12 @@ impl PatchSink for Keys {
         self.live.remove(&key);
     }
     fn adopt(&mut self, moves: &[(NodeKey, NodeKey)]) {
-        // All pairs at once: every source is held, and each key is taken once.
+        // All pairs at once: every source is held and given up once, and each target
+        // names nothing once the sources are given up (no shown node is clobbered).
+        let mut given = HashSet::new();
         for &(from, _) in moves {
             self.has(from);
+            assert!(given.insert(from), "{from:?} given up twice in one patch");
         }
         for &(from, _) in moves {
             self.live.remove(&from);
@@ -52,8 +55,9 @@ impl PatchSink for Keys {
         let mut taken = HashSet::new();
         for &(_, to) in moves {
             assert!(taken.insert(to), "{to:?} adopted twice in one patch");
-            self.live.insert(to);
+            assert!(!self.live.contains(&to), "{to:?} still names a shown node");
         }
+        self.live.extend(taken);
     }
     fn create(&mut self, key: NodeKey, _: NewNode<'_>) {
         self.live.insert(key);

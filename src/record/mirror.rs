@@ -39,6 +39,10 @@ pub(super) struct Mirror {
     /// The last value and checked state recorded per form field, to drop repeats. It
     /// lives here because it lives and dies with the node: forgetting a node forgets it.
     inputs: BTreeMap<NodeId, (String, bool)>,
+    /// Per field, the last value as it left (masked), when the masking changed it: a
+    /// keyframe restates that, not the raw value, since the keyframe's snapshot resets
+    /// what the masking remembers (a field that was ever a password).
+    shown: BTreeMap<NodeId, String>,
     /// The last scroll position seen per node (the document's is the window's), for
     /// keyframes: a replay that starts at one shows the page scrolled as it was.
     scrolls: BTreeMap<NodeId, (f64, f64)>,
@@ -52,6 +56,7 @@ impl Mirror {
             root: None,
             next_id: 1,
             inputs: BTreeMap::new(),
+            shown: BTreeMap::new(),
             scrolls: BTreeMap::new(),
         }
     }
@@ -120,9 +125,25 @@ impl Mirror {
         self.scrolls.iter().map(|(&id, &p)| (id, p))
     }
 
-    /// Fields with a recorded value, in id order.
+    /// Field `id`'s value left as `text` (after masking).
+    pub(super) fn input_shown(&mut self, id: NodeId, text: &str) {
+        let Some((raw, _)) = self.inputs.get(&id) else {
+            return;
+        };
+        if raw == text {
+            self.shown.remove(&id);
+        } else {
+            self.shown.insert(id, text.to_owned());
+        }
+    }
+
+    /// Fields with a recorded value, in id order, each with the value to restate: the
+    /// masked one it last left as, if masking changed it, else the raw one.
     pub(super) fn inputs(&self) -> impl Iterator<Item = (NodeId, &str, bool)> + '_ {
-        self.inputs.iter().map(|(&id, (v, c))| (id, v.as_str(), *c))
+        self.inputs.iter().map(|(&id, (v, c))| {
+            let text = self.shown.get(&id).map_or(v.as_str(), String::as_str);
+            (id, text, *c)
+        })
     }
 
     /// Whether node `id` is mirrored.
@@ -201,6 +222,7 @@ impl Mirror {
         self.ids.clear();
         self.nodes.clear();
         self.inputs.clear();
+        self.shown.clear();
         self.scrolls.clear();
         let ids = self.insert_tree(tree, None, None, None);
         self.root = ids.first().copied();
@@ -408,6 +430,7 @@ impl Mirror {
             if let Some(n) = self.nodes.remove(&x) {
                 self.ids.remove(&n.key);
                 self.inputs.remove(&x);
+                self.shown.remove(&x);
                 self.scrolls.remove(&x);
                 stack.extend(n.children);
             }
@@ -696,8 +719,9 @@ pub(super) struct SavedMirror {
     root: Option<i32>,
     next_id: i32,
     nodes: Vec<SavedNode>,
-    /// The last value recorded per field, in id order.
-    inputs: Vec<(i32, String, bool)>,
+    /// The last value recorded per field, in id order, with the masked form it left
+    /// as when masking changed it.
+    inputs: Vec<(i32, String, bool, Option<String>)>,
     /// The last scroll position per scrolled node, in id order.
     scrolls: Vec<(i32, f64, f64)>,
 }
@@ -771,7 +795,7 @@ impl Mirror {
             next_id: self.next_id,
             nodes,
             inputs: (self.inputs.iter())
-                .map(|(id, (v, c))| (id.0, v.clone(), *c))
+                .map(|(id, (v, c))| (id.0, v.clone(), *c, self.shown.get(id).cloned()))
                 .collect(),
             scrolls: (self.scrolls.iter())
                 .map(|(id, &(x, y))| (id.0, x, y))
@@ -870,7 +894,7 @@ impl Mirror {
             m.root = Some(NodeId(r));
         }
         let mut last = 0;
-        for (id, value, checked) in s.inputs {
+        for (id, value, checked, shown) in s.inputs {
             if id <= last || !m.nodes.contains_key(&NodeId(id)) {
                 return Err(malformed(
                     "a field value is on an unknown node or out of order",
@@ -878,6 +902,9 @@ impl Mirror {
             }
             last = id;
             m.inputs.insert(NodeId(id), (value, checked));
+            if let Some(text) = shown {
+                m.shown.insert(NodeId(id), text);
+            }
         }
         let mut last = 0;
         for (id, x, y) in s.scrolls {
@@ -1047,13 +1074,13 @@ mod tests {
         n[0].parent = Gone(7);
         assert_eq!(refused(saved(n)), "the root has a parent");
         let mut s = saved(ok());
-        s.inputs = vec![(3, "v".into(), false), (2, "w".into(), true)];
+        s.inputs = vec![(3, "v".into(), false, None), (2, "w".into(), true, None)];
         assert_eq!(
             refused(s),
             "a field value is on an unknown node or out of order"
         );
         let mut s = saved(ok());
-        s.inputs = vec![(7, "v".into(), false)];
+        s.inputs = vec![(7, "v".into(), false, None)];
         assert_eq!(
             refused(s),
             "a field value is on an unknown node or out of order"

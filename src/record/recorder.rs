@@ -181,6 +181,9 @@ impl Recorder {
         let Some(masked) = self.scrubber.scrub_event(e) else {
             return;
         };
+        if let EventKind::Incremental(Incremental::Input(i)) = &masked.kind {
+            self.mirror.input_shown(i.id, &i.text);
+        }
         self.cadence.counted(t);
         if let Some(enc) = &mut self.encoder {
             enc.push(&masked);
@@ -255,7 +258,9 @@ impl Recorder {
         self.cadence.keyframe_taken(now);
         // The window's scroll is the snapshot's offset; other scrolled elements and the
         // fields' recorded values follow it as events of the same instant, as the page
-        // has them now (values masked again on their way out, as when they were typed).
+        // has them now. A value that masking changed is restated as it left (and masked
+        // again): the snapshot resets what the masking remembers about a field, such as
+        // having been a password before its type was toggled.
         let root = self.mirror.root();
         let offset = root.and_then(|r| self.mirror.scroll_of(r)).map_or(
             ScrollOffset::default(),
@@ -503,7 +508,10 @@ impl Recorder {
         let Some(id) = self.mirror.id(target) else {
             return;
         };
-        self.mirror.set_scroll(id, x, y);
+        // Without consent nothing is kept for a later keyframe either.
+        if self.gate.allows_recording() {
+            self.mirror.set_scroll(id, x, y);
+        }
         if self.sampler.scroll(id, x, y, now) {
             self.emit_scroll(id, x, y, now);
         }
@@ -536,6 +544,12 @@ impl Recorder {
     /// A form field's value and checked state, as the DOM has them (deduplicated per
     /// field: the same value and state again emit nothing).
     pub fn input(&mut self, target: HostKey, value: &str, checked: bool, now: Timestamp) {
+        // Without consent the value is not even kept (a keyframe would restate it); it
+        // counts as dropped.
+        if !self.gate.allows_recording() {
+            self.gate.admit();
+            return;
+        }
         let Some(id) = self.mirror.id(target) else {
             return;
         };

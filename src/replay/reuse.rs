@@ -30,11 +30,12 @@ use crate::model::NodeId;
 const LOOK_AHEAD: usize = 16;
 
 /// Elements never reused (lower case): their live state is not in their markup, or
-/// swapping them would reload or re-parse something.
+/// swapping them would reload or re-parse something (a `<source>` given a new `src`
+/// does not restart its media; a new one inserted does).
 const KEEP_OUT: &[&str] = &[
     "html", "head", "body", "iframe", "frame", "frameset", "object", "embed", "canvas", "input",
     "textarea", "select", "option", "optgroup", "style", "link", "script", "video", "audio",
-    "template", "base", "meta",
+    "source", "track", "template", "base", "meta",
 ];
 
 /// What the old page held that an element's markup does not carry.

@@ -55,9 +55,20 @@ function constructed(doc, css) {
   return s;
 }
 
+// Whether moving `node` would reload a frame: it is one, or holds one.
+const FRAMES = 'iframe,frame,object,embed';
+function holdsFrame(node) {
+  if (node.nodeType !== 1) return false;
+  try {
+    return node.matches(FRAMES) || node.querySelector(FRAMES) !== null;
+  } catch (_) {
+    return false;
+  }
+}
+
 // The nodes of `kids` (in their wanted order) that can stay where they are: the longest
 // subsequence whose current positions (`pos`; absent: not a child yet) rise, keeping
-// iframes in it whenever it can. Usually
+// frames, and nodes that hold one, in it whenever it can. Usually
 // all of them are in order already, which is checked first, in one pass: then `null`,
 // for all of them.
 function inOrder(kids, pos) {
@@ -70,8 +81,9 @@ function inOrder(kids, pos) {
     last = p;
   }
   if (sorted) return null;
-  // The heaviest rising run, an iframe outweighing all the rest (moving one reloads
-  // it): a Fenwick tree over positions holds the best run ending at or before each.
+  // The heaviest rising run, a node with a frame outweighing all the rest (moving one
+  // reloads the frame): a Fenwick tree over positions holds the best run ending at or
+  // before each.
   const seq = kids.filter((c) => pos.has(c));
   const size = pos.size;
   const heavy = seq.length + 1;
@@ -85,7 +97,7 @@ function inOrder(kids, pos) {
       if (bestW[j] > w) { w = bestW[j]; from = bestAt[j]; }
     }
     prev[i] = from;
-    w += seq[i].localName === 'iframe' ? heavy : 1;
+    w += holdsFrame(seq[i]) ? heavy : 1;
     for (let j = p + 1; j <= size; j += j & -j) {
       if (w > bestW[j]) { bestW[j] = w; bestAt[j] = i; }
     }

@@ -163,9 +163,11 @@ class PageRecorder {
     // per `sampling.scroll` anyway); see the scroll listener.
     this.scrollEvery = this.wasmOptions.sampling && typeof this.wasmOptions.sampling.scroll === 'number'
       ? this.wasmOptions.sampling.scroll : 100;
-    // Per scrolled target: { read, last } (when its position was last read, and when
-    // its last scroll event came).
+    // Per scrolled target: { read, timer, trailing } (when its position was last read,
+    // and the timer and callback of the read owed at the end of the wait); the targets
+    // with a read owed, so that a page going away has them read at once.
     this.scrolls = new WeakMap();
+    this.scrollsOwed = new Set();
     this.consentWanted = null;
     this.selectionEmpty = true;
     const channel = new MessageChannel();
@@ -296,6 +298,40 @@ class PageRecorder {
     }
     this.flush();
     if (this.queue.length) this.schedule(true);
+  }
+
+  // The page is going away or hidden: everything observed goes to the wasm now,
+  // unsliced (no later task may run), then FLUSH, so that the pointer batch and the
+  // held-back scrolls the wasm keeps go out with it.
+  runAll() {
+    this.scheduled = false;
+    clearTimeout(this.batchTimer);
+    if (this.stopped) return;
+    this.readScrolls();
+    this.takeRecords();
+    this.sheets.check();
+    this.drainQueue();
+    this.buf.n(REC.FLUSH);
+    this.buf.n(Date.now());
+    this.flush();
+  }
+
+  // Scroll positions waiting for their trailing read: read now.
+  readScrolls() {
+    for (const s of [...this.scrollsOwed]) {
+      clearTimeout(s.timer);
+      s.trailing();
+    }
+  }
+
+  // Writes every waiting item, whatever the budget.
+  drainQueue() {
+    this.slice++;
+    while (this.queue.length) {
+      this.nodeBudget = Infinity;
+      const item = this.queue[0];
+      if (item.write(this.buf, item.t, item, Infinity) !== false) this.queue.shift();
+    }
   }
 
   // Hands what was written to the engine, with a tick: the Recording's clock moves with
@@ -738,10 +774,12 @@ class PageRecorder {
     // changed since its last frame, and a page that scrolls and grows (a feed loading
     // posts) fires a scroll event every frame: read each time, that was 30 ms of forced
     // layout on the feed session. So a target's position is read at most every
-    // `scrollEvery`, as the Recording samples it anyway. The events in between are
-    // queued unread; the one that stays the target's last reads the position when its
-    // slice runs, which is still its position then (any later scroll would have fired
-    // an event), so the final position is exact and keeps its own time.
+    // `scrollEvery`, as the Recording samples it anyway: at an event that comes that
+    // long after the last read, or else by a timer at the end of that wait (the
+    // trailing edge), so that where the page comes to rest is read, however soon it
+    // scrolls again. (Reading it when the batch's slice runs, up to a second later,
+    // lost a position the page rested at before scrolling on: a replay showed the one
+    // before.)
     on(doc, 'scroll', (e) => {
       const target = e.target;
       const isDoc = target === doc || target === doc.scrollingElement;
@@ -749,23 +787,31 @@ class PageRecorder {
       const now = Date.now();
       let s = this.scrolls.get(node);
       if (!s) {
-        s = { read: -Infinity, last: 0 };
+        s = { read: -Infinity, timer: 0, trailing: null };
         this.scrolls.set(node, s);
       }
-      s.last = now;
       const position = () => (isDoc ? [win.scrollX, win.scrollY] : [target.scrollLeft, target.scrollTop]);
       const write = (buf, t, [x, y]) => { buf.n(REC.SCROLL); buf.n(t); buf.n(this.key(node)); buf.n(x); buf.n(y); };
-      if (now - s.read >= this.scrollEvery) {
-        s.read = now;
+      const read = () => {
+        s.timer = 0;
+        this.scrollsOwed.delete(s);
+        s.read = Date.now();
         const at = position();
-        this.push((buf, t) => write(buf, t, at), now, true);
+        this.push((buf, t) => write(buf, t, at), s.read, true);
+      };
+      if (now - s.read >= this.scrollEvery) {
+        if (s.timer) clearTimeout(s.timer);
+        read();
         return;
       }
-      this.push((buf, t) => {
-        if (s.last !== now || !node.isConnected) return; // a later event has it
-        s.read = Date.now();
-        write(buf, t, position());
-      }, now, true, true);
+      if (!s.timer) {
+        s.trailing = () => {
+          if (!this.stopped && node.isConnected) read();
+          else { s.timer = 0; this.scrollsOwed.delete(s); }
+        };
+        s.timer = setTimeout(s.trailing, s.read + this.scrollEvery - now);
+        this.scrollsOwed.add(s);
+      }
     });
     const input = (e) => this.onInput(e.target);
     on(doc, 'input', input);
@@ -781,14 +827,11 @@ class PageRecorder {
       // now, and so do the pointer batch and held-back scrolls the wasm keeps (FLUSH).
       // On the main thread it is emitted before the page's own pagehide handlers send
       // what they hold. A worker answers in a task of its own, so the page is told
-      // when a navigation to another document starts (the Navigation API's `navigate`;
-      // the old page runs on until the new one arrives), not only at pagehide, when no
-      // task runs any more.
-      const now = () => {
-        if (this.stopped) return;
-        this.push((buf, t) => { buf.n(REC.FLUSH); buf.n(t); });
-        this.run();
-      };
+      // when a navigation starts that may leave the document (the Navigation API's
+      // `navigate`, also for ones the page then intercepts, downloads and cancelled
+      // ones: an early flush costs nothing; the old page runs on until a new one
+      // arrives), not only at pagehide, when no task runs any more.
+      const now = () => this.runAll();
       on(win, 'pagehide', now);
       on(doc, 'visibilitychange', () => { if (doc.visibilityState === 'hidden') now(); });
       const nav = win.navigation;
@@ -861,14 +904,10 @@ class PageRecorder {
   // main thread, after the worker's answer otherwise.
   stop() {
     if (this.stopPromise) return this.stopPromise;
+    this.readScrolls();
     this.takeRecords();
-    this.slice++;
     // What was observed goes out, in one last flush, unsliced.
-    while (this.queue.length) {
-      this.nodeBudget = Infinity;
-      const item = this.queue[0];
-      if (item.write(this.buf, item.t, item, Infinity) !== false) this.queue.shift();
-    }
+    this.drainQueue();
     this.stopped = true;
     for (const obs of this.observers) obs.disconnect();
     for (const f of this.unlisten) f();

@@ -62,6 +62,15 @@ test('child lists are reordered with the fewest moves', async () => {
     frame2.__mark = true;
     out.dropOne = { moves: moves([900005, 900004, 900006, 900003, 900001]), seen: seen() };
     out.frameKept2 = a.nodes[900006].contentDocument === frame2 && frame2.__mark === true;
+    // A child that holds an iframe stays too: [div > iframe, a, b] to [a, b, div].
+    const words2 = [ELEMENT, 900010, at('div'), 3, 0, ELEMENT, 900011, at('iframe'), 6, 0];
+    a.apply(words2, tags);
+    order([900010, 900005, 900004]);
+    a.apply([CHILDREN, 900010, 0, 1, 900011], tags);
+    const inner = a.nodes[900011].contentDocument;
+    inner.__mark = true;
+    out.nested = { moves: moves([900005, 900004, 900010]), seen: seen() };
+    out.nestedKept = a.nodes[900011].contentDocument === inner && inner.__mark === true;
     player.destroy();
     return out;
   });
@@ -72,6 +81,8 @@ test('child lists are reordered with the fewest moves', async () => {
   assert.deepEqual(r.reversed, { moves: 5, seen: 's,u,iframe,i,b,a' });
   assert.deepEqual(r.dropOne, { moves: 0, seen: 's,u,iframe,i,a' });
   assert.ok(r.frameKept && r.frameKept2, `the iframe was moved and lost its document: ${JSON.stringify(r)}`);
+  assert.deepEqual(r.nested, { moves: 2, seen: 's,u,div' });
+  assert.ok(r.nestedKept, 'the iframe inside a moved-around child was moved and lost its document');
   assert.deepEqual(page.errors, []);
 });
 
