@@ -907,6 +907,16 @@ fn el(tag: &str) -> HostKind {
     }
 }
 
+fn el_with(tag: &str, attributes: &[(&str, &str)]) -> HostKind {
+    HostKind::Element {
+        tag: tag.into(),
+        attributes: attributes
+            .iter()
+            .map(|&(k, v)| (k.into(), v.into()))
+            .collect(),
+    }
+}
+
 /// A document with an empty body (keys 1-3), and the body's position.
 fn bare_page() -> (HostTree, HostIndex) {
     let mut page = HostTree::default();
@@ -1003,10 +1013,7 @@ fn a_keyframe_restates_scroll_and_field_values() {
     page.push(
         HostKey(4),
         Some(body),
-        HostKind::Element {
-            tag: "input".into(),
-            attributes: vec![("type".into(), "text".into())],
-        },
+        el_with("input", &[("type", "text")]),
     );
     page.push(HostKey(5), Some(body), el("div"));
     let config = RecorderConfig::default().with_keyframe_every(EventCount(4), Millis::minutes(5));
@@ -1069,21 +1076,12 @@ fn a_keyframe_restates_no_more_than_left() {
     page.push(
         HostKey(4),
         Some(body),
-        HostKind::Element {
-            tag: "input".into(),
-            attributes: vec![
-                ("type".into(), "password".into()),
-                ("id".into(), "pw".into()),
-            ],
-        },
+        el_with("input", &[("type", "password"), ("id", "pw")]),
     );
     page.push(
         HostKey(5),
         Some(body),
-        HostKind::Element {
-            tag: "input".into(),
-            attributes: vec![("type".into(), "text".into()), ("id".into(), "q".into())],
-        },
+        el_with("input", &[("type", "text"), ("id", "q")]),
     );
     let policy = Policy::default()
         .allow_input("#pw")

@@ -210,14 +210,13 @@ impl Default for DomPatcher {
 struct Work {
     removes: Vec<u32>,
     creates: Vec<u32>,
-    /// `creates`, sorted (for lookups).
+    /// Every node new to the renderer, sorted (for lookups): `creates` as the diff
+    /// found it, before reuse took the adopted nodes' new slots out of it.
     creates_sorted: Vec<u32>,
     updates: Vec<u32>,
     dirty: Vec<u32>,
     /// Shown nodes reused for created ones: (old slot, new slot).
     adopted: Vec<(u32, u32)>,
-    /// `creates` and the adopted nodes' new slots, sorted: nodes new to the renderer.
-    fresh_sorted: Vec<u32>,
 }
 
 impl DomPatcher {
@@ -262,19 +261,14 @@ impl DomPatcher {
                     }
                 }
             }
-            Some(old) => {
-                diff_nodes(&old.dom, new, &mut work, &mut stats);
-                if self.reuse {
-                    reuse_nodes(old, new, &mut work);
-                }
-            }
+            Some(old) => diff_nodes(&old.dom, new, &mut work, &mut stats),
         }
         work.creates_sorted = work.creates.clone();
         work.creates_sorted.sort_unstable();
-        work.fresh_sorted = work.creates_sorted.clone();
-        if !work.adopted.is_empty() {
-            work.fresh_sorted.extend(work.adopted.iter().map(|p| p.1));
-            work.fresh_sorted.sort_unstable();
+        if self.reuse
+            && let Some(old) = &old
+        {
+            reuse_nodes(old, new, &mut work);
         }
         emit_nodes(new, &work, sink, &mut stats);
         emit_state(state, old.as_ref(), &work, sink);
@@ -423,13 +417,18 @@ fn reuse_nodes(old: &Shown, new: &Dom, work: &mut Work) {
     }
     let mut removes = work.removes.clone();
     removes.sort_unstable();
-    let mut creates = work.creates.clone();
-    creates.sort_unstable();
     let live = super::reuse::LiveState {
         scroll: &old.element_scroll,
         form: &old.form,
     };
-    work.adopted = super::reuse::pair(&old.dom, new, &work.dirty, &removes, &creates, &live);
+    work.adopted = super::reuse::pair(
+        &old.dom,
+        new,
+        &work.dirty,
+        &removes,
+        &work.creates_sorted,
+        &live,
+    );
     if work.adopted.is_empty() {
         return;
     }
@@ -652,7 +651,7 @@ fn emit_state(state: &State, old: Option<&Shown>, work: &Work, sink: &mut impl P
     }
     let key_of = |id: NodeId| new.slot_of(id).filter(|&s| attached(new, s)).map(NodeKey);
     // New to the renderer: created, or a reused node standing for a new one.
-    let created = |slot: u32| work.fresh_sorted.binary_search(&slot).is_ok();
+    let created = |slot: u32| work.creates_sorted.binary_search(&slot).is_ok();
     // Stylesheets: owners created or updated here, and owners whose rules changed.
     let mut owners: Vec<u32> = work
         .creates

@@ -67,6 +67,26 @@ fn same_shape(old: &Dom, a: &DomNode, new: &Dom, b: &DomNode) -> bool {
         && (a.kind != DomKind::Element || old.name(a.name) == new.name(b.name))
 }
 
+/// The children of `parent` that `change` (leave or come) and are `ok` to pair, each
+/// with its gap: the child before it that stays (`NIL` at the start).
+fn candidates(
+    dom: &Dom,
+    parent: u32,
+    change: impl Fn(u32) -> bool,
+    ok: impl Fn(u32) -> bool,
+    out: &mut Vec<(u32, u32)>,
+) {
+    out.clear();
+    let mut gap = NIL;
+    for c in dom.children(parent) {
+        if !change(c) {
+            gap = c;
+        } else if ok(c) {
+            out.push((gap, c));
+        }
+    }
+}
+
 /// Pairs removed old nodes with created new ones under the parents in `dirty` (slots
 /// shown before and after) and, within each pair, their children. `removes` and
 /// `creates` are sorted; returns `(old slot, new slot)` pairs, each slot at most once.
@@ -81,14 +101,11 @@ pub(super) fn pair(
     let removed = |s: u32| removes.binary_search(&s).is_ok();
     let created = |s: u32| creates.binary_search(&s).is_ok();
     let old_ok = |s: u32| {
-        removed(s)
-            && old.node(s).is_some_and(|n| {
-                reusable(old, n)
-                    && !live.scroll.contains_key(&n.id)
-                    && !live.form.contains_key(&n.id)
-            })
+        old.node(s).is_some_and(|n| {
+            reusable(old, n) && !live.scroll.contains_key(&n.id) && !live.form.contains_key(&n.id)
+        })
     };
-    let new_ok = |s: u32| created(s) && new.node(s).is_some_and(|n| reusable(new, n));
+    let new_ok = |s: u32| new.node(s).is_some_and(|n| reusable(new, n));
     let mut pairs = Vec::new();
     // Parents shown before and after the patch, then the pairs found, whose children
     // are paired in turn (a work list, not recursion: pages nest deeply).
@@ -107,31 +124,11 @@ pub(super) fn pair(
     let mut news: Vec<(u32, u32)> = Vec::new();
     let mut used: Vec<usize> = Vec::new();
     while let Some((op, np)) = stack.pop() {
-        olds.clear();
-        news.clear();
-        let mut gap = NIL;
-        for c in old.children(op) {
-            if removed(c) {
-                if old_ok(c) {
-                    olds.push((gap, c));
-                }
-            } else {
-                gap = c;
-            }
-        }
+        candidates(old, op, removed, old_ok, &mut olds);
         if olds.is_empty() {
             continue;
         }
-        gap = NIL;
-        for c in new.children(np) {
-            if created(c) {
-                if new_ok(c) {
-                    news.push((gap, c));
-                }
-            } else {
-                gap = c;
-            }
-        }
+        candidates(new, np, created, new_ok, &mut news);
         // Old candidates grouped by gap, in order within each (a stable sort); `used[i]`:
         // how many of the group starting at `i` are behind the last pair.
         olds.sort_by_key(|&(g, _)| g);

@@ -242,10 +242,9 @@ class PageRecorder {
   // When nothing waits, the command is written at once (its values were read when it
   // happened, so nothing is lost by writing it early, and nothing queues); a walk that
   // outgrows the slice's budget queues the rest.
-  // `defer`: the command reads its values when its slice runs, so it always queues.
-  push(write, t = Date.now(), lazy = false, defer = false) {
+  push(write, t = Date.now(), lazy = false) {
     const item = { write, t, q: this.slice };
-    if (!this.queue.length && !defer) {
+    if (!this.queue.length) {
       this.slice++; // walks from here on come after the item was observed
       this.nodeBudget = SLICE_NODES;
       if (write(this.buf, t, item, performance.now() + SLICE_MS) !== false) {
