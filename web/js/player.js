@@ -78,7 +78,7 @@ class Player {
     this.problems = replay.problems();
     this.markers = JSON.parse(replay.markers());
     this.buildDom(options);
-    this.applier = new Applier(this.iframe, { onViewport: (w, h) => this.fit(w, h) });
+    this.applier = new Applier(this.iframe, { onViewport: (w, h) => this.fit(w, h), blockRemote: options.resources !== 'allow' });
     // 2D canvases, drawn from the recorded commands (web/js/canvas.js).
     this.painter = new CanvasPainter(this.applier.nodes, { resources: options.resources, onIdle: () => this.emit('canvas') });
     this.setSpeed(options.speed || 1);
@@ -307,6 +307,9 @@ class Player {
 
   // Scales the recorded viewport to fit the stage.
   fit(w, h) {
+    // A seek restates the viewport; the same size changes nothing (and reading the
+    // stage's size would lay out the player's page for nothing).
+    if (w === this.vw && h === this.vh) return;
     this.vw = w;
     this.vh = h;
     this.iframe.style.width = `${w}px`;
