@@ -733,7 +733,7 @@ fn poll_timeout_for_the_event_count_cadence() {
     rec.tick(Timestamp(2100));
     assert_eq!(
         kinds(&drain(&mut rec)),
-        ["Custom", "Custom", "FullSnapshot"]
+        ["Custom", "Custom", "Meta", "FullSnapshot"]
     );
     assert_eq!(rec.poll_timeout(), Some(Timestamp(2100 + 5 * 60_000)));
 }
@@ -1024,11 +1024,20 @@ fn a_keyframe_restates_scroll_and_field_values() {
     rec.input(HostKey(4), "Marguerite", false, Timestamp(1_100));
     rec.scroll(HostKey(1), 0.0, 640.0, Timestamp(1_200));
     rec.scroll(HostKey(5), 0.0, 80.0, Timestamp(1_300));
+    rec.viewport(1024.0, 700.0, Timestamp(1_400));
     let mut all = drain(&mut rec);
     rec.keyframe(Timestamp(2_000));
     let kf = drain(&mut rec);
-    assert_eq!(kinds(&kf), ["FullSnapshot", "Input", "Scroll"]);
-    let EventKind::FullSnapshot(snap) = &kf[0].kind else {
+    // The page first, as rrweb's checkouts do, with the viewport as it is now.
+    assert_eq!(kinds(&kf), ["Meta", "FullSnapshot", "Input", "Scroll"]);
+    let EventKind::Meta(meta) = &kf[0].kind else {
+        unreachable!()
+    };
+    assert_eq!(
+        (meta.href.as_str(), meta.width, meta.height),
+        ("https://shop.test/", Num::Int(1024), Num::Int(700))
+    );
+    let EventKind::FullSnapshot(snap) = &kf[1].kind else {
         unreachable!()
     };
     assert_eq!(
@@ -1038,16 +1047,12 @@ fn a_keyframe_restates_scroll_and_field_values() {
     let json = String::from_utf8(session_replay::rrweb::write_events(&kf)).unwrap();
     assert!(json.contains("\"source\":5") && !json.contains("Marguerite"));
     all.extend(kf.iter().cloned());
-    // The full recording and the keyframe alone (with its Meta) give the same state.
+    // The full recording and the keyframe alone give the same state.
     let t = Timestamp(2_000);
     let mut whole = Replayer::from(all.clone());
-    let meta = all
-        .iter()
-        .find(|e| matches!(e.kind, EventKind::Meta(_)))
-        .cloned()
-        .unwrap();
-    let mut from_kf = Replayer::from([vec![meta], kf].concat());
+    let mut from_kf = Replayer::from(kf);
     let (a, b) = (whole.seek(t), from_kf.seek(t));
+    assert_eq!(b.viewport(), a.viewport());
     assert_eq!(a.window_scroll(), (0.0, 640.0));
     assert_eq!(b.window_scroll(), a.window_scroll());
     assert_eq!(b.element_scroll(), a.element_scroll());
@@ -1125,5 +1130,5 @@ fn a_keyframe_restates_no_more_than_left() {
         json.contains("allowed query"),
         "an allowed value is restated as it left"
     );
-    assert_eq!(kinds(&kf), ["FullSnapshot", "Input", "Input"]);
+    assert_eq!(kinds(&kf), ["Meta", "FullSnapshot", "Input", "Input"]);
 }

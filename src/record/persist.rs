@@ -24,6 +24,7 @@ use bincode::{Decode, Encode};
 use super::Recorder;
 use super::cadence::{Cadence, SavedCadence};
 use super::mirror::{Mirror, SavedMirror};
+use super::recorder::Page;
 use super::sampler::{Sampler, SavedSampler};
 use super::sheets::{SavedSheets, Sheets};
 use crate::codec::Encoder;
@@ -45,6 +46,8 @@ struct SavedRecorder {
     encoder: Option<Vec<u8>>,
     /// Closed chunks not yet polled, oldest first.
     chunks: Vec<Vec<u8>>,
+    /// The page a keyframe restates.
+    page: Option<Page>,
 }
 
 /// The stage name in errors about the recorder's own parts.
@@ -71,6 +74,7 @@ pub(super) fn save(r: &mut Recorder) -> Vec<u8> {
         cadence: r.cadence.save(),
         encoder,
         chunks: r.chunks.iter().cloned().collect(),
+        page: r.page.clone(),
     };
     persist::save(StateKind::Recorder, &saved)
 }
@@ -114,5 +118,6 @@ pub(super) fn restore(
         cadence,
         encoder,
         chunks,
+        page: s.page,
     })
 }

@@ -14,6 +14,19 @@ use crate::codec::Encoder;
 use crate::model::*;
 use crate::privacy::{Consent, ConsentGate, Policy, Scrubber};
 
+/// The page as the host last gave it ([`Recorder::page`], then [`Recorder::viewport`]):
+/// a later keyframe restates it first, as rrweb's checkouts do, so that a stream cut at
+/// any keyframe begins as a recording does (a Meta event, then a full snapshot).
+#[derive(Debug, Clone, bincode::Encode, bincode::Decode)]
+pub(super) struct Page {
+    pub(super) href: String,
+    pub(super) width: f64,
+    pub(super) height: f64,
+    /// Its Meta event is the last event that went out (the host's snapshot comes
+    /// next): the keyframe does not say it again.
+    pub(super) fresh: bool,
+}
+
 /// Whether an event counts against the rate caps. Keyframes and page changes do not:
 /// they are what a replay needs to get back in step after the caps dropped events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +78,7 @@ pub struct Recorder {
     pub(super) encoder: Option<Encoder>,
     /// Closed chunks waiting for the host, oldest first.
     pub(super) chunks: VecDeque<Vec<u8>>,
+    pub(super) page: Option<Page>,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -99,6 +113,7 @@ impl Recorder {
             ),
             encoder: config.encoder.map(Encoder::new),
             chunks: VecDeque::new(),
+            page: None,
         }
     }
 
@@ -190,6 +205,12 @@ impl Recorder {
             // Each closed chunk comes out once, in order; the first carries the header.
             self.chunks.extend(std::iter::from_fn(|| enc.poll_chunk()));
         }
+        // A page's Meta is fresh only until anything else follows it.
+        if !matches!(masked.kind, EventKind::Meta(_))
+            && let Some(p) = &mut self.page
+        {
+            p.fresh = false;
+        }
         // Consent cannot change within this call: the gate keeps it.
         self.gate.push(masked);
     }
@@ -216,15 +237,30 @@ impl Recorder {
     /// The page's URL and viewport (a Meta event).
     pub fn page(&mut self, href: &str, width: f64, height: f64, now: Timestamp) {
         self.flush_moves(now);
+        self.page = Some(Page {
+            href: href.to_owned(),
+            width,
+            height,
+            fresh: true,
+        });
+        self.emit_page(now);
+    }
+
+    /// Emits the page's Meta event (masked as every event is).
+    fn emit_page(&mut self, now: Timestamp) {
+        let Some(p) = &self.page else {
+            return;
+        };
+        let meta = Meta {
+            href: p.href.clone(),
+            width: Num::from_f64(p.width),
+            height: Num::from_f64(p.height),
+            extra: Vec::new(),
+        };
         self.emit(
             Event {
                 timestamp: now,
-                kind: EventKind::Meta(Meta {
-                    href: href.to_owned(),
-                    width: Num::from_f64(width),
-                    height: Num::from_f64(height),
-                    extra: Vec::new(),
-                }),
+                kind: EventKind::Meta(meta),
                 extra: Vec::new(),
             },
             Caps::Exempt,
@@ -240,8 +276,11 @@ impl Recorder {
     }
 
     /// Emits a full snapshot of the recorded tree now (the keyframe cadence calls it).
-    /// Adoptions of constructed stylesheets follow it, as rrweb's do: a replayer that
-    /// starts at a keyframe knows no constructed sheet.
+    /// The page's Meta event comes first (the last [`Recorder::page`], with the latest
+    /// viewport), as in rrweb's checkouts, unless it is the event just emitted: a stream
+    /// cut at a keyframe begins as a recording does. Adoptions of constructed stylesheets
+    /// follow the snapshot, as rrweb's do: a replayer that starts at a keyframe knows no
+    /// constructed sheet.
     pub fn keyframe(&mut self, now: Timestamp) {
         if !self.mirror.has_root() {
             return;
@@ -256,6 +295,17 @@ impl Recorder {
             return;
         };
         self.cadence.keyframe_taken(now);
+        // The page first, unless the host just gave it (its snapshot follows).
+        let restate = self.page.as_ref().is_some_and(|p| !p.fresh);
+        if let Some(p) = &mut self.page {
+            p.fresh = false;
+        }
+        if restate {
+            // Restating the page is part of the keyframe: it counts as the snapshot does.
+            let at = self.cadence.since_keyframe();
+            self.emit_page(now);
+            self.cadence.uncount_to(at);
+        }
         // The window's scroll is the snapshot's offset; other scrolled elements and the
         // fields' recorded values follow it as events of the same instant, as the page
         // has them now. A value that masking changed is restated as it left (and masked
@@ -531,6 +581,10 @@ impl Recorder {
 
     /// The viewport was resized.
     pub fn viewport(&mut self, width: f64, height: f64, now: Timestamp) {
+        if let Some(p) = &mut self.page {
+            p.width = width;
+            p.height = height;
+        }
         self.incremental(
             now,
             Incremental::ViewportResize(ViewportResize {

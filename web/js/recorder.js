@@ -23,7 +23,7 @@
 // - Observations cross the boundary as numbers in one Float64Array and strings in one
 //   joined string (see web/src/recorder.rs for the command table): one copy per slice.
 
-/* global createEngine, SVG_NS, SheetWatch, hookSheets, unhookSheets, sheetRules */
+/* global createEngine, SVG_NS, SheetWatch, hookSheets, unhookSheets, sheetRules, recordOptions, batchMs */
 
 const REC = {
   PAGE: 1, SNAPSHOT: 2, MUTATIONS: 3, MOVE: 4, INTERACTION: 5, FOCUS: 6, BLUR: 7,
@@ -132,7 +132,16 @@ class PageRecorder {
     this.options = options;
     this.emit = options.emit;
     this.emitChunk = typeof options.emitChunk === 'function' ? options.emitChunk : null;
-    this.wasmOptions = wasmOptions(options, !!this.emitChunk);
+    const read = recordOptions(options, !!this.emitChunk);
+    this.wasmOptions = read.wasm;
+    // Run on each event the policy has masked, as rrweb runs them: plugins'
+    // eventProcessor, then packFn.
+    this.processors = (Array.isArray(options.plugins) ? options.plugins : [])
+      .filter((p) => p && typeof p.eventProcessor === 'function')
+      .map((p) => (e) => p.eventProcessor(e));
+    if (typeof options.packFn === 'function') this.processors.push(options.packFn);
+    // A full snapshot went out (the next ones are rrweb's checkouts).
+    this.snapshotOut = false;
     this.batchMs = batchMs(options.batchMs);
     this.keys = new WeakMap();
     this.nextKey = 1;
@@ -173,7 +182,7 @@ class PageRecorder {
     const channel = new MessageChannel();
     channel.port1.onmessage = () => this.run();
     this.port = channel.port2;
-    this.errors = [];
+    this.errors = read.notes;
     // Stylesheet edits and adoptions (web/js/record_sheets.js).
     this.sheets = new SheetWatch(this);
   }
@@ -213,6 +222,8 @@ class PageRecorder {
   fail(e) {
     this.errors.push(String(e && e.message || e));
     if (typeof this.options.onError === 'function') this.options.onError(e);
+    // rrweb's name for it.
+    if (typeof this.options.errorHandler === 'function') this.options.errorHandler(e);
   }
 
   // What the engine's Recording handed out: masked events (as JSON) and binary chunks.
@@ -220,7 +231,16 @@ class PageRecorder {
     if (this.withdrawn) return;
     if (json !== '[]') {
       const events = JSON.parse(json);
-      for (const e of events) this.emit(e);
+      for (let e of events) {
+        // rrweb's second argument: true with the Meta event and full snapshot of each
+        // keyframe after the first (its checkouts, where a pipeline may cut), false
+        // with the first, absent otherwise.
+        let checkout;
+        if (e.type === 4 || e.type === 2) checkout = this.snapshotOut;
+        if (e.type === 2) this.snapshotOut = true;
+        for (const p of this.processors) e = p(e);
+        this.emit(e, checkout);
+      }
     }
     if (this.emitChunk) for (const c of chunks) this.emitChunk(c);
   }
@@ -946,34 +966,6 @@ class PageRecorder {
     this.engine.withdraw();
     this.stop();
   }
-}
-
-// The options the wasm reads (web/src/record_options.rs), checked here for what cannot
-// cross as JSON: a RegExp or function option would be lost, so it is refused.
-function wasmOptions(options, chunks) {
-  const out = {};
-  for (const [k, v] of Object.entries(options)) {
-    if (k === 'emit' || k === 'emitChunk' || k === 'onError' || k === 'worker' || k === 'batchMs') continue;
-    if (v instanceof RegExp) {
-      throw new TypeError(`record(): option ${k} is a RegExp; give a CSS selector (for example maskTextSelector)`);
-    }
-    if (typeof v === 'function') {
-      throw new TypeError(`record(): option ${k} is a function, which this recorder does not run; use the policy options`);
-    }
-    out[k] = v;
-  }
-  if (chunks) out.chunks = true;
-  return out;
-}
-
-// The `batchMs` option: a whole number of milliseconds from 0 to 10,000 (0: a slice
-// as soon as the page's own tasks let it), or BATCH_MS.
-function batchMs(v) {
-  if (v === undefined || v === null) return BATCH_MS;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 10000) {
-    throw new TypeError('record(): option batchMs must be a number of milliseconds from 0 to 10000');
-  }
-  return Math.round(v);
 }
 
 // rrweb's `record()`: starts at once (or, with `requireConsent`, once consent is

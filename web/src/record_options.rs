@@ -2,8 +2,10 @@
 //! and keyframes, mapped onto the library's [`Policy`] and recorder configuration so
 //! that a site switching from rrweb keeps or strengthens its settings.
 //!
-//! The mapping (the glue passes the options as JSON; functions and regular expressions
-//! cannot cross, and the glue refuses them rather than drop them silently):
+//! The mapping (the glue passes the options as JSON; what JSON cannot carry is decided
+//! in web/js/record_options.js: a RegExp for a class option arrives here as the selector
+//! it means, in `mask`, `block` or `ignoreSelector`, or is refused; a function option the
+//! recorder does not run is noted in `problems()`):
 //!
 //! | rrweb option | here |
 //! | --- | --- |

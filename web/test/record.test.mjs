@@ -248,6 +248,82 @@ test('the wasm runs in a worker; a page that refuses workers, or worker: false, 
   }
 });
 
+test('switching from rrweb: RegExp class options, functions it does not run, packFn, plugins and isCheckout', async () => {
+  const ctx = await b.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.addInitScript({
+    content: `if (window.top === window) {
+${readFileSync(BUNDLE, 'utf8')}
+;window.__calls = [];
+window.__stop = SessionReplay.record({
+  emit(e, isCheckout) { window.__calls.push([e, isCheckout]); },
+  policy: 'relaxed',
+  maskTextClass: /^secret-/,
+  blockClass: /^(ad|promo)$/,
+  ignoreClass: /no-rec/i,
+  // rrweb would show masked text through these; this recorder does not run them.
+  maskTextFn: (t) => t,
+  maskInputFn: (t) => t,
+  packFn: (e) => ({ packed: e }),
+  plugins: [{ name: 'test/seen@1', eventProcessor: (e) => Object.assign({}, e, { seen: 1 }), observer: () => () => {} }],
+  checkoutEveryNms: 1000,
+  batchMs: 100,
+});
+}`,
+  });
+  await page.goto(`${server.url}/pages/classes.html`);
+  await page.click('#ign');
+  await page.keyboard.type('Vt6Ignored');
+  await page.click('#plain');
+  await page.keyboard.type('Vt7Plain');
+  await page.click('#add');
+  await page.waitForTimeout(2600);
+  const { calls, problems } = await page.evaluate(async () => {
+    await window.__stop();
+    return { calls: window.__calls, problems: window.__stop.problems() };
+  });
+  await ctx.close();
+  assert.deepEqual(errors, []);
+  // packFn last, after the plugin's eventProcessor, on every event.
+  assert.ok(calls.every(([e]) => e.packed && e.packed.seen === 1), 'every event packed after the plugin');
+  const events = calls.map(([e]) => e.packed);
+  const json = JSON.stringify(events);
+  for (const hidden of ['Vt1Secret-Heron', 'Vt5Later-Wren', 'Vt2Advert-Gull', 'Vt4Promo-Tern', 'Vt6Ignored', 'Vt7Plain']) {
+    assert.ok(!json.includes(hidden), `${hidden} left the page`);
+  }
+  assert.ok(json.includes('secret-later'), 'the text added later was recorded (masked)');
+  // Exact class tokens only for an anchored pattern: "adjacent" is not "ad".
+  assert.ok(json.includes('Visible note text') && json.includes('Adjacent text ok'));
+  // The ignored field's input is not recorded; the other one's is (masked).
+  const ids = {};
+  const walk = (n) => { const st = [n]; while (st.length) { const x = st.pop(); if (x.attributes && x.attributes.id) ids[x.attributes.id] = x.id; for (const c of x.childNodes || []) st.push(c); } };
+  walk(events.find((e) => e.type === 2).data.node);
+  const inputs = (id) => events.filter((e) => e.type === 3 && e.data.source === 5 && e.data.id === id).length;
+  assert.equal(inputs(ids.ign), 0);
+  assert.ok(inputs(ids.plain) > 0);
+  // rrweb's isCheckout: false with the first Meta and snapshot, true with each later
+  // keyframe's (which restates the Meta first, as rrweb's checkouts do), absent otherwise.
+  const marks = calls.filter(([e]) => e.packed.type === 4 || e.packed.type === 2).map(([e, c]) => `${e.packed.type}:${c}`);
+  assert.deepEqual(marks.slice(0, 2), ['4:false', '2:false']);
+  assert.ok(marks.length >= 4, marks.join(' '));
+  for (let i = 2; i < marks.length; i += 2) assert.deepEqual(marks.slice(i, i + 2), ['4:true', '2:true']);
+  assert.ok(calls.filter(([e]) => e.packed.type === 3).every(([, c]) => c === undefined));
+  // What was asked and is not done is said.
+  for (const k of ['maskTextFn', 'maskInputFn', 'test/seen@1']) assert.ok(problems.some((p) => p.includes(k)), problems.join('; '));
+  // A pattern that names no class is refused, as before.
+  const refused = await (async () => {
+    const p2 = await (await b.newContext()).newPage();
+    await p2.addInitScript({ content: readFileSync(BUNDLE, 'utf8') });
+    await p2.goto(`${server.url}/pages/classes.html`);
+    const msg = await p2.evaluate(() => { try { SessionReplay.record({ emit() {}, blockClass: /^a.+b$/ }); return 'started'; } catch (e) { return e.message; } });
+    await p2.context().close();
+    return msg;
+  })();
+  assert.match(refused, /blockClass is a RegExp this recorder cannot match/);
+});
+
 test('consent: nothing before grantConsent, nothing after withdrawal; GPC refuses', async () => {
   // Batches of 100 ms, so that what consent lets through is emitted within the waits.
   let page = await recordedPage('/pages/hard.html', { options: { requireConsent: true, batchMs: 100 } });

@@ -23,6 +23,7 @@ ${part('applier.js')}
 ${part('canvas.js')}
 ${part('player.js')}
 ${part('record_engine.js')}
+${part('record_options.js')}
 ${part('record_sheets.js')}
 ${part('recorder.js')}
 ${part('main.js').replace('__VERSION__', version)}
