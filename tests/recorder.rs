@@ -1132,3 +1132,59 @@ fn a_keyframe_restates_no_more_than_left() {
     );
     assert_eq!(kinds(&kf), ["Meta", "FullSnapshot", "Input", "Input"]);
 }
+
+/// A keyframe never shows what the events before it kept masked: masking escalates over
+/// a node's life (a text stays masked once its mask class is taken away), and the
+/// keyframe's snapshot keeps that, where it used to start the page afresh and show the
+/// text. Text never masked stays visible (nothing more is masked than before).
+#[test]
+fn a_keyframe_keeps_what_masking_escalated_to() {
+    let (mut page, body) = bare_page();
+    let hidden = page.push(
+        HostKey(4),
+        Some(body),
+        el_with("p", &[("class", "rr-mask")]),
+    );
+    page.push(
+        HostKey(5),
+        Some(hidden),
+        HostKind::Text("Vs1Hidden-Crane".into()),
+    );
+    let shown = page.push(HostKey(6), Some(body), el("p"));
+    page.push(
+        HostKey(7),
+        Some(shown),
+        HostKind::Text("Visible-Plover".into()),
+    );
+    let mut rec = Recorder::new(Policy::balanced(), RecorderConfig::default());
+    rec.grant_consent();
+    rec.page("https://shop.test/", 800.0, 600.0, Timestamp(1_000));
+    rec.snapshot(&page, Timestamp(1_000));
+    // The page takes the mask class away; the text stays.
+    rec.mutations(
+        &[MutationRecord::Attributes {
+            target: HostKey(4),
+            name: "class".into(),
+            old_value: Some("rr-mask".into()),
+            value: None,
+        }],
+        Timestamp(1_100),
+    );
+    rec.mutations(
+        &[MutationRecord::CharacterData {
+            target: HostKey(5),
+            old_value: None,
+            value: "Vs1Hidden-Crane!".into(),
+        }],
+        Timestamp(1_200),
+    );
+    let before = drain(&mut rec);
+    rec.keyframe(Timestamp(2_000));
+    let kf = drain(&mut rec);
+    assert!(kinds(&kf).contains(&"FullSnapshot"));
+    for (what, events) in [("the events", &before), ("the keyframe", &kf)] {
+        let json = String::from_utf8(session_replay::rrweb::write_events(events)).unwrap();
+        assert!(!json.contains("Vs1Hidden"), "{what}: {json}");
+        assert!(json.contains("Visible-Plover"), "{what}");
+    }
+}

@@ -320,6 +320,10 @@ impl Recorder {
                 extra: Vec::new(),
             },
         );
+        // The same page under the same ids: masking keeps what it escalated to (a text
+        // whose mask class was taken away stays masked in the keyframe, as it was in
+        // the events before it).
+        self.scrubber.carry_privacy(true);
         self.emit(
             Event {
                 timestamp: now,
@@ -332,6 +336,7 @@ impl Recorder {
             },
             Caps::Exempt,
         );
+        self.scrubber.carry_privacy(false);
         let counted = self.cadence.since_keyframe();
         let mirror = &self.mirror;
         let mut after: Vec<Incremental> = self

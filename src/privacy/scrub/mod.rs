@@ -150,6 +150,15 @@ impl Scrubber {
         self.engine.node_privacy(id)
     }
 
+    /// Whether the next full snapshot is a keyframe of the page already seen, its
+    /// nodes under the ids they had (the recorder's keyframes): then each node keeps
+    /// what its privacy escalated to before it (a password once, a mask class since
+    /// taken away), as it does between snapshots. Off for anything else (a new page's
+    /// ids start again). The recorder sets it around its own keyframes only.
+    pub(crate) fn carry_privacy(&mut self, on: bool) {
+        self.engine.carry_privacy(on);
+    }
+
     /// The session's scrubbing state as bytes, for another worker or a later process
     /// to continue from with [`Scrubber::restore_state`]: every node the scrubber knows
     /// with its masking state, and the report so far: 35 to 55 bytes per live node on

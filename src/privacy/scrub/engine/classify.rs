@@ -94,6 +94,14 @@ pub(super) fn vendor_flags(attrs: &PackedAttrs) -> NodePrivacy {
     f
 }
 
+/// What a node's privacy keeps once it has it, over its whole life (see `compute_one`).
+pub(super) const ESCALATED: NodePrivacy = NodePrivacy::PASSWORD
+    .union(NodePrivacy::BLOCKED)
+    .union(NodePrivacy::DROPPED)
+    .union(NodePrivacy::MASKED)
+    .union(NodePrivacy::IGNORED)
+    .union(NodePrivacy::MASK_INPUT);
+
 impl Engine {
     /// Whether a selector of `list` matches; on a tree too deep to decide, `safe`.
     fn any_match(list: &[Selector], el: &MEl<'_>, safe: bool) -> bool {
@@ -110,13 +118,7 @@ impl Engine {
         // Privacy only escalates over a node's life: a password stays a password after a
         // type toggle, a blocked element stays blocked (its children left the output), and
         // masked or ignored stays so when the marker class is taken away again.
-        let old_own = n.privacy
-            & (NodePrivacy::PASSWORD
-                | NodePrivacy::BLOCKED
-                | NodePrivacy::DROPPED
-                | NodePrivacy::MASKED
-                | NodePrivacy::IGNORED
-                | NodePrivacy::MASK_INPUT);
+        let old_own = n.privacy & ESCALATED;
         let mut p = parent
             & (NodePrivacy::MASKED
                 | NodePrivacy::DROPPED

@@ -48,6 +48,13 @@ pub(in crate::privacy::scrub) struct Engine {
     /// The search for secrets split across text nodes (see `split`): scratch, never
     /// saved.
     split: SplitScratch,
+    /// The next full snapshot is a keyframe of the same page, its nodes under the ids
+    /// they had (see [`Engine::carry_privacy`]). Set and cleared within one call of
+    /// the recorder: never saved.
+    carry_next: bool,
+    /// During that snapshot: the privacy the nodes had escalated to, by id, until each
+    /// comes back.
+    carried: crate::hash::FastMap<i32, NodePrivacy>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -112,6 +119,8 @@ impl Engine {
             nodes: Mirror::default(),
             report: ScrubReport::default(),
             split: SplitScratch::default(),
+            carry_next: false,
+            carried: Default::default(),
         }
     }
 
@@ -150,10 +159,33 @@ impl Engine {
 
     // ---- the mirror ----
 
-    /// Forgets every node: a full snapshot starts a new page.
-    #[inline]
+    /// Forgets every node: a full snapshot starts a new page. Unless it is a keyframe
+    /// of the same page ([`Engine::carry_privacy`]): then what each node's privacy
+    /// escalated to (a password, once; masked or blocked by a class since taken away)
+    /// goes to the node with the same id in the snapshot, so that a keyframe never
+    /// shows what the events before it kept masked.
     pub(in crate::privacy::scrub) fn new_page(&mut self) {
+        self.carried.clear();
+        if self.carry_next {
+            let carried = &mut self.carried;
+            for (id, n) in self.nodes.iter() {
+                let f = n.privacy & classify::ESCALATED;
+                if !f.is_empty() {
+                    carried.insert(id, f);
+                }
+            }
+        }
         self.nodes.clear();
+    }
+
+    /// Says whether the next full snapshot is a keyframe of the page already seen,
+    /// with its nodes under the same ids (the recorder's keyframes), or a page of its
+    /// own (anything else: rrweb's ids start again on every page load).
+    pub(in crate::privacy::scrub) fn carry_privacy(&mut self, on: bool) {
+        self.carry_next = on;
+        if !on {
+            self.carried.clear();
+        }
     }
 
     /// Puts node `id` in the mirror under `parent`. `look` describes it; it is told
@@ -184,6 +216,14 @@ impl Engine {
     ) {
         let keep_text = self.keeps_text_under(parent);
         self.nodes.add(parent, id, look(keep_text), keep_text, next);
+        // A keyframe's node takes back what its privacy had escalated to (computed
+        // afresh with it, as for a node that stays).
+        if !self.carried.is_empty()
+            && let Some(f) = self.carried.remove(&id)
+            && let Some(n) = self.nodes.get_mut(&id)
+        {
+            n.privacy = f;
+        }
     }
 
     /// Drops the computed privacy of `id`, to be computed afresh: what inserting the

@@ -146,6 +146,8 @@ impl Engine {
             nodes,
             report,
             split: Default::default(),
+            carry_next: false,
+            carried: Default::default(),
         })
     }
 }
