@@ -1188,3 +1188,32 @@ fn a_keyframe_keeps_what_masking_escalated_to() {
         assert!(json.contains("Visible-Plover"), "{what}");
     }
 }
+
+/// A keyframe's Meta says the page as it is: the URL a same-document navigation moved to
+/// (told with `location`, which emits nothing), and a page given before consent (its Meta
+/// was refused, so the first snapshot after consent says it; it is not said twice).
+#[test]
+fn a_keyframe_restates_the_page_as_it_is() {
+    let (page, _) = bare_page();
+    let mut rec = Recorder::new(Policy::default(), RecorderConfig::default());
+    rec.page("https://shop.test/cart", 800.0, 600.0, Timestamp(1_000));
+    rec.grant_consent();
+    rec.snapshot(&page, Timestamp(1_050));
+    let first = drain(&mut rec);
+    assert_eq!(kinds(&first), ["Meta", "FullSnapshot"]);
+    rec.location("https://shop.test/checkout");
+    assert!(
+        drain(&mut rec).is_empty(),
+        "a location change emits nothing"
+    );
+    rec.keyframe(Timestamp(2_000));
+    let kf = drain(&mut rec);
+    assert_eq!(kinds(&kf), ["Meta", "FullSnapshot"]);
+    let EventKind::Meta(meta) = &kf[0].kind else {
+        unreachable!()
+    };
+    assert_eq!(meta.href, "https://shop.test/checkout");
+    // With consent from the start, the page's own Meta is not said again.
+    let (mut rec, _) = page_recorder(RecorderConfig::default());
+    assert_eq!(kinds(&drain(&mut rec)), ["Meta", "FullSnapshot"]);
+}

@@ -181,20 +181,20 @@ impl Recorder {
 
     /// Masks and queues one event (through consent, the caps, the scrubber and the
     /// encoder).
-    fn emit(&mut self, e: Event, caps: Caps) {
+    fn emit(&mut self, e: Event, caps: Caps) -> bool {
         // Consent first: without it, nothing (not even the caps' window) moves.
         if !self.gate.admit() {
-            return;
+            return false;
         }
         let t = e.timestamp;
         if self.cadence.open_window(t) {
             self.keyframe(t);
         }
         if caps == Caps::Apply && !self.cadence.admit(&e) {
-            return;
+            return false;
         }
         let Some(masked) = self.scrubber.scrub_event(e) else {
-            return;
+            return false;
         };
         if let EventKind::Incremental(Incremental::Input(i)) = &masked.kind {
             self.mirror.input_shown(i.id, &i.text);
@@ -213,6 +213,7 @@ impl Recorder {
         }
         // Consent cannot change within this call: the gate keeps it.
         self.gate.push(masked);
+        true
     }
 
     /// Queues an incremental event, then a keyframe if that made one due.
@@ -241,15 +242,29 @@ impl Recorder {
             href: href.to_owned(),
             width,
             height,
-            fresh: true,
+            fresh: false,
         });
-        self.emit_page(now);
+        // Fresh only if its Meta went out (not before consent), and only until the
+        // next event: the host's snapshot that follows then does not say it again.
+        let out = self.emit_page(now);
+        if let Some(p) = &mut self.page {
+            p.fresh = out;
+        }
     }
 
-    /// Emits the page's Meta event (masked as every event is).
-    fn emit_page(&mut self, now: Timestamp) {
+    /// The page's URL changed without a new document (the history API, a fragment):
+    /// no event, as in rrweb, but the next keyframe's Meta says it.
+    pub fn location(&mut self, href: &str) {
+        if let Some(p) = &mut self.page {
+            p.href = href.to_owned();
+        }
+    }
+
+    /// Emits the page's Meta event (masked as every event is); returns whether it went
+    /// out.
+    fn emit_page(&mut self, now: Timestamp) -> bool {
         let Some(p) = &self.page else {
-            return;
+            return false;
         };
         let meta = Meta {
             href: p.href.clone(),
@@ -264,7 +279,7 @@ impl Recorder {
                 extra: Vec::new(),
             },
             Caps::Exempt,
-        );
+        )
     }
 
     /// A full snapshot of a host tree: resets the id map and takes a keyframe.
@@ -323,7 +338,9 @@ impl Recorder {
         // The same page under the same ids: masking keeps what it escalated to (a text
         // whose mask class was taken away stays masked in the keyframe, as it was in
         // the events before it).
-        self.scrubber.carry_privacy(true);
+        // (Restored after, not turned off: a keyframe that the caps' window opens
+        // inside this emit must not turn it off for this one.)
+        let carried = self.scrubber.carry_privacy(true);
         self.emit(
             Event {
                 timestamp: now,
@@ -336,7 +353,7 @@ impl Recorder {
             },
             Caps::Exempt,
         );
-        self.scrubber.carry_privacy(false);
+        self.scrubber.carry_privacy(carried);
         let counted = self.cadence.since_keyframe();
         let mirror = &self.mirror;
         let mut after: Vec<Incremental> = self

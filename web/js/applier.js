@@ -111,25 +111,11 @@ function inOrder(kids, pos) {
   return keep;
 }
 
-// Attributes that fetch a picture or media the stage's default policy (`CSP_BLOCK`:
-// only data: and blob:) refuses, per tag. Under that policy such a URL is kept as
-// `data-rr-<name>` instead: the request would be refused anyway, and asking costs a
-// resource fetch and a policy violation for every image at every seek (four seeks
-// across the feed raised 169). The policy, not this list, is what keeps the requests
-// from leaving.
-const FETCHES = {
-  img: ['src', 'srcset'], source: ['src', 'srcset'], input: ['src'], video: ['src', 'poster'],
-  audio: ['src'], track: ['src'], image: ['href', 'xlink:href'],
-};
-const LOCAL_URL = /^\s*(data|blob):/i;
-
 class Applier {
   // `iframe`: a connected iframe with `sandbox` set (no allow-scripts) whose
   // document the page is built in. `onViewport(w, h)` is told the recorded viewport.
-  // `blockRemote`: the stage's policy refuses remote pictures and media (see FETCHES).
-  constructor(iframe, { onViewport, blockRemote = false } = {}) {
+  constructor(iframe, { onViewport } = {}) {
     this.iframe = iframe;
-    this.blockRemote = blockRemote;
     this.nodes = [];
     this.onViewport = onViewport || (() => {});
     this.focused = null;
@@ -229,7 +215,6 @@ class Applier {
           const el = n[k];
           if (el && el.nodeType === 1) {
             try { el.removeAttribute(name); } catch (_) { /* invalid name */ }
-            if (this.blockRemote && this.fetches(el, name)) el.removeAttribute(`data-rr-${name}`);
           }
           break;
         }
@@ -313,22 +298,7 @@ class Applier {
     }
   }
 
-  // Whether attribute `name` of `el` fetches a picture or media.
-  fetches(el, name) {
-    const names = FETCHES[el.localName];
-    return names !== undefined && names.includes(name);
-  }
-
   setAttr(el, name, value) {
-    if (this.blockRemote && this.fetches(el, name)) {
-      const kept = `data-rr-${name}`;
-      if (!LOCAL_URL.test(value)) {
-        el.removeAttribute(name);
-        name = kept;
-      } else {
-        el.removeAttribute(kept);
-      }
-    }
     try {
       if (name.startsWith('xlink:')) el.setAttributeNS(XLINK_NS, name, value);
       else if (name.startsWith('xml:')) el.setAttributeNS(XML_NS, name, value);

@@ -78,7 +78,7 @@ class Player {
     this.problems = replay.problems();
     this.markers = JSON.parse(replay.markers());
     this.buildDom(options);
-    this.applier = new Applier(this.iframe, { onViewport: (w, h) => this.fit(w, h), blockRemote: options.resources !== 'allow' });
+    this.applier = new Applier(this.iframe, { onViewport: (w, h) => this.fit(w, h) });
     // 2D canvases, drawn from the recorded commands (web/js/canvas.js).
     this.painter = new CanvasPainter(this.applier.nodes, { resources: options.resources, onIdle: () => this.emit('canvas') });
     this.setSpeed(options.speed || 1);

@@ -28,7 +28,7 @@
 const REC = {
   PAGE: 1, SNAPSHOT: 2, MUTATIONS: 3, MOVE: 4, INTERACTION: 5, FOCUS: 6, BLUR: 7,
   SCROLL: 8, VIEWPORT: 9, INPUT: 10, SELECTION: 11, TICK: 12, KEYFRAME: 13, CUSTOM: 14,
-  SHEET: 15, ADOPT: 16, FLUSH: 17,
+  SHEET: 15, ADOPT: 16, FLUSH: 17, LOCATION: 18,
 };
 // rrweb's MouseInteractions codes, by DOM event type.
 const INTERACTIONS = {
@@ -142,6 +142,8 @@ class PageRecorder {
     if (typeof options.packFn === 'function') this.processors.push(options.packFn);
     // A full snapshot went out (the next ones are rrweb's checkouts).
     this.snapshotOut = false;
+    // The URL the wasm was last told.
+    this.href = location.href;
     this.batchMs = batchMs(options.batchMs);
     this.keys = new WeakMap();
     this.nextKey = 1;
@@ -238,8 +240,13 @@ class PageRecorder {
         let checkout;
         if (e.type === 4 || e.type === 2) checkout = this.snapshotOut;
         if (e.type === 2) this.snapshotOut = true;
-        for (const p of this.processors) e = p(e);
-        this.emit(e, checkout);
+        // One event the page's own code fails on is reported, not the rest of the batch.
+        try {
+          for (const p of this.processors) e = p(e);
+          this.emit(e, checkout);
+        } catch (err) {
+          this.fail(err);
+        }
       }
     }
     if (this.emitChunk) for (const c of chunks) this.emitChunk(c);
@@ -307,6 +314,7 @@ class PageRecorder {
     if (this.stopped) return;
     this.takeRecords();
     this.sheets.check();
+    this.noteLocation();
     this.slice++;
     const deadline = performance.now() + SLICE_MS;
     this.nodeBudget = SLICE_NODES;
@@ -329,10 +337,21 @@ class PageRecorder {
     this.readScrolls();
     this.takeRecords();
     this.sheets.check();
+    this.noteLocation();
     this.drainQueue();
     this.buf.n(REC.FLUSH);
     this.buf.n(Date.now());
     this.flush();
+  }
+
+  // The URL changed within the document since the last slice (the history API, a
+  // fragment): the wasm is told, so that the next keyframe's Meta says it, as rrweb's
+  // checkouts read it; no event, as in rrweb.
+  noteLocation(buf = this.buf) {
+    const href = location.href;
+    if (href === this.href) return;
+    this.href = href;
+    buf.n(REC.LOCATION); buf.n(Date.now()); buf.s(href);
   }
 
   // Scroll positions waiting for their trailing read: read now.
@@ -859,6 +878,13 @@ class PageRecorder {
           if (!e.destination || !e.destination.sameDocument) now();
         });
       }
+      // The URL changes within the document (the history API, a fragment): queued, so
+      // that a keyframe the worker takes on its own clock says the new one (every slice
+      // checks too, for browsers without the Navigation API's event).
+      const moved = () => this.push((buf) => this.noteLocation(buf));
+      on(win, 'popstate', moved);
+      on(win, 'hashchange', moved);
+      if (nav && typeof nav.addEventListener === 'function') on(nav, 'currententrychange', moved);
     }
   }
 

@@ -31,6 +31,7 @@
 //! | 15 | sheet edit | t, owner (0 node, 1 constructed sheet), key, edit |
 //! | 16 | adoption | t, host key (the document's or the shadow host's), n, n × sheet |
 //! | 17 | flush (the page is hidden or going away) | t |
+//! | 18 | location (the URL changed within the document: no event, the next keyframe's Meta says it) | t, s href |
 //!
 //! A tree is `n`, then per node in pre-order: key, parent index (-1 for the root),
 //! flags (1: child of its parent's shadow root), kind (0 document, 1 doctype `s`,
@@ -424,6 +425,7 @@ impl Recording {
             12 => rec.tick(t),
             13 => rec.keyframe(t),
             17 => rec.flush(t),
+            18 => rec.location(f.str()?),
             14 => {
                 let tag = f.str()?;
                 let payload = f.str()?;

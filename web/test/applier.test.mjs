@@ -125,47 +125,6 @@ test('any child list comes out in its order, from any list before', async () => 
   assert.deepEqual(page.errors, []);
 });
 
-test('under the default policy, pictures and media from elsewhere are not asked for', async () => {
-  const r = await page.evaluate(async () => {
-    const bytes = new Uint8Array(await (await fetch('/data/corpus/login.raw.json')).arrayBuffer());
-    const out = {};
-    for (const resources of ['block', 'allow']) {
-      const box = document.getElementById('box');
-      box.textContent = '';
-      const player = new SessionReplay.Player(box, { bytes }, { pointer: false, resources });
-      const a = player.applier;
-      // ELEMENT k s(tag) svg; SET_ATTR k s(name) s(value); REMOVE_ATTR k s(name).
-      const ELEMENT = 3, SET_ATTR = 8, REMOVE_ATTR = 9, CHILDREN = 11;
-      const url = `${location.origin}/web-data/none-${resources}.png`;
-      const text = `img${url}srcdata:image/gif;base64,R0lGODlhAQABAAAAACw=srcset`;
-      const S = (v) => { const i = text.indexOf(v); return [i, v.length]; };
-      const gif = 'data:image/gif;base64,R0lGODlhAQABAAAAACw=';
-      a.apply([ELEMENT, 920000, ...S('img'), 0, ELEMENT, 920001, ...S('img'), 0,
-        SET_ATTR, 920000, ...S('src'), ...S(url), SET_ATTR, 920000, ...S('srcset'), ...S(url),
-        SET_ATTR, 920001, ...S('src'), ...S(gif)], text);
-      const [remote, local] = [a.nodes[920000], a.nodes[920001]];
-      player.iframe.contentDocument.body.append(remote, local);
-      const attrs = (el) => [...el.attributes].map((x) => x.name).sort().join(' ');
-      out[resources] = { remote: attrs(remote), local: attrs(local) };
-      // A request, where one is made, is sent while the image is in the document.
-      await new Promise((ok) => setTimeout(ok, 300));
-      // A remote source later set to a local one, then removed.
-      a.apply([SET_ATTR, 920000, ...S('src'), ...S(gif)], text);
-      out[resources].toLocal = attrs(remote);
-      a.apply([REMOVE_ATTR, 920000, ...S('src'), REMOVE_ATTR, 920000, ...S('srcset')], text);
-      out[resources].removed = attrs(remote);
-      player.destroy();
-    }
-    return out;
-  });
-  assert.deepEqual(r.block, { remote: 'data-rr-src data-rr-srcset', local: 'src', toLocal: 'data-rr-srcset src', removed: '' });
-  assert.deepEqual(r.allow, { remote: 'src srcset', local: 'src', toLocal: 'src srcset', removed: '' });
-  assert.equal(server.hits.get('/web-data/none-block.png'), undefined);
-  // The same image under 'allow' is asked for (the check above can see a request).
-  assert.ok(server.hits.get('/web-data/none-allow.png') >= 1);
-  assert.deepEqual(page.errors, []);
-});
-
 // The page as the DOM holds it: markup, and the live state markup does not show.
 async function snapshots(name, targets, reuse) {
   return page.evaluate(async ([name, targets, reuse]) => {

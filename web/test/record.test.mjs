@@ -279,7 +279,10 @@ window.__stop = SessionReplay.record({
   await page.click('#plain');
   await page.keyboard.type('Vt7Plain');
   await page.click('#add');
-  await page.waitForTimeout(2600);
+  await page.waitForTimeout(1200);
+  // A same-document navigation: no event, but the next checkout's Meta says it.
+  await page.evaluate(() => history.pushState({}, '', '/pages/moved-page'));
+  await page.waitForTimeout(1600);
   const { calls, problems } = await page.evaluate(async () => {
     await window.__stop();
     return { calls: window.__calls, problems: window.__stop.problems() };
@@ -310,6 +313,9 @@ window.__stop = SessionReplay.record({
   assert.ok(marks.length >= 4, marks.join(' '));
   for (let i = 2; i < marks.length; i += 2) assert.deepEqual(marks.slice(i, i + 2), ['4:true', '2:true']);
   assert.ok(calls.filter(([e]) => e.packed.type === 3).every(([, c]) => c === undefined));
+  const hrefs = events.filter((e) => e.type === 4).map((e) => e.data.href);
+  assert.ok(hrefs[0].endsWith('/pages/classes.html'), hrefs[0]);
+  assert.ok(hrefs[hrefs.length - 1].endsWith('/pages/moved-page'), hrefs.join(' '));
   // What was asked and is not done is said.
   for (const k of ['maskTextFn', 'maskInputFn', 'test/seen@1']) assert.ok(problems.some((p) => p.includes(k)), problems.join('; '));
   // A pattern that names no class is refused, as before.
