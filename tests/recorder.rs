@@ -1217,3 +1217,22 @@ fn a_keyframe_restates_the_page_as_it_is() {
     let (mut rec, _) = page_recorder(RecorderConfig::default());
     assert_eq!(kinds(&drain(&mut rec)), ["Meta", "FullSnapshot"]);
 }
+
+/// A keyframe taken when a capped window ends is that window's resync, not a second
+/// keyframe in the middle of its own: one Meta, then one snapshot.
+#[test]
+fn a_keyframe_at_the_end_of_a_capped_window_is_taken_once() {
+    let (page, _) = bare_page();
+    let config = RecorderConfig::default().with_max_events_per_sec(EventCount(1));
+    let mut rec = Recorder::new(Policy::default(), config);
+    rec.grant_consent();
+    rec.page("https://shop.test/a", 800.0, 600.0, Timestamp(1_000));
+    rec.snapshot(&page, Timestamp(1_000));
+    rec.custom("one", Json::Null, Timestamp(1_001));
+    rec.custom("capped", Json::Null, Timestamp(1_002));
+    drain(&mut rec);
+    rec.page("https://shop.test/b", 800.0, 600.0, Timestamp(1_500));
+    rec.custom("capped too", Json::Null, Timestamp(1_600));
+    rec.snapshot(&page, Timestamp(2_100));
+    assert_eq!(kinds(&drain(&mut rec)), ["Meta", "FullSnapshot"]);
+}

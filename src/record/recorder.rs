@@ -257,6 +257,7 @@ impl Recorder {
     pub fn location(&mut self, href: &str) {
         if let Some(p) = &mut self.page {
             p.href = href.to_owned();
+            p.fresh = false;
         }
     }
 
@@ -309,6 +310,13 @@ impl Recorder {
         let Some(tree) = self.mirror.tree() else {
             return;
         };
+        // A rate-cap window that ends now ends here, before any of this keyframe's
+        // events: inside their emit it would take a keyframe of its own in the middle
+        // of this one (a Meta, then that keyframe, then this snapshot without one).
+        // This keyframe is the resync such a window owes.
+        if self.gate.allows_recording() {
+            self.cadence.open_window(now);
+        }
         self.cadence.keyframe_taken(now);
         // The page first, unless the host just gave it (its snapshot follows).
         let restate = self.page.as_ref().is_some_and(|p| !p.fresh);
@@ -606,6 +614,9 @@ impl Recorder {
         if let Some(p) = &mut self.page {
             p.width = width;
             p.height = height;
+            // The Meta that went out no longer says the page (even if the caps drop
+            // the resize event itself).
+            p.fresh = false;
         }
         self.incremental(
             now,

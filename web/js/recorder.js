@@ -222,7 +222,8 @@ class PageRecorder {
   }
 
   fail(e) {
-    this.errors.push(String(e && e.message || e));
+    // Kept to the first hundred (a packFn that throws on every event).
+    if (this.errors.length < 100) this.errors.push(String(e && e.message || e));
     if (typeof this.options.onError === 'function') this.options.onError(e);
     // rrweb's name for it.
     if (typeof this.options.errorHandler === 'function') this.options.errorHandler(e);
@@ -234,6 +235,8 @@ class PageRecorder {
     if (json !== '[]') {
       const events = JSON.parse(json);
       for (let e of events) {
+        // A withdrawal from the page's own callbacks stops the rest of the batch too.
+        if (this.withdrawn) return;
         // rrweb's second argument: true with the Meta event and full snapshot of each
         // keyframe after the first (its checkouts, where a pipeline may cut), false
         // with the first, absent otherwise.
@@ -245,7 +248,7 @@ class PageRecorder {
           for (const p of this.processors) e = p(e);
           this.emit(e, checkout);
         } catch (err) {
-          this.fail(err);
+          try { this.fail(err); } catch (_) { /* the page's error callback threw too */ }
         }
       }
     }
