@@ -318,12 +318,9 @@ impl Recorder {
             self.cadence.open_window(now);
         }
         self.cadence.keyframe_taken(now);
-        // The page first, unless the host just gave it (its snapshot follows).
-        let restate = self.page.as_ref().is_some_and(|p| !p.fresh);
-        if let Some(p) = &mut self.page {
-            p.fresh = false;
-        }
-        if restate {
+        // The page first, unless the host just gave it (its snapshot follows; emitting
+        // the snapshot ends the Meta's freshness, as any event does).
+        if self.page.as_ref().is_some_and(|p| !p.fresh) {
             // Restating the page is part of the keyframe: it counts as the snapshot does.
             let at = self.cadence.since_keyframe();
             self.emit_page(now);
@@ -346,9 +343,8 @@ impl Recorder {
         // The same page under the same ids: masking keeps what it escalated to (a text
         // whose mask class was taken away stays masked in the keyframe, as it was in
         // the events before it).
-        // (Restored after, not turned off: a keyframe that the caps' window opens
-        // inside this emit must not turn it off for this one.)
-        let carried = self.scrubber.carry_privacy(true);
+        // (No keyframe can start inside this emit: the caps' window was settled above.)
+        self.scrubber.carry_privacy(true);
         self.emit(
             Event {
                 timestamp: now,
@@ -361,7 +357,7 @@ impl Recorder {
             },
             Caps::Exempt,
         );
-        self.scrubber.carry_privacy(carried);
+        self.scrubber.carry_privacy(false);
         let counted = self.cadence.since_keyframe();
         let mirror = &self.mirror;
         let mut after: Vec<Incremental> = self

@@ -155,9 +155,9 @@ impl Scrubber {
     /// what its privacy escalated to before it (a password once, a mask class since
     /// taken away), as it does between snapshots. Off for anything else (rrweb's ids
     /// start again on every page load). The recorder sets it around its own
-    /// snapshots, whose ids never repeat. Returns the setting before.
-    pub(crate) fn carry_privacy(&mut self, on: bool) -> bool {
-        self.engine.carry_privacy(on)
+    /// snapshots, whose ids never repeat.
+    pub(crate) fn carry_privacy(&mut self, on: bool) {
+        self.engine.carry_privacy(on);
     }
 
     /// The session's scrubbing state as bytes, for another worker or a later process

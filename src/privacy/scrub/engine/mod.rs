@@ -181,14 +181,12 @@ impl Engine {
     /// Says whether the next full snapshot is a keyframe of the page already seen,
     /// with its nodes under the same ids (the recorder's snapshots, whose ids never
     /// repeat), or a page of its own (anything else: rrweb's ids start again on every
-    /// page load). Returns the setting before.
-    pub(in crate::privacy::scrub) fn carry_privacy(&mut self, on: bool) -> bool {
-        let was = self.carry_next;
+    /// page load).
+    pub(in crate::privacy::scrub) fn carry_privacy(&mut self, on: bool) {
         self.carry_next = on;
         if !on {
             self.carried.clear();
         }
-        was
     }
 
     /// Puts node `id` in the mirror under `parent`. `look` describes it; it is told
