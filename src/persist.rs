@@ -28,7 +28,7 @@ use crate::error::StateError;
 /// The four bytes every saved state starts with.
 pub(crate) const MAGIC: [u8; 4] = *b"SRST";
 /// The envelope and body layout version this build writes and reads.
-pub(crate) const VERSION: u16 = 3;
+pub(crate) const VERSION: u16 = 4;
 /// Bytes before the body.
 pub(crate) const HEAD: usize = 16;
 

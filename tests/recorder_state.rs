@@ -292,7 +292,7 @@ fn mid_login_state(policy: &Policy) -> Vec<u8> {
 /// `body` in a valid envelope of the recorder's kind (as the fuzz target seals it).
 fn seal(body: &[u8]) -> Vec<u8> {
     let mut out = b"SRST".to_vec();
-    out.extend_from_slice(&3u16.to_le_bytes());
+    out.extend_from_slice(&4u16.to_le_bytes());
     out.extend_from_slice(&[4, 0]);
     out.extend_from_slice(&(body.len() as u32).to_le_bytes());
     out.extend_from_slice(&crc32fast::hash(body).to_le_bytes());

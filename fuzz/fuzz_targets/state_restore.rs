@@ -26,7 +26,7 @@ const STREAM: &[u8] = br#"[
 
 fn seal(kind: u8, body: &[u8]) -> Vec<u8> {
     let mut out = b"SRST".to_vec();
-    out.extend_from_slice(&3u16.to_le_bytes());
+    out.extend_from_slice(&4u16.to_le_bytes());
     out.extend_from_slice(&[kind, 0]);
     out.extend_from_slice(&(body.len() as u32).to_le_bytes());
     out.extend_from_slice(&crc32fast::hash(body).to_le_bytes());

@@ -50,13 +50,15 @@ struct Stream {
 
 #[cfg(feature = "compress")]
 impl Stream {
-    fn new(quality: u32, lgwin: i32, primer: &[u8]) -> Self {
+    /// `size_hint`: the whole input's size when known (an asset chunk's), else 0.
+    fn new(quality: u32, lgwin: i32, primer: &[u8], size_hint: usize) -> Self {
         let mut state = brotli::enc::encode::BrotliEncoderStateStruct::new(
             brotli::enc::StandardAlloc::default(),
         );
         state.params = brotli::enc::BrotliEncoderParams {
             quality: quality.min(11) as i32,
             lgwin,
+            size_hint,
             ..Default::default()
         };
         if !primer.is_empty() {
@@ -67,8 +69,9 @@ impl Stream {
         Stream { state }
     }
 
-    /// Compresses `body` and flushes, appending to `out`.
-    fn write(&mut self, body: &[u8], out: &mut Vec<u8>) -> bool {
+    /// Compresses `body` and flushes, appending to `out`; with `last`, ends the stream
+    /// instead.
+    fn write(&mut self, body: &[u8], out: &mut Vec<u8>, last: bool) -> bool {
         use brotli::enc::encode::BrotliEncoderOperation as Op;
         let mut nop =
             |_: &mut brotli::interface::PredictionModeContextMap<brotli::InputReferenceMut>,
@@ -78,7 +81,12 @@ impl Stream {
         let mut buf = [0u8; 1 << 14];
         let (mut avail_in, mut in_at) = (body.len(), 0usize);
         let mut total = None;
-        for op in [Op::BROTLI_OPERATION_PROCESS, Op::BROTLI_OPERATION_FLUSH] {
+        let end = if last {
+            Op::BROTLI_OPERATION_FINISH
+        } else {
+            Op::BROTLI_OPERATION_FLUSH
+        };
+        for op in [Op::BROTLI_OPERATION_PROCESS, end] {
             loop {
                 let (mut avail_out, mut out_at, before) = (buf.len(), 0usize, in_at);
                 if !self.state.compress_stream(
@@ -161,13 +169,13 @@ impl StreamCompressor {
                 match primer.and_then(|p| Some((p, primed_window_bits(body.len(), p.len())?))) {
                     Some((p, lgwin)) => {
                         primed = true;
-                        Stream::new(quality, lgwin, p)
+                        Stream::new(quality, lgwin, p, 0)
                     }
-                    _ => Stream::new(quality, window_bits(body.len()), &[]),
+                    _ => Stream::new(quality, window_bits(body.len()), &[], 0),
                 }
             });
             let at = out.len();
-            if w.write(body, out) {
+            if w.write(body, out, false) {
                 Some(primed)
             } else {
                 out.truncate(at);
@@ -183,29 +191,38 @@ impl StreamCompressor {
     }
 }
 
-/// Compresses `body` as a stream of its own (an asset chunk), appending to `out`. False
-/// if compression is unavailable or failed (nothing appended).
-pub(crate) fn compress_once(body: &[u8], quality: u32, out: &mut Vec<u8>) -> bool {
+/// Compresses `body` as a stream of its own (an asset chunk), appending to `out`,
+/// starting from `primer` if one is given and the stream's window holds it with the
+/// body (at most 16 MiB). Returns whether it did, or `None` if compression is
+/// unavailable or failed (nothing appended).
+pub(crate) fn compress_once(
+    body: &[u8],
+    quality: u32,
+    primer: Option<&[u8]>,
+    out: &mut Vec<u8>,
+) -> Option<bool> {
     #[cfg(feature = "compress")]
     {
-        let params = brotli::enc::BrotliEncoderParams {
-            quality: quality.min(11) as i32,
-            lgwin: (usize::BITS - body.len().max(1024).leading_zeros()).clamp(17, 24) as i32,
-            size_hint: body.len(),
-            ..Default::default()
-        };
+        const MAX: usize = (1 << 24) - 16;
+        let room = body.len().max(1024);
+        let primer = primer.filter(|p| {
+            quality >= 2 && !p.is_empty() && room.saturating_add(p.len()).saturating_add(16) <= MAX
+        });
+        let want = room.saturating_add(primer.map_or(0, |p| p.len().saturating_add(16)));
+        let lgwin = (usize::BITS - (want - 1).leading_zeros()).clamp(17, 24) as i32;
+        let mut stream = Stream::new(quality, lgwin, primer.unwrap_or_default(), body.len());
         let at = out.len();
-        let mut input = body;
-        if brotli::BrotliCompress(&mut input, out, &params).is_err() {
+        if stream.write(body, out, true) {
+            Some(primer.is_some())
+        } else {
             out.truncate(at);
-            return false;
+            None
         }
-        true
     }
     #[cfg(not(feature = "compress"))]
     {
-        let _ = (body, quality, out);
-        false
+        let _ = (body, quality, primer, out);
+        None
     }
 }
 
@@ -354,10 +371,15 @@ impl StreamDecompressor {
     }
 }
 
-/// Decompresses a stream of its own (an asset chunk) into at most `limit` bytes.
-pub(crate) fn decompress_once(data: &[u8], limit: usize) -> Result<Vec<u8>, CodecError> {
+/// Decompresses a stream of its own (an asset chunk), started from `primer` if its
+/// writer started it so, into at most `limit` bytes.
+pub(crate) fn decompress_once(
+    data: &[u8],
+    primer: Option<&[u8]>,
+    limit: usize,
+) -> Result<Vec<u8>, CodecError> {
     let mut d = StreamDecompressor::default();
-    d.decompress(data, true, None, limit)
+    d.decompress(data, true, primer, limit)
 }
 
 #[cfg(all(test, feature = "compress"))]
@@ -424,11 +446,41 @@ mod tests {
     fn output_stops_at_the_limit() {
         let big = vec![b'a'; 1 << 20];
         let mut out = Vec::new();
-        assert!(compress_once(&big, 6, &mut out));
+        assert_eq!(compress_once(&big, 6, None, &mut out), Some(false));
         assert!(matches!(
-            decompress_once(&out, 1000),
+            decompress_once(&out, None, 1000),
             Err(CodecError::LimitExceeded { .. })
         ));
-        assert_eq!(decompress_once(&out, 1 << 20).unwrap(), big);
+        assert_eq!(decompress_once(&out, None, 1 << 20).unwrap(), big);
+    }
+
+    #[test]
+    fn a_stream_of_its_own_starts_from_its_primer() {
+        let primer =
+            b"body { margin: 0; font-family: system-ui, sans-serif; color: #222; }".repeat(4);
+        let body = b"main { margin: 0; font-family: system-ui, sans-serif; color: #333; }";
+        let (mut with, mut without) = (Vec::new(), Vec::new());
+        assert_eq!(compress_once(body, 6, Some(&primer), &mut with), Some(true));
+        assert_eq!(compress_once(body, 6, None, &mut without), Some(false));
+        assert!(
+            with.len() < without.len(),
+            "{} against {}",
+            with.len(),
+            without.len()
+        );
+        assert_eq!(
+            decompress_once(&with, Some(&primer), 1 << 20).unwrap(),
+            body
+        );
+        // Without its primer (or with another) the bytes do not come back.
+        assert_ne!(
+            decompress_once(&with, None, 1 << 20).ok().as_deref(),
+            Some(&body[..])
+        );
+        // Below quality 2 brotli has no dictionary: the primer is not used.
+        assert_eq!(
+            compress_once(body, 1, Some(&primer), &mut Vec::new()),
+            Some(false)
+        );
     }
 }

@@ -444,7 +444,7 @@ impl Decoder {
     fn read_assets(&mut self, head: &PayloadHead, body: &[u8]) -> Result<(), CodecError> {
         let owned;
         let body = if head.compressed() {
-            owned = decompress_once(body, self.limits.chunk_bytes)?;
+            owned = decompress_once(body, head.dictionary(), self.limits.chunk_bytes)?;
             &owned
         } else {
             body
@@ -469,7 +469,7 @@ impl Decoder {
                     chunk: 0,
                     primer: AssetHash(h),
                 })?),
-                None => None,
+                None => head.dictionary(),
             };
             owned = seg
                 .unzip

@@ -12,7 +12,8 @@ use super::assets::{Asset, AssetMode, write_asset_body};
 use super::body::{KeyframeCounts, write_event_body};
 use super::compress::{StreamCompressor, compress_once};
 use super::frame::{
-    self, FLAG_COMPRESSED, P_ASSETS, P_COMPRESSED, P_FRESH, P_KEYFRAME, P_PRIMED, PayloadHead,
+    self, FLAG_COMPRESSED, P_ASSETS, P_COMPRESSED, P_DICT, P_FRESH, P_KEYFRAME, P_PRIMED,
+    PayloadHead,
 };
 use super::primer::Primer;
 use super::varint::Buf;
@@ -321,16 +322,20 @@ impl Encoder {
             if keyframe.is_none() && self.zip.fresh() {
                 flag |= P_FRESH;
             }
+            // A host's primer, else the built-in dictionary (where the config allows).
             let primer = self.primer.as_ref().map(Primer::bytes);
+            let start = primer.or_else(|| self.dictionary());
             match self
                 .zip
-                .compress(&self.body.bytes, q, primer, &mut self.zbody)
+                .compress(&self.body.bytes, q, start, &mut self.zbody)
             {
                 Some(used) => {
                     flag |= P_COMPRESSED;
-                    if used {
+                    if used && primer.is_some() {
                         flag |= P_PRIMED;
                         primed = self.primer.as_ref().map(|p| p.hash().0);
+                    } else if used {
+                        flag |= P_DICT;
                     }
                 }
                 None => flag &= !P_FRESH,
@@ -371,6 +376,11 @@ impl Encoder {
         self.index = self.index.saturating_add(1);
     }
 
+    /// The built-in dictionary, if the config has compressed streams start from it.
+    fn dictionary(&self) -> Option<&'static [u8]> {
+        self.config.dictionary.then_some(super::dictionary::BYTES)
+    }
+
     /// Writes the assets the open chunk introduced as an asset chunk (compressed on
     /// their own: a reader needs them whatever segment it starts in).
     fn write_assets(&mut self, quality: Option<u32>) {
@@ -382,9 +392,13 @@ impl Encoder {
         let mut flag = P_ASSETS;
         self.zbody.clear();
         if let Some(q) = quality
-            && compress_once(&self.body.bytes, q, &mut self.zbody)
+            && let Some(used) =
+                compress_once(&self.body.bytes, q, self.dictionary(), &mut self.zbody)
         {
             flag |= P_COMPRESSED;
+            if used {
+                flag |= P_DICT;
+            }
         }
         self.emit(flag, 0, None);
         if mode == AssetMode::External {

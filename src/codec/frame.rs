@@ -36,7 +36,10 @@ pub(crate) const P_FRESH: u8 = 8;
 /// Payload flag: the brotli stream this chunk starts is primed with a primer from the
 /// host's store, whose SHA-256 follows the sequence number.
 pub(crate) const P_PRIMED: u8 = 16;
-const P_KNOWN: u8 = P_COMPRESSED | P_KEYFRAME | P_ASSETS | P_FRESH | P_PRIMED;
+/// Payload flag: the brotli stream this chunk starts (or an asset chunk's body) starts
+/// from the format's built-in dictionary (`dictionary`).
+pub(crate) const P_DICT: u8 = 32;
+const P_KNOWN: u8 = P_COMPRESSED | P_KEYFRAME | P_ASSETS | P_FRESH | P_PRIMED | P_DICT;
 
 /// The file header (bincode, fixed-width integers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
@@ -114,6 +117,13 @@ impl PayloadHead {
         self.flag & P_COMPRESSED != 0
     }
 
+    /// The bytes the compressed stream this chunk starts was started from: the
+    /// built-in dictionary's, if the flag says so. (A host's primer is looked up by
+    /// `primer`.)
+    pub(crate) fn dictionary(&self) -> Option<&'static [u8]> {
+        (self.flag & P_DICT != 0).then_some(super::dictionary::BYTES)
+    }
+
     /// Whether the body's brotli data starts a stream of its own.
     pub(crate) fn fresh(&self) -> bool {
         self.flag & (P_KEYFRAME | P_ASSETS | P_FRESH) != 0
@@ -169,6 +179,16 @@ impl PayloadHead {
         if flag & P_PRIMED != 0 && (flag & P_COMPRESSED == 0 || flag & (P_KEYFRAME | P_FRESH) == 0)
         {
             return Err(bad("a primer on a chunk that starts no compressed stream"));
+        }
+        // The dictionary starts a compressed stream (an event segment's, or an asset
+        // chunk's own), where no primer does.
+        if flag & P_DICT != 0
+            && (flag & (P_COMPRESSED | P_PRIMED) != P_COMPRESSED
+                || flag & (P_KEYFRAME | P_FRESH | P_ASSETS) == 0)
+        {
+            return Err(bad(
+                "the dictionary on a chunk that starts no compressed stream",
+            ));
         }
         let index = rd.uv()?;
         let link = if index == 0 {
@@ -254,6 +274,9 @@ mod tests {
             (P_ASSETS | P_COMPRESSED, 5, 0),
             (P_KEYFRAME | P_COMPRESSED | P_PRIMED, 0, 0),
             (P_FRESH | P_COMPRESSED | P_PRIMED, 6, 3),
+            (P_KEYFRAME | P_COMPRESSED | P_DICT, 0, 0),
+            (P_FRESH | P_COMPRESSED | P_DICT, 6, 3),
+            (P_ASSETS | P_COMPRESSED | P_DICT, 5, 0),
         ] {
             let head = PayloadHead {
                 flag,
@@ -272,7 +295,7 @@ mod tests {
     #[test]
     fn flags_that_do_not_go_together_are_malformed() {
         for flag in [
-            32u8,
+            64u8,
             128,
             P_KEYFRAME | P_ASSETS,
             P_KEYFRAME | P_FRESH,
@@ -280,6 +303,11 @@ mod tests {
             P_PRIMED | P_KEYFRAME,
             P_PRIMED | P_COMPRESSED,
             P_PRIMED | P_ASSETS | P_COMPRESSED,
+            // The dictionary: only where a compressed stream starts, never with a primer.
+            P_DICT | P_KEYFRAME,
+            P_DICT | P_COMPRESSED,
+            P_DICT | P_ASSETS,
+            P_DICT | P_PRIMED | P_KEYFRAME | P_COMPRESSED,
         ] {
             let head = PayloadHead {
                 flag,

@@ -28,6 +28,8 @@ struct SavedEncoder {
     keyframe_cost: (u32, u64, i64),
     /// Brotli quality, or `None` for no compression.
     quality: Option<u32>,
+    /// Whether compressed streams start from the built-in dictionary.
+    dictionary: bool,
     keyframes_by_cost: bool,
     external_assets: bool,
     asset_min: u64,
@@ -125,6 +127,7 @@ impl Encoder {
                 c.keyframe_max_interval.0,
             ),
             quality: c.compression.quality(),
+            dictionary: c.dictionary,
             keyframes_by_cost: c.keyframes == Keyframes::ByCost,
             external_assets: c.assets == AssetMode::External,
             asset_min: c.asset_min as u64,
@@ -200,6 +203,7 @@ impl Encoder {
                 },
                 size(s.asset_min),
             )
+            .with_dictionary(s.dictionary)
             .with_limits(limits);
         let page = persist::events_from_bytes(StateKind::Encoder, &s.page, &limits)?;
         let mut state = State::new(limits, ReplayMode::Lenient);
