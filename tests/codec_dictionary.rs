@@ -19,10 +19,9 @@ fn load(path: &str) -> Vec<Event> {
 }
 
 /// The dictionary made from the page's recording: its stylesheets (the assets, in the
-/// order the stream first uses them), then its first keyframe chunk's body, whose
-/// structure, attribute names and short texts later keyframes resemble. The keyframe
-/// goes last because brotli codes near references in fewer bits, and keyframes are most
-/// of what the dictionary serves.
+/// order the stream first uses them: the part asset chunks start from), then its first
+/// keyframe chunk's body, whose structure, attribute names and short texts other
+/// keyframes resemble (the part event segments start from).
 fn make() -> (Vec<u8>, Vec<u8>) {
     let mut enc = Encoder::new(EncoderConfig::default().with_assets(AssetMode::External, 512));
     let mut assets = Vec::new();
@@ -58,6 +57,8 @@ fn the_dictionary_is_made_from_its_page() {
     // version that wrote it, so a later wire change may make it differ from what
     // `make` gives then; that is fine, it is only a dictionary, and it must not change.
     assert!(shipped.starts_with(&css));
+    // Where the format puts the parts' boundary (docs/FORMAT.md, "Dictionary").
+    assert_eq!(css.len(), 10_570);
     let rule = ".btn-primary { color: rgb(255, 255, 255); background-color: rgb(13, 110, 253);";
     assert!(String::from_utf8_lossy(&css).contains(rule));
     assert!(shipped.len() > css.len() && !keyframe.is_empty());

@@ -11,6 +11,7 @@ pub use config::{Compression, EncoderConfig, Keyframes};
 use super::assets::{Asset, AssetMode, write_asset_body};
 use super::body::{KeyframeCounts, write_event_body};
 use super::compress::{StreamCompressor, compress_once};
+use super::dictionary;
 use super::frame::{
     self, FLAG_COMPRESSED, P_ASSETS, P_COMPRESSED, P_DICT, P_FRESH, P_KEYFRAME, P_PRIMED,
     PayloadHead,
@@ -324,7 +325,7 @@ impl Encoder {
             }
             // A host's primer, else the built-in dictionary (where the config allows).
             let primer = self.primer.as_ref().map(Primer::bytes);
-            let start = primer.or_else(|| self.dictionary());
+            let start = primer.or_else(|| self.dictionary(dictionary::for_events));
             match self
                 .zip
                 .compress(&self.body.bytes, q, start, &mut self.zbody)
@@ -376,9 +377,10 @@ impl Encoder {
         self.index = self.index.saturating_add(1);
     }
 
-    /// The built-in dictionary, if the config has compressed streams start from it.
-    fn dictionary(&self) -> Option<&'static [u8]> {
-        self.config.dictionary.then_some(super::dictionary::BYTES)
+    /// The built-in dictionary's `part`, if the config has compressed streams start
+    /// from it.
+    fn dictionary(&self, part: fn() -> &'static [u8]) -> Option<&'static [u8]> {
+        self.config.dictionary.then(part)
     }
 
     /// Writes the assets the open chunk introduced as an asset chunk (compressed on
@@ -392,8 +394,12 @@ impl Encoder {
         let mut flag = P_ASSETS;
         self.zbody.clear();
         if let Some(q) = quality
-            && let Some(used) =
-                compress_once(&self.body.bytes, q, self.dictionary(), &mut self.zbody)
+            && let Some(used) = compress_once(
+                &self.body.bytes,
+                q,
+                self.dictionary(dictionary::for_assets),
+                &mut self.zbody,
+            )
         {
             flag |= P_COMPRESSED;
             if used {

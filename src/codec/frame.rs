@@ -118,10 +118,17 @@ impl PayloadHead {
     }
 
     /// The bytes the compressed stream this chunk starts was started from: the
-    /// built-in dictionary's, if the flag says so. (A host's primer is looked up by
-    /// `primer`.)
+    /// built-in dictionary's part for the chunk's kind, if the flag says so. (A host's
+    /// primer is looked up by `primer`.)
     pub(crate) fn dictionary(&self) -> Option<&'static [u8]> {
-        (self.flag & P_DICT != 0).then_some(super::dictionary::BYTES)
+        use super::dictionary::{for_assets, for_events};
+        (self.flag & P_DICT != 0).then(|| {
+            if self.flag & P_ASSETS != 0 {
+                for_assets()
+            } else {
+                for_events()
+            }
+        })
     }
 
     /// Whether the body's brotli data starts a stream of its own.
