@@ -42,6 +42,15 @@ fn primed_window_bits(first_chunk: usize, primer: usize) -> Option<i32> {
     Some((usize::BITS - (want - 1).leading_zeros()).clamp(18, 24) as i32)
 }
 
+/// What a chunk's compressed data starts from: nothing (it continues its segment's
+/// stream, or starts one from nothing), a host's primer, or the built-in dictionary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Start {
+    Nothing,
+    Primer,
+    Dictionary,
+}
+
 /// One brotli stream, fed a chunk at a time and flushed after each.
 #[cfg(feature = "compress")]
 struct Stream {
@@ -149,34 +158,46 @@ impl StreamCompressor {
     }
 
     /// Appends `body`, compressed at `quality` and flushed, to `out`: the bytes a reader
-    /// that has the stream so far decodes back to `body`. A new stream is primed with
-    /// `primer` if one is given and fits (see [`primed_window_bits`]); returns whether
-    /// it was, or `None` if compression is unavailable or failed (then nothing is
-    /// appended and the stream is restarted).
+    /// that has the stream so far decodes back to `body`. A new stream starts from
+    /// `primer` if one is given and fits (see [`primed_window_bits`]), else from
+    /// `dictionary` if one is given; returns which, or `None` if compression is
+    /// unavailable or failed (then nothing is appended and the stream is restarted).
     pub(crate) fn compress(
         &mut self,
         body: &[u8],
         quality: u32,
         primer: Option<&[u8]>,
+        dictionary: Option<&[u8]>,
         out: &mut Vec<u8>,
-    ) -> Option<bool> {
+    ) -> Option<Start> {
         #[cfg(feature = "compress")]
         {
-            let mut primed = false;
+            let mut start = Start::Nothing;
             // Brotli ignores a custom dictionary below quality 2.
-            let primer = primer.filter(|p| quality >= 2 && !p.is_empty());
+            let usable = |p: &&[u8]| quality >= 2 && !p.is_empty();
             let w = self.w.get_or_insert_with(|| {
-                match primer.and_then(|p| Some((p, primed_window_bits(body.len(), p.len())?))) {
-                    Some((p, lgwin)) => {
-                        primed = true;
-                        Stream::new(quality, lgwin, p, 0)
+                let plain = window_bits(body.len());
+                let primed = primer
+                    .filter(usable)
+                    .and_then(|p| Some((p, primed_window_bits(body.len(), p.len())?)));
+                if let Some((p, lgwin)) = primed {
+                    start = Start::Primer;
+                    return Stream::new(quality, lgwin, p, 0);
+                }
+                // The built-in dictionary is small against the smallest window (14 KB
+                // in 256 KiB): it sits in the window the stream would have had anyway,
+                // so a short session's reader allocates no more than without it.
+                match dictionary.filter(usable) {
+                    Some(d) if d.len().saturating_add(16) <= (1usize << plain) / 8 => {
+                        start = Start::Dictionary;
+                        Stream::new(quality, plain, d, 0)
                     }
-                    _ => Stream::new(quality, window_bits(body.len()), &[], 0),
+                    _ => Stream::new(quality, plain, &[], 0),
                 }
             });
             let at = out.len();
             if w.write(body, out, false) {
-                Some(primed)
+                Some(start)
             } else {
                 out.truncate(at);
                 self.w = None;
@@ -185,7 +206,7 @@ impl StreamCompressor {
         }
         #[cfg(not(feature = "compress"))]
         {
-            let _ = (body, quality, primer, out);
+            let _ = (body, quality, primer, dictionary, out);
             None
         }
     }
@@ -406,7 +427,7 @@ mod tests {
             let fresh = c.fresh();
             assert_eq!(fresh, i == 0);
             let mut out = Vec::new();
-            assert_eq!(c.compress(p, 6, None, &mut out), Some(false));
+            assert_eq!(c.compress(p, 6, None, None, &mut out), Some(Start::Nothing));
             assert_eq!(d.decompress(&out, fresh, None, 1 << 20).unwrap(), *p);
         }
     }
@@ -426,7 +447,10 @@ mod tests {
                 .collect();
             let fresh = c.fresh();
             let mut out = Vec::new();
-            assert_eq!(c.compress(&part, 6, None, &mut out), Some(false));
+            assert_eq!(
+                c.compress(&part, 6, None, None, &mut out),
+                Some(Start::Nothing)
+            );
             assert_eq!(d.decompress(&out, fresh, None, 1 << 24).unwrap(), part);
         }
     }
@@ -436,8 +460,8 @@ mod tests {
         let mut c = StreamCompressor::default();
         let mut a = Vec::new();
         let mut b = Vec::new();
-        c.compress(b"first part", 6, None, &mut a);
-        c.compress(b"second part", 6, None, &mut b);
+        c.compress(b"first part", 6, None, None, &mut a);
+        c.compress(b"second part", 6, None, None, &mut b);
         let mut d = StreamDecompressor::default();
         assert!(d.decompress(&b, false, None, 1 << 20).is_err());
     }

@@ -10,7 +10,7 @@ pub use config::{Compression, EncoderConfig, Keyframes};
 
 use super::assets::{Asset, AssetMode, write_asset_body};
 use super::body::{KeyframeCounts, write_event_body};
-use super::compress::{StreamCompressor, compress_once};
+use super::compress::{Start, StreamCompressor, compress_once};
 use super::dictionary;
 use super::frame::{
     self, FLAG_COMPRESSED, P_ASSETS, P_COMPRESSED, P_DICT, P_FRESH, P_KEYFRAME, P_PRIMED,
@@ -323,20 +323,23 @@ impl Encoder {
             if keyframe.is_none() && self.zip.fresh() {
                 flag |= P_FRESH;
             }
-            // A host's primer, else the built-in dictionary (where the config allows).
+            // A new stream starts from the host's primer, else from the built-in
+            // dictionary (where the config allows).
             let primer = self.primer.as_ref().map(Primer::bytes);
-            let start = primer.or_else(|| self.dictionary(dictionary::for_events));
+            let dictionary = self.dictionary(dictionary::for_events);
             match self
                 .zip
-                .compress(&self.body.bytes, q, start, &mut self.zbody)
+                .compress(&self.body.bytes, q, primer, dictionary, &mut self.zbody)
             {
-                Some(used) => {
+                Some(start) => {
                     flag |= P_COMPRESSED;
-                    if used && primer.is_some() {
-                        flag |= P_PRIMED;
-                        primed = self.primer.as_ref().map(|p| p.hash().0);
-                    } else if used {
-                        flag |= P_DICT;
+                    match start {
+                        Start::Primer => {
+                            flag |= P_PRIMED;
+                            primed = self.primer.as_ref().map(|p| p.hash().0);
+                        }
+                        Start::Dictionary => flag |= P_DICT,
+                        Start::Nothing => {}
                     }
                 }
                 None => flag &= !P_FRESH,

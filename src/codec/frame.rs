@@ -315,6 +315,8 @@ mod tests {
             P_DICT | P_COMPRESSED,
             P_DICT | P_ASSETS,
             P_DICT | P_PRIMED | P_KEYFRAME | P_COMPRESSED,
+            P_DICT | P_FRESH,
+            P_DICT | P_PRIMED | P_FRESH | P_COMPRESSED,
         ] {
             let head = PayloadHead {
                 flag,

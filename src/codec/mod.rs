@@ -28,10 +28,10 @@
 //!   their hashes: the same stylesheet in a million sessions of a site is stored once.
 //!   Read such a stream with [`decode_with_assets`] ([`assets_needed`] lists what to
 //!   fetch) or [`Decoder::add_asset`].
-//! - **Dictionary.** Every compressed stream (a segment's, an asset chunk's) starts
-//!   from the format's built-in dictionary, a generic page's stylesheets and keyframe,
-//!   unless a primer replaces it: a short session's first keyframe then refers back
-//!   into a page it never saw (login 15% smaller, see `dictionary`).
+//! - **Dictionary.** Every compressed stream starts from a part of the format's
+//!   built-in dictionary, a generic page's stylesheets (asset chunks) or keyframe
+//!   (segments), unless a primer replaces it: a short session's first keyframe then
+//!   refers back into a page it never saw (login 16% smaller, see `dictionary`).
 //!   [`EncoderConfig::dictionary`] turns it off.
 //! - **Primers.** A host with a store can also keep a stream's first keyframe
 //!   ([`Encoder::poll_primer`]) and start later sessions of the same page from it

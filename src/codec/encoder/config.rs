@@ -100,7 +100,7 @@ pub struct EncoderConfig {
     /// Values and texts of at least this many bytes are stored as assets. Default 512.
     pub asset_min: usize,
     /// Whether compressed streams start from the format's built-in dictionary (a
-    /// generic page's stylesheets and keyframe) where no primer is set: 3-8% off a
+    /// generic page's stylesheets and keyframe) where no primer is set: 8-16% off a
     /// short session. Default true; a stream written without it needs no dictionary to
     /// read, which matters only to a reader written elsewhere.
     pub dictionary: bool,

@@ -322,17 +322,23 @@ mod tests {
                 "hand-off before event {at}"
             );
         }
-        let packed = EncoderConfig::default();
-        let whole = crate::codec::decode(&encode_with(None, packed), &Limits::DEFAULT);
-        assert!(whole.is_clean());
-        assert_eq!(whole.events, events());
-        for at in 0..events().len() {
-            let bytes = encode_with(Some(at), packed);
-            assert_eq!(bytes, saved_only(at, packed), "hand-off before event {at}");
-            let back = crate::codec::decode(&bytes, &Limits::DEFAULT);
-            assert!(back.is_clean(), "{:?}", back.errors);
-            assert_eq!(back.events, whole.events, "hand-off before event {at}");
-            assert!(crate::codec::verify(&bytes, &Limits::DEFAULT).is_ok());
+        // With and without the built-in dictionary: a restored encoder keeps the
+        // setting (the bytes would differ from the saving encoder's otherwise).
+        let with = EncoderConfig::default();
+        let without = with.with_dictionary(false);
+        assert_ne!(encode_with(None, with), encode_with(None, without));
+        for packed in [with, without] {
+            let whole = crate::codec::decode(&encode_with(None, packed), &Limits::DEFAULT);
+            assert!(whole.is_clean());
+            assert_eq!(whole.events, events());
+            for at in 0..events().len() {
+                let bytes = encode_with(Some(at), packed);
+                assert_eq!(bytes, saved_only(at, packed), "hand-off before event {at}");
+                let back = crate::codec::decode(&bytes, &Limits::DEFAULT);
+                assert!(back.is_clean(), "{:?}", back.errors);
+                assert_eq!(back.events, whole.events, "hand-off before event {at}");
+                assert!(crate::codec::verify(&bytes, &Limits::DEFAULT).is_ok());
+            }
         }
     }
 
