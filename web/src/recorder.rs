@@ -6,7 +6,7 @@
 //! string once, and a 10,000-row table is 110,000 nodes. The glue writes every
 //! observation as numbers into one `Float64Array` and every string into one joined
 //! string, with the strings' lengths (UTF-16 units, what JavaScript counts) among the
-//! numbers; [`Feed`] reads them back. A malformed batch stops at the bad command and
+//! numbers; `Feed` reads them back. A malformed batch stops at the bad command and
 //! is reported; what came before it stands.
 //!
 //! The commands (first number of each; `t` is the page's epoch time in ms, `key` the
