@@ -22,11 +22,12 @@ use session_replay::{Limits, rrweb};
 mod big_page;
 
 /// Recorded streams, as (name, path under tests/data).
-const RECORDED: [(&str, &str); 8] = [
+const RECORDED: [(&str, &str); 9] = [
     ("login", "corpus/login.raw.json"),
     ("todo", "corpus/todo.raw.json"),
     ("feed", "corpus/feed.raw.json"),
     ("todo-long (4 min)", "drive/todo-long.rrweb.json"),
+    ("login, driven again (25 s)", "drive/login.rrweb.json"),
     ("insurance (24 s)", "pages/insurance.rrweb.json"),
     ("insurance-long (54 s)", "pages/insurance-long.rrweb.json"),
     ("checkout (53 s)", "pages/checkout.rrweb.json"),
@@ -133,7 +134,7 @@ fn sizes(all: &[Stream]) {
         }
     }
     eprintln!(
-        "| total | | {} | {} | {} | {} | {} | {} | {:.2}x | {:.2}x |",
+        "| total | | {} | {} | {} | {} | {} | {} | {:.3}x | {:.3}x |",
         t[0],
         t[1],
         t[2],
