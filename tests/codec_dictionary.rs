@@ -25,22 +25,21 @@ fn load(path: &str) -> Vec<Event> {
 /// keyframes resemble (the part event segments start from).
 fn make() -> (Vec<u8>, Vec<u8>) {
     let mut enc = Encoder::new(EncoderConfig::default().with_assets(AssetMode::External, 512));
-    let mut assets = Vec::new();
-    let mut primer = None;
-    let events = load("dictionary/page.rrweb.json");
-    for e in &events {
+    for e in &load("dictionary/page.rrweb.json") {
         enc.push(e);
     }
     enc.finish();
     while enc.poll_chunk().is_some() {}
+    let mut assets = Vec::new();
     while let Some(a) = enc.poll_asset() {
         assets.extend_from_slice(a.text.as_bytes());
         assets.push(b'\n');
     }
-    if let Some(p) = enc.poll_primer() {
-        primer = Some(p);
-    }
-    let keyframe = primer.expect("the page's keyframe").bytes().to_vec();
+    let keyframe = enc
+        .poll_primer()
+        .expect("the page's keyframe")
+        .bytes()
+        .to_vec();
     (assets, keyframe)
 }
 

@@ -25,21 +25,38 @@ fn window_bits(first_chunk: usize) -> i32 {
     (usize::BITS - (want - 1).leading_zeros()).clamp(18, 22) as i32
 }
 
-/// The window of a stream primed with `primer` bytes: the primer sits in the window
-/// as if the stream had written it, so the window holds it and the room the stream
-/// would have had without it; at most 16 MiB (a larger primer is not used).
+/// The window of a segment's stream primed with `primer` bytes: the primer sits in the
+/// window as if the stream had written it, so the window holds it and the room the
+/// stream would have had without it (see [`window_holding`]).
 #[cfg(feature = "compress")]
 fn primed_window_bits(first_chunk: usize, primer: usize) -> Option<i32> {
+    window_holding(first_chunk.saturating_mul(5).max(256 << 10), primer, 18)
+}
+
+/// The bits of the smallest window, of at least `min_bits`, that holds `room` bytes of
+/// the stream's own and a primer of `primer` bytes (brotli keeps only the last window
+/// minus 16 bytes of a custom dictionary); `None` if that takes more than 16 MiB (a
+/// larger primer is not used).
+#[cfg(feature = "compress")]
+fn window_holding(room: usize, primer: usize, min_bits: u32) -> Option<i32> {
     const MAX: usize = (1 << 24) - 16;
-    let want = first_chunk
-        .saturating_mul(5)
-        .max(256 << 10)
-        .saturating_add(primer)
-        .saturating_add(16);
+    let slack = if primer == 0 {
+        0
+    } else {
+        primer.saturating_add(16)
+    };
+    let want = room.saturating_add(slack);
     if want > MAX {
         return None;
     }
-    Some((usize::BITS - (want - 1).leading_zeros()).clamp(18, 24) as i32)
+    Some((usize::BITS - (want - 1).leading_zeros()).clamp(min_bits, 24) as i32)
+}
+
+/// Whether brotli can start a stream at `quality` from `primer`: it takes no custom
+/// dictionary below quality 2.
+#[cfg(feature = "compress")]
+fn takes_primer(quality: u32, primer: &[u8]) -> bool {
+    quality >= 2 && !primer.is_empty()
 }
 
 /// What a chunk's compressed data starts from: nothing (it continues its segment's
@@ -173,8 +190,7 @@ impl StreamCompressor {
         #[cfg(feature = "compress")]
         {
             let mut start = Start::Nothing;
-            // Brotli ignores a custom dictionary below quality 2.
-            let usable = |p: &&[u8]| quality >= 2 && !p.is_empty();
+            let usable = |p: &&[u8]| takes_primer(quality, p);
             let w = self.w.get_or_insert_with(|| {
                 let plain = window_bits(body.len());
                 let primed = primer
@@ -224,13 +240,14 @@ pub(crate) fn compress_once(
 ) -> Option<bool> {
     #[cfg(feature = "compress")]
     {
-        const MAX: usize = (1 << 24) - 16;
         let room = body.len().max(1024);
-        let primer = primer.filter(|p| {
-            quality >= 2 && !p.is_empty() && room.saturating_add(p.len()).saturating_add(16) <= MAX
-        });
-        let want = room.saturating_add(primer.map_or(0, |p| p.len().saturating_add(16)));
-        let lgwin = (usize::BITS - (want - 1).leading_zeros()).clamp(17, 24) as i32;
+        let primed = primer
+            .filter(|p| takes_primer(quality, p))
+            .and_then(|p| Some((p, window_holding(room, p.len(), 17)?)));
+        let (primer, lgwin) = match primed {
+            Some((p, lgwin)) => (Some(p), lgwin),
+            None => (None, window_holding(room, 0, 17).unwrap_or(24)),
+        };
         let mut stream = Stream::new(quality, lgwin, primer.unwrap_or_default(), body.len());
         let at = out.len();
         if stream.write(body, out, true) {
