@@ -14,9 +14,10 @@ use session_replay::codec::{
 use session_replay::model::Event;
 use session_replay::{Limits, rrweb};
 
+mod common;
+
 fn load(path: &str) -> Vec<Event> {
-    let bytes = std::fs::read(format!("{}/tests/data/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    rrweb::read(&bytes, &Limits::DEFAULT).unwrap()
+    rrweb::read(&common::read(path), &Limits::DEFAULT).unwrap()
 }
 
 /// The dictionary made from the page's recording: its stylesheets (the assets, in the
