@@ -23,7 +23,8 @@
 // - Observations cross the boundary as numbers in one Float64Array and strings in one
 //   joined string (see web/src/recorder.rs for the command table): one copy per slice.
 
-/* global createEngine, SVG_NS, SheetWatch, hookSheets, unhookSheets, sheetRules, recordOptions, batchMs */
+/* global createEngine, SVG_NS, SheetWatch, hookSheets, unhookSheets, sheetRules, recordOptions, batchMs,
+   CommandBuffer, HELD, activeRecorders, hookSetters, unhookSetters, followSelection */
 
 const REC = {
   PAGE: 1, SNAPSHOT: 2, MUTATIONS: 3, MOVE: 4, INTERACTION: 5, FOCUS: 6, BLUR: 7,
@@ -36,17 +37,18 @@ const INTERACTIONS = {
   touchstart: 7, touchend: 9, touchcancel: 10,
 };
 // Observations wait this long for others before a slice takes them (the `batchMs`
-// option): one slice (one timer, one message to the worker and one answer) for a
-// second of typing, pointer moves, mutations and selection together, instead of one
+// option): one slice (one timer, one message to the worker and one answer) for two
+// seconds of typing, pointer moves, mutations and selection together, instead of one
 // per keystroke. The events keep the times they happened at; they only reach `emit`
-// later. Each slice costs the page about 0.15-0.2 ms besides the observations
-// themselves (measured: 69 fewer round trips to the worker saved 11 ms of a typing and
-// pointer session). On the login session, same run, 4 rounds: 100 ms batches cost the
-// page 48-51 ms of script, 500 ms 37 ms, 1,000 ms 33-37 ms; rrweb 58-63 ms. rrweb
-// emits a pointer batch every 500 ms, and PostHog and Sentry send every few seconds,
-// so a second of latency costs them nothing; a host that streams a visit live can ask
-// for less. A page that is hidden or goes away hands over at once.
-const BATCH_MS = 1000;
+// later. Each slice and its answer cost the page about 0.3-0.5 ms besides the
+// observations themselves (measured: 69 fewer round trips to the worker saved 11 ms
+// of a typing and pointer session). On the login session, same run, 4 rounds: 100 ms
+// batches cost the page 48-51 ms of script, 500 ms 37 ms, 1,000 ms 33-37 ms; rrweb
+// 58-63 ms (an earlier version); two seconds then took 2 ms more off. PostHog's
+// recorder buffers two seconds and Sentry's five before sending, so this latency costs
+// them little; a host that streams a visit live can ask for less. A page that is
+// hidden or goes away hands over at once.
+const BATCH_MS = 2000;
 // Pointer moves and scrolls wait at least this long: the Recording samples and batches
 // them anyway, so with a shorter `batchMs` a moving pointer still costs a slice every
 // LAZY_MS, not one per sample.
@@ -59,66 +61,10 @@ const SLICE_MS = 6;
 // Nodes walked per slice at most: the wasm's share of a slice grows with them.
 const SLICE_NODES = 1000;
 
-// Numbers and strings waiting for the wasm, in command order.
-class CommandBuffer {
-  constructor() {
-    this.nums = [];
-    this.strs = [];
-  }
-  n(x) {
-    this.nums.push(x);
-  }
-  s(str) {
-    this.nums.push(str.length);
-    this.strs.push(str);
-  }
-  get empty() {
-    return this.nums.length === 0;
-  }
-  take() {
-    const out = [new Float64Array(this.nums), this.strs.join('')];
-    this.nums = [];
-    this.strs = [];
-    return out;
-  }
-}
-
 // A sheet's CSS (its rules read by sheetRules, record_sheets.js); null when unreadable.
 function cssText(sheet) {
   const rules = sheetRules(sheet);
   return rules === null ? null : rules.join('');
-}
-
-// Values set by the page's scripts (`input.value = ''` after a submit) fire no input
-// event: the setters are wrapped, as rrweb wraps them, while any recorder runs.
-const VALUE_SETTERS = [
-  ['HTMLInputElement', 'value'], ['HTMLInputElement', 'checked'], ['HTMLTextAreaElement', 'value'],
-  ['HTMLSelectElement', 'value'], ['HTMLSelectElement', 'selectedIndex'], ['HTMLOptionElement', 'selected'],
-];
-const activeRecorders = new Set();
-let unhookSetters = null;
-
-function hookSetters() {
-  if (unhookSetters) return;
-  const undo = [];
-  for (const [cls, prop] of VALUE_SETTERS) {
-    const proto = globalThis[cls] && globalThis[cls].prototype;
-    const d = proto && Object.getOwnPropertyDescriptor(proto, prop);
-    if (!d || !d.set || !d.configurable) continue;
-    Object.defineProperty(proto, prop, {
-      ...d,
-      set(v) {
-        d.set.call(this, v);
-        const field = cls === 'HTMLOptionElement' ? this.closest && this.closest('select') : this;
-        if (field) for (const r of activeRecorders) r.onInput(field);
-      },
-    });
-    undo.push(() => Object.defineProperty(proto, prop, d));
-  }
-  unhookSetters = () => {
-    for (const f of undo) f();
-    unhookSetters = null;
-  };
 }
 
 // The page's URL and viewport (a Meta event).
@@ -168,6 +114,9 @@ class PageRecorder {
     this.frames = new WeakSet();
     this.frameDocs = new WeakMap();
     this.lastMove = -Infinity;
+    // Pointer moves and input values, held as plain values (HELD entries of code, time
+    // and four values) until a slice or the next queued observation writes them.
+    this.held = [];
     this.moveEvery = this.wasmOptions.sampling && typeof this.wasmOptions.sampling.mousemove === 'number'
       ? this.wasmOptions.sampling.mousemove : 50;
     // Scroll positions are read at most this often per target (the Recording keeps one
@@ -181,6 +130,8 @@ class PageRecorder {
     this.scrollsOwed = new Set();
     this.consentWanted = null;
     this.selectionEmpty = true;
+    // Reads the selection at a slice when its changes are not followed (followSelection).
+    this.checkSelection = null;
     const channel = new MessageChannel();
     channel.port1.onmessage = () => this.run();
     this.port = channel.port2;
@@ -273,6 +224,44 @@ class PageRecorder {
   // happened, so nothing is lost by writing it early, and nothing queues); a walk that
   // outgrows the slice's budget queues the rest.
   push(write, t = Date.now(), lazy = false) {
+    if (this.held.length) this.takeHeld(); // they were observed first
+    this.enqueue(write, t, lazy);
+  }
+
+  // Pointer moves and input values are most of what a page's listeners see (every
+  // sampled move, every keystroke), and each listener call runs cold: the page did
+  // other work since the last one. So they are only stored, as values, with no closure,
+  // queue item or command written per event; they become one queue item when the next
+  // observation or slice comes. Measured on the login page, 400 moves in a row: 24-26
+  // against 35-43 µs of the page's script per move, where an empty listener costs
+  // 10-14.
+  holdMove(t, source, target, x, y) {
+    this.held.push(REC.MOVE, t, source, target, x, y);
+    if (!this.scheduled) this.schedule(false, true);
+  }
+
+  holdInput(el, checked, value) {
+    this.held.push(REC.INPUT, Date.now(), el, checked, value, 0);
+    if (!this.scheduled || this.dueWait > this.batchMs) this.schedule(false, false);
+  }
+
+  takeHeld() {
+    const held = this.held;
+    this.held = [];
+    this.enqueue((buf) => {
+      for (let i = 0; i < held.length; i += HELD) {
+        const code = held[i];
+        buf.n(code); buf.n(held[i + 1]);
+        if (code === REC.MOVE) {
+          buf.n(held[i + 2]); buf.n(this.key(held[i + 3])); buf.n(held[i + 4]); buf.n(held[i + 5]);
+        } else {
+          this.writeInputValues(buf, held[i + 2], held[i + 3], held[i + 4]);
+        }
+      }
+    }, held[1], true);
+  }
+
+  enqueue(write, t, lazy) {
     const item = { write, t, q: this.slice };
     if (!this.queue.length) {
       this.slice++; // walks from here on come after the item was observed
@@ -315,6 +304,8 @@ class PageRecorder {
     this.scheduled = false;
     clearTimeout(this.batchTimer);
     if (this.stopped) return;
+    if (this.checkSelection) this.checkSelection();
+    if (this.held.length) this.takeHeld();
     this.takeRecords();
     this.sheets.check();
     this.noteLocation();
@@ -338,6 +329,7 @@ class PageRecorder {
     clearTimeout(this.batchTimer);
     if (this.stopped) return;
     this.readScrolls();
+    if (this.held.length) this.takeHeld();
     this.takeRecords();
     this.sheets.check();
     this.noteLocation();
@@ -572,7 +564,12 @@ class PageRecorder {
   }
 
   writeInputCommand(buf, t, el, checked, value) {
-    buf.n(REC.INPUT); buf.n(t); buf.n(this.key(el)); buf.n(checked ? 1 : 0); buf.s(value);
+    buf.n(REC.INPUT); buf.n(t);
+    this.writeInputValues(buf, el, checked, value);
+  }
+
+  writeInputValues(buf, el, checked, value) {
+    buf.n(this.key(el)); buf.n(checked ? 1 : 0); buf.s(value);
   }
 
   // ---- mutations ----
@@ -783,11 +780,11 @@ class PageRecorder {
       this.lastMove = now;
       const p = e.touches ? e.touches[0] || e.changedTouches[0] : e;
       if (!p) return;
-      const target = e.target;
-      const [x, y] = this.offset(doc, p.clientX, p.clientY);
-      this.push((buf, t) => {
-        buf.n(REC.MOVE); buf.n(t); buf.n(source); buf.n(this.key(target)); buf.n(x); buf.n(y);
-      }, now, true);
+      if (doc === document) this.holdMove(now, source, e.target, p.clientX, p.clientY);
+      else {
+        const [x, y] = this.offset(doc, p.clientX, p.clientY);
+        this.holdMove(now, source, e.target, x, y);
+      }
     };
     on(doc, 'mousemove', move(0));
     on(doc, 'touchmove', move(1));
@@ -863,7 +860,7 @@ class PageRecorder {
         const h = innerHeight;
         this.push((buf, t) => { buf.n(REC.VIEWPORT); buf.n(t); buf.n(w); buf.n(h); });
       });
-      on(doc, 'selectionchange', () => this.onSelection(doc));
+      followSelection(this, doc, on);
       // The page is hidden or going away: what waits for its batch goes to the wasm
       // now, and so do the pointer batch and held-back scrolls the wasm keeps (FLUSH).
       // On the main thread it is emitted before the page's own pagehide handlers send
@@ -910,7 +907,7 @@ class PageRecorder {
     // The value as it is now: held in the page's memory until the wasm masks it.
     const checked = !!el.checked;
     const value = el.value;
-    this.push((buf, t) => this.writeInputCommand(buf, t, el, checked, value));
+    this.holdInput(el, checked, value);
     // A radio checked unchecks the others of its group, without events of their own.
     if (tag === 'input' && el.type === 'radio' && checked && el.name) {
       const root = el.form || el.getRootNode();
@@ -918,32 +915,10 @@ class PageRecorder {
       for (const other of group) {
         if (other !== el && other.name === el.name && this.keys.has(other)) {
           const v = other.value;
-          this.push((buf, t) => this.writeInputCommand(buf, t, other, false, v));
+          this.holdInput(other, false, v);
         }
       }
     }
-  }
-
-  onSelection(doc) {
-    const sel = doc.getSelection();
-    if (!sel) return;
-    // Typing moves a collapsed caret on every key: the cheap test first.
-    if (sel.isCollapsed && this.selectionEmpty) return;
-    const ranges = [];
-    for (let i = 0; i < sel.rangeCount; i++) {
-      const r = sel.getRangeAt(i);
-      if (r.collapsed) continue;
-      ranges.push([r.startContainer, r.startOffset, r.endContainer, r.endOffset]);
-    }
-    // A collapsed selection after a collapsed one says nothing new (as in rrweb).
-    if (!ranges.length && this.selectionEmpty) return;
-    this.selectionEmpty = !ranges.length;
-    this.push((buf, t) => {
-      buf.n(REC.SELECTION); buf.n(t); buf.n(ranges.length);
-      for (const [s, so, e, eo] of ranges) {
-        buf.n(this.key(s)); buf.n(so); buf.n(this.key(e)); buf.n(eo);
-      }
-    });
   }
 
   // ---- stopping and consent ----
@@ -953,7 +928,12 @@ class PageRecorder {
   stop() {
     if (this.stopPromise) return this.stopPromise;
     this.readScrolls();
+    if (this.held.length) this.takeHeld();
     this.takeRecords();
+    // Edits only a slice notices (sheets adopted in place, a URL moved) are looked for
+    // too: with batches of seconds, the last slice may be long before the stop.
+    this.sheets.check();
+    this.noteLocation();
     // What was observed goes out, in one last flush, unsliced.
     this.drainQueue();
     this.stopped = true;
@@ -991,6 +971,7 @@ class PageRecorder {
     // Nothing observed and not yet emitted leaves the page.
     this.withdrawn = true;
     this.queue = [];
+    this.held = [];
     this.buf = new CommandBuffer();
     this.engine.withdraw();
     this.stop();

@@ -363,17 +363,17 @@ test('consent: nothing before grantConsent, nothing after withdrawal; GPC refuse
   await page.context().close();
 });
 
-test('batchMs: observations wait for a batch (a second by default); a page going hidden hands them over at once', async () => {
+test('batchMs: observations wait for a batch (two seconds by default); a page going hidden hands them over at once', async () => {
   const page = await recordedPage('/pages/hard.html');
-  await page.waitForTimeout(1500); // the snapshot's batch is out
+  await page.waitForTimeout(2500); // the snapshot's batch is out
   const before = await page.evaluate(() => window.__events.length);
   assert.ok(before > 0);
   await page.click('#pw');
   await page.keyboard.type('abc');
-  await page.waitForTimeout(300);
+  await page.waitForTimeout(1000);
   // Within the batch: nothing yet.
   assert.equal(await page.evaluate(() => window.__events.length), before);
-  await page.waitForTimeout(1200);
+  await page.waitForTimeout(1700);
   const batched = await page.evaluate(() => window.__events.length);
   assert.ok(batched > before, `${batched} events after the batch, ${before} before`);
   // Hidden: at once (the worker's answer only).
@@ -389,6 +389,65 @@ test('batchMs: observations wait for a batch (a second by default); a page going
     try { SessionReplay.record({ emit() {}, batchMs: v })(); return 'accepted'; } catch (e) { return e.name; }
   }));
   assert.deepEqual(refused, ['TypeError', 'TypeError', 'TypeError', 'TypeError']);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+// A sheet pushed onto adoptedStyleSheets in place runs no setter: only a slice's check
+// notices it, so stop() checks too (the last slice may be seconds before it).
+test('stop() notices a sheet adopted in place just before it', async () => {
+  const page = await recordedPage('/pages/sheets.html');
+  await page.waitForTimeout(300);
+  const at = await page.evaluate(() => { window.edit(false); return Date.now(); });
+  const events = await stopAndTake(page);
+  const adopted = events.filter((e) => e.type === 3 && e.data.source === 15 && e.timestamp >= at);
+  // The document (id 1) now adopts two sheets, the second one new, with its rule.
+  const doc = adopted.find((e) => e.data.id === 1 && e.data.styleIds.length === 2);
+  assert.ok(doc, JSON.stringify(adopted.map((e) => e.data)));
+  assert.ok(JSON.stringify(doc.data.styles).includes('rgb(9, 9, 9)'));
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+// Selection events (rrweb's source 14) carry the non-collapsed ranges; an empty list
+// says the selection was cleared.
+const selections = (events) => events.filter((e) => e.type === 3 && e.data.source === 14)
+  .map((e) => e.data.ranges.length);
+
+test('selection: mouse, keyboard and a script\'s selections are recorded, and typing adds none', async () => {
+  const page = await recordedPage('/pages/hard.html');
+  await page.waitForTimeout(300);
+  // Typing moves a collapsed caret at every key: no Selection event.
+  await page.click('#pw');
+  await page.keyboard.type('abcdef');
+  // A mouse selection across the heading, then a click that clears it.
+  const h = await page.locator('h1').boundingBox();
+  await page.mouse.move(h.x + 5, h.y + h.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(h.x + h.width / 2, h.y + h.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForTimeout(100);
+  await page.mouse.click(h.x + h.width + 40, h.y + h.height + 300);
+  await page.waitForTimeout(100);
+  // A keyboard selection in the contenteditable.
+  await page.click('#ce');
+  await page.keyboard.type('xyz');
+  await page.keyboard.press('Shift+ArrowLeft');
+  await page.keyboard.press('Shift+ArrowLeft');
+  await page.waitForTimeout(100);
+  await page.mouse.click(h.x + h.width + 40, h.y + h.height + 300);
+  await page.waitForTimeout(100);
+  // A script's selection fires neither selectstart nor select: read at the next slice.
+  await page.evaluate(() => document.getSelection().selectAllChildren(document.querySelector('p.box')));
+  await page.mouse.move(10, 10);
+  await page.waitForTimeout(2300);
+  const events = await stopAndTake(page);
+  const got = selections(events);
+  // Mouse: at least one non-empty, then cleared; keyboard: the same; script: non-empty.
+  assert.ok(got.length >= 5, `selection events: ${JSON.stringify(got)}`);
+  const runs = [];
+  for (const n of got) if (!runs.length || (runs[runs.length - 1] > 0) !== (n > 0)) runs.push(n);
+  assert.deepEqual(runs.map((n) => n > 0), [true, false, true, false, true], JSON.stringify(got));
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
@@ -524,7 +583,9 @@ test('stylesheets: CSSOM edits and adopted sheets replay as the live page shows 
     await page.evaluate((m) => window.edit(m), move);
     if (options.requireConsent) await page.evaluate(() => window.__stop.grantConsent());
     await page.mouse.move(10, 10);
-    await page.waitForTimeout(1000); // keyframes (every 400 ms) after the edits
+    // A slice (the default batch is two seconds) hands the edits over, then keyframes
+    // (every 400 ms) come after them.
+    await page.waitForTimeout(2600);
     await page.mouse.move(20, 20);
     const live = await page.evaluate(() => window.colors(document));
     const source = await page.evaluate(() => window.colors.toString());

@@ -25,6 +25,9 @@ ${part('player.js')}
 ${part('record_engine.js')}
 ${part('record_options.js')}
 ${part('record_sheets.js')}
+${part('record_commands.js')}
+${part('record_setters.js')}
+${part('record_selection.js')}
 ${part('recorder.js')}
 ${part('main.js').replace('__VERSION__', version)}
 })();
