@@ -2,10 +2,7 @@
 // commands: numbers in one Float64Array and strings in one joined string, one copy per
 // slice (see web/src/recorder.rs for the command table).
 
-/* exported CommandBuffer, HELD */
-
-// Values per held observation (PageRecorder.held): code, time and four more.
-const HELD = 6;
+/* exported CommandBuffer */
 
 // Numbers and strings waiting for the wasm, in command order.
 class CommandBuffer {

@@ -12,12 +12,15 @@
 // select()) until the selection is collapsed again. A selection a script makes with
 // neither event is read at the next slice, and followed from there. On the login
 // session this is 70 listener calls fewer (one per keystroke).
+// Returns that slice's check.
 function followSelection(rec, doc, on) {
   const opts = { capture: true, passive: true };
+  // What was last written: no range (nothing selected) or some.
+  const state = { empty: true };
   let following = false;
   const follow = () => {
-    readSelection(rec, doc);
-    if (rec.selectionEmpty && following) {
+    readSelection(rec, doc, state);
+    if (state.empty && following) {
       following = false;
       doc.removeEventListener('selectionchange', follow, opts);
     }
@@ -33,18 +36,19 @@ function followSelection(rec, doc, on) {
     follow();
   });
   rec.unlisten.push(() => doc.removeEventListener('selectionchange', follow, opts));
-  rec.checkSelection = () => {
+  return () => {
     if (following) return;
-    readSelection(rec, doc);
-    if (!rec.selectionEmpty) arm();
+    readSelection(rec, doc, state);
+    if (!state.empty) arm();
   };
 }
 
-function readSelection(rec, doc) {
+// Queues the selection when it says something new against `state`.
+function readSelection(rec, doc, state) {
   const sel = doc.getSelection();
   if (!sel) return;
   // Typing moves a collapsed caret on every key: the cheap test first.
-  if (sel.isCollapsed && rec.selectionEmpty) return;
+  if (sel.isCollapsed && state.empty) return;
   const ranges = [];
   for (let i = 0; i < sel.rangeCount; i++) {
     const r = sel.getRangeAt(i);
@@ -52,8 +56,8 @@ function readSelection(rec, doc) {
     ranges.push([r.startContainer, r.startOffset, r.endContainer, r.endOffset]);
   }
   // A collapsed selection after a collapsed one says nothing new (as in rrweb).
-  if (!ranges.length && rec.selectionEmpty) return;
-  rec.selectionEmpty = !ranges.length;
+  if (!ranges.length && state.empty) return;
+  state.empty = !ranges.length;
   rec.push((buf, t) => {
     buf.n(REC.SELECTION); buf.n(t); buf.n(ranges.length);
     for (const [s, so, e, eo] of ranges) {

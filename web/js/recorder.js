@@ -24,7 +24,7 @@
 //   joined string (see web/src/recorder.rs for the command table): one copy per slice.
 
 /* global createEngine, SVG_NS, SheetWatch, hookSheets, unhookSheets, sheetRules, recordOptions, batchMs,
-   CommandBuffer, HELD, activeRecorders, hookSetters, unhookSetters, followSelection */
+   CommandBuffer, activeRecorders, hookSetters, unhookSetters, followSelection */
 
 const REC = {
   PAGE: 1, SNAPSHOT: 2, MUTATIONS: 3, MOVE: 4, INTERACTION: 5, FOCUS: 6, BLUR: 7,
@@ -60,6 +60,8 @@ const LAZY_MS = 250;
 const SLICE_MS = 6;
 // Nodes walked per slice at most: the wasm's share of a slice grows with them.
 const SLICE_NODES = 1000;
+// Values per held observation (PageRecorder.held): code, time and four more.
+const HELD = 6;
 
 // A sheet's CSS (its rules read by sheetRules, record_sheets.js); null when unreadable.
 function cssText(sheet) {
@@ -129,7 +131,6 @@ class PageRecorder {
     this.scrolls = new WeakMap();
     this.scrollsOwed = new Set();
     this.consentWanted = null;
-    this.selectionEmpty = true;
     // Reads the selection at a slice when its changes are not followed (followSelection).
     this.checkSelection = null;
     const channel = new MessageChannel();
@@ -305,10 +306,7 @@ class PageRecorder {
     clearTimeout(this.batchTimer);
     if (this.stopped) return;
     if (this.checkSelection) this.checkSelection();
-    if (this.held.length) this.takeHeld();
-    this.takeRecords();
-    this.sheets.check();
-    this.noteLocation();
+    this.gather();
     this.slice++;
     const deadline = performance.now() + SLICE_MS;
     this.nodeBudget = SLICE_NODES;
@@ -329,14 +327,21 @@ class PageRecorder {
     clearTimeout(this.batchTimer);
     if (this.stopped) return;
     this.readScrolls();
-    if (this.held.length) this.takeHeld();
-    this.takeRecords();
-    this.sheets.check();
-    this.noteLocation();
+    this.gather();
     this.drainQueue();
     this.buf.n(REC.FLUSH);
     this.buf.n(Date.now());
     this.flush();
+  }
+
+  // Queues what was observed but not queued yet, in the order it happened: held moves
+  // and inputs, mutation records, edits only a look finds (sheets adopted in place, a
+  // URL moved). Every slice does this, and so do a flush and the stop.
+  gather() {
+    if (this.held.length) this.takeHeld();
+    this.takeRecords();
+    this.sheets.check();
+    this.noteLocation();
   }
 
   // The URL changed within the document since the last slice (the history API, a
@@ -860,7 +865,7 @@ class PageRecorder {
         const h = innerHeight;
         this.push((buf, t) => { buf.n(REC.VIEWPORT); buf.n(t); buf.n(w); buf.n(h); });
       });
-      followSelection(this, doc, on);
+      this.checkSelection = followSelection(this, doc, on);
       // The page is hidden or going away: what waits for its batch goes to the wasm
       // now, and so do the pointer batch and held-back scrolls the wasm keeps (FLUSH).
       // On the main thread it is emitted before the page's own pagehide handlers send
@@ -928,12 +933,9 @@ class PageRecorder {
   stop() {
     if (this.stopPromise) return this.stopPromise;
     this.readScrolls();
-    if (this.held.length) this.takeHeld();
-    this.takeRecords();
     // Edits only a slice notices (sheets adopted in place, a URL moved) are looked for
     // too: with batches of seconds, the last slice may be long before the stop.
-    this.sheets.check();
-    this.noteLocation();
+    this.gather();
     // What was observed goes out, in one last flush, unsliced.
     this.drainQueue();
     this.stopped = true;
